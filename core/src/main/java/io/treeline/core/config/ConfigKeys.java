@@ -1,0 +1,81 @@
+package io.treeline.core.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Every Treeline setting, its default and its meaning. conf/treeline.yaml documents the same defaults. */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  public static final ConfigKey LAKE_ROOT =
+      new ConfigKey("lake.root", ConfigType.TEXT, "./lake",
+          "Root of the lake: a local directory (relative to the working directory) or an s3a:// URI.");
+
+  public static final ConfigKey SPARK_MASTER =
+      new ConfigKey("spark.master", ConfigType.TEXT, "local[*]",
+          "Spark master when Treeline starts Spark itself; ignored under spark-submit, which sets its own.");
+  public static final ConfigKey SPARK_UI_ENABLED =
+      new ConfigKey("spark.ui-enabled", ConfigType.BOOL, "false", "Start the Spark web UI (port 4040).");
+  public static final ConfigKey SPARK_SHUFFLE_PARTITIONS =
+      new ConfigKey("spark.shuffle-partitions", ConfigType.INT, "0",
+          "spark.sql.shuffle.partitions; 0 sizes it for the machine (twice the cores).");
+
+  /** Prefix of free-form Spark settings: {@code spark.conf.spark.sql.adaptive.enabled: true}. */
+  public static final String SPARK_CONF_PREFIX = "spark.conf.";
+
+  public static final ConfigKey REGISTRY_TYPE =
+      new ConfigKey("registry.type", ConfigType.oneOf("lake", "mlflow"), "lake",
+          "Model registry: the lake registry (Delta tables under the lake) or an MLflow tracking server.");
+  public static final ConfigKey REGISTRY_MLFLOW_TRACKING_URI =
+      new ConfigKey("registry.mlflow.tracking-uri", ConfigType.TEXT, "",
+          "MLflow tracking server URL, e.g. http://127.0.0.1:5000. Credentials come from MLFLOW_TRACKING_TOKEN "
+              + "or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD, never from this file.");
+
+  public static final ConfigKey ONLINE_STORE_TYPE =
+      new ConfigKey("online-store.type", ConfigType.oneOf("embedded", "redis"), "embedded",
+          "Online store: embedded (inside the serving process, fed from the lake) or Redis.");
+  public static final ConfigKey ONLINE_STORE_REDIS_URL =
+      new ConfigKey("online-store.redis.url", ConfigType.TEXT, "redis://127.0.0.1:6379",
+          "Redis URL when online-store.type is redis.");
+
+  public static final ConfigKey STREAM_KAFKA_BOOTSTRAP_SERVERS =
+      new ConfigKey("stream.kafka.bootstrap-servers", ConfigType.TEXT, "",
+          "Kafka bootstrap servers for streaming features; empty means the embedded file source.");
+
+  public static final ConfigKey SERVING_HOST =
+      new ConfigKey("serving.host", ConfigType.TEXT, "127.0.0.1", "Address the prediction server binds to.");
+  public static final ConfigKey SERVING_PORT =
+      new ConfigKey("serving.port", ConfigType.INT, "8080", "Port of the prediction server.");
+  public static final ConfigKey SERVING_MAX_BATCH_SIZE =
+      new ConfigKey("serving.max-batch-size", ConfigType.INT, "1000", "Most records one prediction request may carry.");
+
+  public static final ConfigKey DATA_CACHE_DIR =
+      new ConfigKey("data.cache-dir", ConfigType.TEXT, "",
+          "Where downloaded packages are kept between runs; empty means ~/.cache/treeline/downloads.");
+
+  public static final List<ConfigKey> ALL =
+      List.of(
+          LAKE_ROOT,
+          SPARK_MASTER,
+          SPARK_UI_ENABLED,
+          SPARK_SHUFFLE_PARTITIONS,
+          REGISTRY_TYPE,
+          REGISTRY_MLFLOW_TRACKING_URI,
+          ONLINE_STORE_TYPE,
+          ONLINE_STORE_REDIS_URL,
+          STREAM_KAFKA_BOOTSTRAP_SERVERS,
+          SERVING_HOST,
+          SERVING_PORT,
+          SERVING_MAX_BATCH_SIZE,
+          DATA_CACHE_DIR);
+
+  private static final Map<String, ConfigKey> BY_NAME =
+      ALL.stream().collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));
+
+  public static Optional<ConfigKey> find(String key) {
+    return Optional.ofNullable(BY_NAME.get(key));
+  }
+}

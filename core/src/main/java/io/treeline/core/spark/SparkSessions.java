@@ -1,0 +1,86 @@
+package io.treeline.core.spark;
+
+import io.treeline.core.config.TreelineConfig;
+import io.treeline.core.lake.LakeLayout;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the one SparkSession of a Treeline process. Standalone it runs {@code spark.master}
+ * (local[*] by default) with Delta, the UI off and shuffle partitions sized for the machine. Under
+ * spark-submit it keeps everything spark-submit configured and only adds what Delta needs and what
+ * the user did not set.
+ */
+public final class SparkSessions {
+  static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+  static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+
+  private SparkSessions() {}
+
+  /** True when spark-submit (or a notebook's launcher) has already configured Spark for this JVM. */
+  public static boolean launchedBySparkSubmit() {
+    return System.getProperty("spark.master") != null;
+  }
+
+  public static SparkSession create(TreelineConfig config, String appName) {
+    SparkConf existing = new SparkConf(true); // reads spark.* system properties set by spark-submit
+    Map<String, String> settings = settings(config, existing, LakeLayout.at(config.lakeRoot()),
+        launchedBySparkSubmit(), Runtime.getRuntime().availableProcessors());
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    settings.forEach(builder::config);
+    return builder.getOrCreate();
+  }
+
+  /** The settings Treeline adds on top of {@code existing}; package-private for tests. */
+  static Map<String, String> settings(
+      TreelineConfig config, SparkConf existing, LakeLayout layout, boolean submitted, int cores) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    if (!submitted) {
+      settings.put("spark.master", config.sparkMaster());
+      settings.put("spark.ui.enabled", Boolean.toString(config.sparkUiEnabled()));
+      settings.put("spark.ui.showConsoleProgress", "false");
+      // Delta reconstructs table state with this many partitions; its default of 50 costs seconds locally.
+      settings.put("spark.databricks.delta.snapshotPartitions", Integer.toString(Math.max(2, cores)));
+    }
+    int partitions = config.sparkShufflePartitions() > 0 ? config.sparkShufflePartitions() : 2 * cores;
+    putIfUnset(settings, existing, "spark.sql.shuffle.partitions", Integer.toString(partitions));
+    putIfUnset(settings, existing, "spark.sql.warehouse.dir", layout.root() + "/warehouse");
+
+    String extensions = existing.get("spark.sql.extensions", "");
+    if (!extensions.contains(DELTA_EXTENSION)) {
+      settings.put("spark.sql.extensions", extensions.isBlank() ? DELTA_EXTENSION : extensions + "," + DELTA_EXTENSION);
+    }
+    putIfUnset(settings, existing, "spark.sql.catalog.spark_catalog", DELTA_CATALOG);
+
+    // spark.conf.* from treeline.yaml or --conf: spark-submit's own --conf wins when both set a key.
+    config.sparkConf().forEach((key, value) -> {
+      if (!submitted || !existing.contains(key)) {
+        settings.put(key, value);
+      }
+    });
+    return settings;
+  }
+
+  /**
+   * Hadoop settings for lake I/O without a SparkSession (the doctor, data fetch): Hadoop's defaults
+   * plus the {@code spark.hadoop.*} settings of {@code spark.conf}, as Spark would apply them.
+   */
+  public static Configuration hadoopConfiguration(TreelineConfig config) {
+    Configuration conf = new Configuration();
+    config.sparkConf().forEach((key, value) -> {
+      if (key.startsWith("spark.hadoop.")) {
+        conf.set(key.substring("spark.hadoop.".length()), value);
+      }
+    });
+    return conf;
+  }
+
+  private static void putIfUnset(Map<String, String> settings, SparkConf existing, String key, String value) {
+    if (!existing.contains(key)) {
+      settings.put(key, value);
+    }
+  }
+}

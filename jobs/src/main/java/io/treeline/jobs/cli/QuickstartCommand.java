@@ -1,0 +1,24 @@
+package io.treeline.jobs.cli;
+
+import io.treeline.jobs.data.FetchData;
+import io.treeline.jobs.quickstart.Quickstart;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "quickstart",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights",
+      "data and load it into Delta. Prints what it did and what to try next."
+    })
+final class QuickstartCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    return CommandRunner.run(spec, config -> new Quickstart(FetchData.defaultCacheDir(config.dataCacheDir())));
+  }
+}

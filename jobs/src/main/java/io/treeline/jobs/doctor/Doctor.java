@@ -1,0 +1,155 @@
+package io.treeline.jobs.doctor;
+
+import io.treeline.core.config.ConfigKeys;
+import io.treeline.core.config.TreelineConfig;
+import io.treeline.core.error.Errors;
+import io.treeline.core.error.TreelineException;
+import io.treeline.core.lake.LakeAccess;
+import io.treeline.jobs.runtime.Job;
+import io.treeline.jobs.runtime.JobContext;
+import io.treeline.jobs.runtime.JobResult;
+import io.treeline.jobs.runtime.TreelineVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reports the versions in use, the lake root and whether it can be written, and which optional
+ * services are configured and answer. It never starts Spark, so it works when Spark cannot.
+ */
+public final class Doctor implements Job<Doctor.Result> {
+  private static final int TIMEOUT_MILLIS = 2000;
+
+  public record Check(String name, String status, String detail) {
+    boolean failed() {
+      return status.equals("FAIL");
+    }
+  }
+
+  public record Result(List<Check> checks) implements JobResult {
+    public long failures() {
+      return checks.stream().filter(Check::failed).count();
+    }
+
+    @Override
+    public String summaryLine() {
+      return failures() == 0 ? "All checks passed." : failures() + " check(s) failed.";
+    }
+
+    @Override
+    public Map<String, Object> summary() {
+      Map<String, Object> summary = new LinkedHashMap<>();
+      checks.forEach(c -> summary.put(c.name(), Map.of("status", c.status(), "detail", c.detail())));
+      return summary;
+    }
+  }
+
+  @Override
+  public Result run(JobContext context) {
+    TreelineConfig config = context.config();
+    List<Check> checks = new ArrayList<>();
+    checks.add(new Check("treeline", "OK", TreelineVersion.treeline()));
+    checks.add(new Check("java", "OK", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
+        + System.getProperty("java.home") + ")"));
+    checks.add(new Check("spark", "OK", TreelineVersion.spark() + " (Scala " + scala.util.Properties.versionNumberString() + ")"));
+    checks.add(new Check("delta", "OK", TreelineVersion.delta()));
+    checks.add(new Check("config", "OK", "lake.root from " + config.sourceOf(ConfigKeys.LAKE_ROOT)));
+    checks.add(lake(context));
+    checks.add(registry(config));
+    checks.add(onlineStore(config));
+    checks.add(kafka(config));
+    checks.forEach(c -> context.out().printf("%-12s %-4s %s%n", c.name(), c.status(), c.detail()));
+    Result result = new Result(checks);
+    if (checks.stream().anyMatch(c -> c.name().equals("lake") && c.failed())) {
+      throw Errors.invalidInput("write", "lake root " + context.layout().root(),
+          checks.stream().filter(c -> c.name().equals("lake")).findFirst().orElseThrow().detail(),
+          "Set lake.root (or TREELINE_LAKE_ROOT, or --conf lake.root=DIR) to a directory this user can write.");
+    }
+    if (result.failures() > 0) {
+      throw Errors.jobFailed("reach", "configured services", result.summaryLine(), "See the FAIL lines above.", null);
+    }
+    return result;
+  }
+
+  private static Check lake(JobContext context) {
+    try {
+      LakeAccess.requireWritable(context.layout(), context.hadoopConf());
+      return new Check("lake", "OK", context.layout().root() + " is writable");
+    } catch (TreelineException e) {
+      return new Check("lake", "FAIL", e.getMessage());
+    }
+  }
+
+  private static Check registry(TreelineConfig config) {
+    if (config.registryType().equals("lake")) {
+      return new Check("registry", "OK", "lake registry (embedded)");
+    }
+    String uri = config.mlflowTrackingUri();
+    if (uri.isBlank()) {
+      return new Check("registry", "FAIL", "registry.type is mlflow but registry.mlflow.tracking-uri is empty");
+    }
+    try {
+      HttpURLConnection connection = (HttpURLConnection) URI.create(uri.replaceAll("/+$", "") + "/health").toURL().openConnection();
+      connection.setConnectTimeout(TIMEOUT_MILLIS);
+      connection.setReadTimeout(TIMEOUT_MILLIS);
+      int status = connection.getResponseCode();
+      connection.disconnect();
+      return status == 200
+          ? new Check("registry", "OK", "MLflow at " + uri + " answers")
+          : new Check("registry", "FAIL", "MLflow at " + uri + " answered HTTP " + status + " on /health");
+    } catch (IOException | IllegalArgumentException e) {
+      return new Check("registry", "FAIL", "MLflow at " + uri + " does not answer: " + e.getMessage());
+    }
+  }
+
+  private static Check onlineStore(TreelineConfig config) {
+    if (config.onlineStoreType().equals("embedded")) {
+      return new Check("online", "OK", "embedded online store");
+    }
+    URI uri = URI.create(config.redisUrl());
+    int port = uri.getPort() > 0 ? uri.getPort() : 6379;
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(uri.getHost(), port), TIMEOUT_MILLIS);
+      socket.setSoTimeout(TIMEOUT_MILLIS);
+      OutputStream out = socket.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] reply = new byte[64];
+      int n = in.read(reply);
+      String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII).strip() : "";
+      // A server with a password answers -NOAUTH: it is there, which is what this check asks.
+      return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH")
+          ? new Check("online", "OK", "Redis at " + uri.getHost() + ":" + port + " answers")
+          : new Check("online", "FAIL", "Redis at " + uri.getHost() + ":" + port + " answered '" + answer + "'");
+    } catch (IOException e) {
+      return new Check("online", "FAIL", "Redis at " + uri.getHost() + ":" + port + " does not answer: " + e.getMessage());
+    }
+  }
+
+  private static Check kafka(TreelineConfig config) {
+    String servers = config.kafkaBootstrapServers();
+    if (servers.isBlank()) {
+      return new Check("stream", "OK", "file source (embedded); no Kafka configured");
+    }
+    for (String server : servers.split(",")) {
+      String[] hostPort = server.trim().split(":");
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), TIMEOUT_MILLIS);
+        return new Check("stream", "OK", "Kafka broker " + server.trim() + " accepts connections");
+      } catch (IOException | RuntimeException e) {
+        // try the next bootstrap server
+      }
+    }
+    return new Check("stream", "FAIL", "no Kafka bootstrap server in '" + servers + "' accepts connections");
+  }
+}

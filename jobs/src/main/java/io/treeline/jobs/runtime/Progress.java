@@ -1,0 +1,114 @@
+package io.treeline.jobs.runtime;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Shows how far a job has got, fed by a SparkListener. On a terminal it redraws one line (stages
+ * and tasks done, rows written, elapsed); otherwise it writes a plain log line every 15 seconds.
+ */
+public final class Progress implements AutoCloseable {
+  private final PrintStream err;
+  private final boolean terminal;
+  private final long startNanos = System.nanoTime();
+  private final AtomicLong stagesSubmitted = new AtomicLong();
+  private final AtomicLong stagesDone = new AtomicLong();
+  private final AtomicLong tasksTotal = new AtomicLong();
+  private final AtomicLong tasksDone = new AtomicLong();
+  private final AtomicLong rowsWritten = new AtomicLong();
+  private volatile String status = "";
+  private ScheduledExecutorService ticker;
+  private int lastLineLength;
+
+  public Progress(PrintStream err, boolean terminal) {
+    this.err = err;
+    this.terminal = terminal;
+  }
+
+  /** A progress that prints nothing, for tests and scripts. */
+  public static Progress silent() {
+    return new Progress(null, false);
+  }
+
+  public void status(String status) {
+    this.status = status;
+  }
+
+  public long rowsWritten() {
+    return rowsWritten.get();
+  }
+
+  synchronized void attach(SparkSession spark) {
+    spark.sparkContext().addSparkListener(new Listener());
+    if (err == null || ticker != null) {
+      return;
+    }
+    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "treeline-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    long period = terminal ? 500 : 15_000;
+    ticker.scheduleAtFixedRate(this::print, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  String line() {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+    return String.format("%s stages %d/%d · tasks %d/%d · rows written %,d · %d:%02d",
+        status.isEmpty() ? "" : status + " ·", stagesDone.get(), stagesSubmitted.get(), tasksDone.get(),
+        tasksTotal.get(), rowsWritten.get(), elapsed.toMinutes(), elapsed.toSecondsPart()).trim();
+  }
+
+  private synchronized void print() {
+    String line = line();
+    if (terminal) {
+      err.print("\r" + line + " ".repeat(Math.max(0, lastLineLength - line.length())));
+      lastLineLength = line.length();
+    } else {
+      err.println("progress: " + line);
+    }
+    err.flush();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (ticker != null) {
+      ticker.shutdownNow();
+      ticker = null;
+      if (terminal && lastLineLength > 0) {
+        err.print("\r" + " ".repeat(lastLineLength) + "\r");
+        err.flush();
+      }
+    }
+  }
+
+  private final class Listener extends SparkListener {
+    @Override
+    public void onStageSubmitted(SparkListenerStageSubmitted event) {
+      stagesSubmitted.incrementAndGet();
+      tasksTotal.addAndGet(event.stageInfo().numTasks());
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted event) {
+      stagesDone.incrementAndGet();
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd event) {
+      tasksDone.incrementAndGet();
+      if (event.taskMetrics() != null) {
+        rowsWritten.addAndGet(event.taskMetrics().outputMetrics().recordsWritten());
+      }
+    }
+  }
+}
