@@ -27,11 +27,18 @@ import org.apache.hadoop.fs.FileSystem;
 public final class FetchData implements Job<FetchData.Result> {
   private final Path from;
   private final Path cacheDir;
+  private final String npm;
 
   /** @param from a tarball to use instead of npm, or null */
   public FetchData(Path from, Path cacheDir) {
+    this(from, cacheDir, "npm");
+  }
+
+  /** @param npm the npm executable; tests point it elsewhere to see a machine without npm */
+  FetchData(Path from, Path cacheDir, String npm) {
     this.from = from;
     this.cacheDir = cacheDir;
+    this.npm = npm;
   }
 
   public record Result(Path tarball, String obtainedFrom, List<String> files) implements JobResult {
@@ -70,7 +77,7 @@ public final class FetchData implements Job<FetchData.Result> {
       obtainedFrom = "cache " + cacheDir;
     } else {
       context.progress().status("npm pack " + VegaDatasets.SPEC);
-      tarball = npmPack(cacheDir);
+      tarball = npmPack(npm, cacheDir);
       obtainedFrom = "npm";
     }
     String actual = sha256(tarball);
@@ -91,8 +98,8 @@ public final class FetchData implements Job<FetchData.Result> {
     }
   }
 
-  private static Path npmPack(Path cacheDir) {
-    List<String> command = List.of("npm", "pack", VegaDatasets.SPEC, "--pack-destination", cacheDir.toString(), "--silent");
+  private static Path npmPack(String npm, Path cacheDir) {
+    List<String> command = List.of(npm, "pack", VegaDatasets.SPEC, "--pack-destination", cacheDir.toString(), "--silent");
     Process process;
     try {
       Files.createDirectories(cacheDir);

@@ -19,6 +19,7 @@ public final class JobContext implements AutoCloseable {
   private final PrintStream out;
   private final Progress progress;
   private SparkSession spark;
+  private boolean ownsSpark;
 
   public JobContext(TreelineConfig config, PrintStream out, Progress progress) {
     this.config = config;
@@ -47,6 +48,8 @@ public final class JobContext implements AutoCloseable {
   public synchronized SparkSession spark() {
     if (spark == null) {
       progress.status("starting Spark");
+      // A session that already exists (a notebook's, a test's) belongs to its creator: never stop it.
+      ownsSpark = SparkSession.getDefaultSession().isEmpty() && !SparkSessions.launchedBySparkSubmit();
       spark = SparkSessions.create(config, "treeline");
       progress.attach(spark);
       new LakeCatalog(spark, layout).registerAll();
@@ -67,7 +70,7 @@ public final class JobContext implements AutoCloseable {
   @Override
   public void close() {
     progress.close();
-    if (spark != null && !SparkSessions.launchedBySparkSubmit()) {
+    if (spark != null && ownsSpark) {
       spark.stop();
     }
   }

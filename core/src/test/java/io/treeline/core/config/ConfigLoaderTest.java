@@ -1,0 +1,179 @@
+package io.treeline.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.treeline.core.error.ExitCode;
+import io.treeline.core.error.InvalidInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaults_are_the_embedded_setup() {
+    TreelineConfig config = TreelineConfig.defaults();
+
+    assertThat(config.lakeRoot()).isEqualTo("./lake");
+    assertThat(config.sparkMaster()).isEqualTo("local[*]");
+    assertThat(config.sparkUiEnabled()).isFalse();
+    assertThat(config.sparkShufflePartitions()).isZero();
+    assertThat(config.registryType()).isEqualTo("lake");
+    assertThat(config.mlflowTrackingUri()).isEmpty();
+    assertThat(config.onlineStoreType()).isEqualTo("embedded");
+    assertThat(config.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(config.kafkaBootstrapServers()).isEmpty();
+    assertThat(config.servingHost()).isEqualTo("127.0.0.1");
+    assertThat(config.servingPort()).isEqualTo(8080);
+    assertThat(config.servingMaxBatchSize()).isEqualTo(1000);
+    assertThat(config.dataCacheDir()).isEmpty();
+    assertThat(config.sparkConf()).isEmpty();
+    assertThat(config.sourceOf(ConfigKeys.LAKE_ROOT)).isEqualTo("default");
+  }
+
+  @Test
+  void the_shipped_treeline_yaml_documents_exactly_the_defaults() throws IOException {
+    Path shipped = Path.of("..", "conf", "treeline.yaml");
+    TreelineConfig fromFile = ConfigLoader.builder().file(shipped).environment(Map.of()).load();
+    TreelineConfig defaults = TreelineConfig.defaults();
+    String text = Files.readString(shipped);
+
+    for (ConfigKey key : ConfigKeys.ALL) {
+      assertThat(fromFile.get(key)).as(key.key()).isEqualTo(defaults.get(key));
+      assertThat(text).as("conf/treeline.yaml mentions " + key.key())
+          .contains(key.key().substring(key.key().lastIndexOf('.') + 1) + ":");
+    }
+  }
+
+  @Test
+  void every_key_maps_from_the_file() throws IOException {
+    Path file = write("""
+        lake:
+          root: s3a://bucket/lake
+        spark:
+          master: spark://10.0.0.1:7077
+          ui-enabled: true
+          shuffle-partitions: 64
+          conf:
+            spark.sql.adaptive.enabled: false
+            spark.hadoop.fs.s3a.endpoint: http://127.0.0.1:9000
+        registry:
+          type: mlflow
+          mlflow:
+            tracking-uri: http://mlflow:5000
+        online-store:
+          type: redis
+          redis:
+            url: redis://cache:6380
+        stream:
+          kafka:
+            bootstrap-servers: kafka:9092
+        serving:
+          host: 0.0.0.0
+          port: 9090
+          max-batch-size: 64
+        data:
+          cache-dir: /var/cache/treeline
+        """);
+
+    TreelineConfig config = ConfigLoader.builder().file(file).environment(Map.of()).load();
+
+    assertThat(config.lakeRoot()).isEqualTo("s3a://bucket/lake");
+    assertThat(config.sparkMaster()).isEqualTo("spark://10.0.0.1:7077");
+    assertThat(config.sparkUiEnabled()).isTrue();
+    assertThat(config.sparkShufflePartitions()).isEqualTo(64);
+    assertThat(config.registryType()).isEqualTo("mlflow");
+    assertThat(config.mlflowTrackingUri()).isEqualTo("http://mlflow:5000");
+    assertThat(config.onlineStoreType()).isEqualTo("redis");
+    assertThat(config.redisUrl()).isEqualTo("redis://cache:6380");
+    assertThat(config.kafkaBootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(config.servingHost()).isEqualTo("0.0.0.0");
+    assertThat(config.servingPort()).isEqualTo(9090);
+    assertThat(config.servingMaxBatchSize()).isEqualTo(64);
+    assertThat(config.dataCacheDir()).isEqualTo("/var/cache/treeline");
+    assertThat(config.sparkConf())
+        .containsExactlyInAnyOrderEntriesOf(Map.of(
+            "spark.sql.adaptive.enabled", "false", "spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:9000"));
+    assertThat(config.sourceOf(ConfigKeys.SERVING_PORT)).isEqualTo(file.toString());
+  }
+
+  @Test
+  void every_key_has_an_environment_variable() {
+    assertThat(ConfigKeys.ALL.stream().map(ConfigKey::environmentVariable))
+        .contains("TREELINE_LAKE_ROOT", "TREELINE_ONLINE_STORE_REDIS_URL", "TREELINE_REGISTRY_MLFLOW_TRACKING_URI",
+            "TREELINE_SERVING_MAX_BATCH_SIZE", "TREELINE_SPARK_SHUFFLE_PARTITIONS")
+        .doesNotHaveDuplicates()
+        .hasSize(ConfigKeys.ALL.size());
+  }
+
+  @Test
+  void environment_overrides_the_file_and_conf_overrides_both() throws IOException {
+    Path file = write("lake:\n  root: /from/file\nserving:\n  port: 1000\n");
+
+    TreelineConfig config =
+        ConfigLoader.builder()
+            .file(file)
+            .environment(Map.of("TREELINE_LAKE_ROOT", "/from/env", "TREELINE_SERVING_PORT", "2000", "TREELINE_HOME", "/opt/x"))
+            .overrides(List.of("serving.port=3000"))
+            .load();
+
+    assertThat(config.lakeRoot()).isEqualTo("/from/env");
+    assertThat(config.sourceOf(ConfigKeys.LAKE_ROOT)).isEqualTo("environment variable TREELINE_LAKE_ROOT");
+    assertThat(config.servingPort()).isEqualTo(3000);
+    assertThat(config.sourceOf(ConfigKeys.SERVING_PORT)).isEqualTo("--conf");
+  }
+
+  @Test
+  void an_unknown_key_in_the_file_names_the_key_the_file_and_the_nearest_key() throws IOException {
+    Path file = write("spark:\n  mastr: local[2]\n");
+
+    assertThatThrownBy(() -> ConfigLoader.builder().file(file).environment(Map.of()).load())
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.INVALID_INPUT))
+        .hasMessage("Cannot load configuration from " + file + ": unknown key 'spark.mastr'")
+        .satisfies(e -> assertThat(((InvalidInputException) e).remedy()).startsWith("Did you mean 'spark.master'?"));
+  }
+
+  @Test
+  void a_wrong_type_names_the_key_the_source_and_the_expected_type() throws IOException {
+    Path file = write("serving:\n  port: eighty\n");
+
+    assertThatThrownBy(() -> ConfigLoader.builder().file(file).environment(Map.of()).load())
+        .hasMessage("Cannot load configuration from " + file + ": key 'serving.port' must be an integer, got 'eighty'");
+    assertThatThrownBy(() -> ConfigLoader.builder().environment(Map.of()).overrides(List.of("registry.type=postgres")).load())
+        .hasMessage("Cannot load configuration from --conf: key 'registry.type' must be one of lake, mlflow, got 'postgres'");
+    assertThatThrownBy(() -> ConfigLoader.builder().environment(Map.of("TREELINE_SPARK_UI_ENABLED", "yes")).load())
+        .hasMessage("Cannot load configuration from environment variable TREELINE_SPARK_UI_ENABLED: "
+            + "key 'spark.ui-enabled' must be a boolean (true or false), got 'yes'");
+  }
+
+  @Test
+  void an_unknown_conf_key_or_environment_variable_is_refused() {
+    assertThatThrownBy(() -> ConfigLoader.builder().environment(Map.of()).overrides(List.of("lake.rot=/x")).load())
+        .hasMessage("Cannot load configuration from --conf: unknown key 'lake.rot'");
+    assertThatThrownBy(() -> ConfigLoader.builder().environment(Map.of()).overrides(List.of("lake.root")).load())
+        .hasMessage("Cannot apply --conf lake.root: expected key=value");
+    assertThatThrownBy(() -> ConfigLoader.builder().environment(Map.of("TREELINE_LAKE_ROTO", "/x")).load())
+        .hasMessageStartingWith("Cannot read environment variable TREELINE_LAKE_ROTO: it names no Treeline setting");
+  }
+
+  @Test
+  void malformed_yaml_names_the_file() throws IOException {
+    Path file = write("lake: [unclosed\n");
+
+    assertThatThrownBy(() -> ConfigLoader.builder().file(file).environment(Map.of()).load())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("Cannot read configuration " + file + ":");
+  }
+
+  private Path write(String yaml) throws IOException {
+    Path file = dir.resolve("treeline.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}

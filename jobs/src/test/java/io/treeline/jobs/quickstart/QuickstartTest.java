@@ -1,0 +1,30 @@
+package io.treeline.jobs.quickstart;
+
+import static io.treeline.jobs.JobsTestSupport.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.treeline.core.testing.TempLake;
+import io.treeline.core.testing.TestSpark;
+import io.treeline.jobs.JobsTestSupport.CliRun;
+import io.treeline.jobs.data.FetchData;
+import org.junit.jupiter.api.Test;
+
+/** The README's first command, end to end on the full flights data (from the download cache bin/test fills). */
+class QuickstartTest {
+
+  @Test
+  void fetches_and_loads_all_three_million_flights_and_a_rerun_changes_nothing() {
+    try (TempLake lake = new TempLake()) {
+      String cache = FetchData.defaultCacheDir("").toString();
+
+      CliRun first = cli("quickstart", "--conf", "lake.root=" + lake.root(), "--conf", "data.cache-dir=" + cache);
+      CliRun again = cli("data", "load", "--conf", "lake.root=" + lake.root());
+
+      assertThat(first.exitCode()).as(first.err()).isZero();
+      assertThat(first.out()).contains("[1] data fetch", "[2] data load", "raw.flights loaded (3,000,000 rows", "Next, try:");
+      assertThat(again.exitCode()).as(again.err()).isZero();
+      assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
+      assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
+    }
+  }
+}
