@@ -9,7 +9,7 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Slices of the real flights data committed under core's test resources (regenerate with
- * dev/make-test-slice.sh): the first 20,000 flights between the ten busiest airports, 1–14
+ * bin/make-test-slice): the first 20,000 flights between the ten busiest airports, 1–14
  * January 2001, in the raw file's schema, and the full airports.csv.
  */
 public final class TestData {

@@ -10,6 +10,7 @@ public final class Cli {
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new TreelineCommand());
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setUsageHelpAutoWidth(true);
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
       cl.getErr().println("error: " + SparkErrors.translate(cl.getCommandName(), e).describe());
       return ExitCode.JOB_FAILED.code();

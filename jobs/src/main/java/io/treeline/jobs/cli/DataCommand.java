@@ -19,11 +19,8 @@ final class DataCommand {
   @Command(
       name = "fetch",
       mixinStandardHelpOptions = true,
-      description = {
-        "Obtain vega-datasets@3.2.1 (npm pack, or --from TARBALL), verify its SHA-256 and place",
-        "flights-3m.parquet and airports.csv in the lake's raw area. The tarball is cached in",
-        "~/.cache/treeline/downloads (data.cache-dir), so later runs work offline."
-      })
+      description =
+        "Obtain vega-datasets@3.2.1 (npm pack, or --from TARBALL), verify its SHA-256 and place flights-3m.parquet and airports.csv in the lake's raw area. The tarball is cached in ~/.cache/treeline/downloads (data.cache-dir), so later runs work offline.")
   static final class Fetch implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -39,10 +36,8 @@ final class DataCommand {
   @Command(
       name = "load",
       mixinStandardHelpOptions = true,
-      description = {
-        "Load the fetched files into the Delta tables raw.flights (partitioned by departure_date) and",
-        "raw.airports. Each table is replaced in one commit; a rerun on the same files changes nothing."
-      })
+      description =
+        "Load the fetched files into the Delta tables raw.flights (partitioned by departure_date) and raw.airports. Each table is replaced in one commit; a rerun on the same files changes nothing.")
   static final class Load implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -9,11 +9,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "doctor",
     mixinStandardHelpOptions = true,
-    description = {
-      "Print the Java, Spark, Delta and Treeline versions, check the lake root can be written and",
-      "that the configured optional services (MLflow, Redis, Kafka) answer. Exit 2 when the lake",
-      "cannot be written, 1 when a configured service does not answer."
-    })
+    description =
+        "Print the Java, Spark, Delta and Treeline versions, check the lake root can be written and that the configured optional services (MLflow, Redis, Kafka) answer. Exit 2 when the lake cannot be written, 1 when a configured service does not answer.")
 final class DoctorCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

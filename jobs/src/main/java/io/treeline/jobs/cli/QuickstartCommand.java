@@ -10,10 +10,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights",
-      "data and load it into Delta. Prints what it did and what to try next."
-    })
+    description =
+        "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights data and load it into Delta. Prints what it did and what to try next.")
 final class QuickstartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -12,10 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sql",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run a Spark SQL statement against the lake's tables (raw.flights, raw.airports, …) and print",
-      "the result. Example: treeline sql \"select count(*) from raw.flights\""
-    })
+    description =
+        "Run a Spark SQL statement against the lake's tables (raw.flights, raw.airports, …) and print the result. Example: treeline sql \"select count(*) from raw.flights\"")
 final class SqlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

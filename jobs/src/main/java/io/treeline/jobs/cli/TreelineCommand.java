@@ -13,12 +13,9 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Spark ML pipelines: features into a Delta lake, RandomForest training on point-in-time-correct",
-      "training sets, a model registry and online predictions.",
+      "Spark ML pipelines: features into a Delta lake, RandomForest training on point-in-time-correct training sets, a model registry and online predictions.",
       "",
-      "Settings come from conf/treeline.yaml, TREELINE_* environment variables and --conf KEY=VALUE,",
-      "in increasing order of precedence. Exit codes: 0 success, 1 job failed, 2 usage, spec or input",
-      "error, 3 conflict that a retry may resolve."
+      "Settings come from conf/treeline.yaml, TREELINE_* environment variables and --conf KEY=VALUE, in increasing order of precedence. Exit codes: 0 success, 1 job failed, 2 usage, spec or input error, 3 conflict that a retry may resolve."
     },
     subcommands = {
       QuickstartCommand.class,
