@@ -1,0 +1,149 @@
+package io.treeline.featurestore.offline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+
+import io.delta.tables.DeltaTable;
+import io.treeline.core.error.Errors;
+import io.treeline.core.lake.LakeCatalog;
+import io.treeline.core.lake.LakeLayout;
+import io.treeline.featurestore.spec.FeatureSpec;
+import io.treeline.featurestore.spec.FeatureView;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Computes a feature view into its offline Delta table. A timed view becomes a timeline per entity
+ * (see {@link TimelineBuilder}); a range [from, until) replaces exactly the rows of that range in one
+ * Delta commit, reading back as far as the longest window so values near the start are right.
+ */
+public final class Materializer {
+  private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+  private final SparkSession spark;
+  private final LakeLayout layout;
+
+  public Materializer(SparkSession spark, LakeLayout layout) {
+    this.spark = spark;
+    this.layout = layout;
+  }
+
+  /** What one view's materialization wrote. */
+  public record Result(String view, String table, long rowsWritten, long deltaVersion, String range) {}
+
+  public Result materialize(FeatureView view, Optional<LocalDateTime> from, Optional<LocalDateTime> until) {
+    if (from.isPresent() && until.isPresent() && !from.get().isBefore(until.get())) {
+      throw Errors.invalidInput("materialize", "view " + view.name(), "--from " + from.get() + " is not before --until " + until.get(),
+          "Give a range with from < until.");
+    }
+    LongAccumulator emitted = spark.sparkContext().longAccumulator("rows of " + view.name());
+    Dataset<Row> rows = view.timed() ? timeline(view, from, until, emitted) : staticRows(view);
+    String location = layout.table(view.offlineTable());
+    var writer = rows.write().format("delta").option("userMetadata", "treeline features materialize " + view.name());
+    String range = "all";
+    if (view.timed() && (from.isPresent() || until.isPresent())) {
+      String predicate = rangePredicate(from, until);
+      writer = writer.mode("overwrite").option("replaceWhere", predicate);
+      range = predicate;
+      if (!DeltaTable.isDeltaTable(spark, location)) {
+        writer = writer.partitionBy(OfflineTable.FEATURE_DATE);
+      }
+    } else {
+      writer = writer.mode("overwrite").option("overwriteSchema", "true");
+      if (view.timed()) {
+        writer = writer.partitionBy(OfflineTable.FEATURE_DATE);
+      }
+    }
+    writer.save(location);
+    new LakeCatalog(spark, layout).register(view.offlineTable());
+    Row commit = DeltaTable.forPath(spark, location).history(1).select("version", "operationMetrics").first();
+    Map<String, String> metrics = commit.getJavaMap(1);
+    // With a range, Delta also counts the rows it copies out of files it rewrites; count ours instead.
+    long written = view.timed() ? emitted.value() : Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
+    return new Result(view.name(), view.offlineTable().toString(), written, commit.getLong(0), range);
+  }
+
+  private Dataset<Row> timeline(
+      FeatureView view, Optional<LocalDateTime> from, Optional<LocalDateTime> until, LongAccumulator emitted) {
+    Dataset<Row> prepared = ViewSource.prepared(spark, layout, view);
+    if (from.isPresent() && view.lookback().isPresent()) {
+      LocalDateTime readFrom = from.get().minus(view.lookback().get());
+      prepared = prepared.where(col(ViewSource.AVAILABLE_AT).geq(lit(readFrom)));
+    }
+    if (until.isPresent()) {
+      // An event after the range cannot be known inside it: the event time alone prunes it.
+      prepared = prepared.where(col(ViewSource.EVENT_TIME).lt(lit(until.get())).and(col(ViewSource.AVAILABLE_AT).lt(lit(until.get()))));
+    }
+    List<Column> keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toList();
+    List<Column> order = new ArrayList<>(keys);
+    order.add(col(ViewSource.AVAILABLE_AT));
+    order.add(col(ViewSource.EVENT_TIME));
+    // Values last: ties in availability then resolve the same way on every run, so "last" is stable.
+    view.features().forEach(f -> order.add(col(ViewSource.valueColumn(f))));
+    TimelineBuilder builder = new TimelineBuilder(view.features(), view.entities().size(),
+        from.map(TimelineBuilder::micros).orElse(Long.MIN_VALUE), until.map(TimelineBuilder::micros).orElse(Long.MAX_VALUE));
+    var schema = OfflineTable.timelineSchema(view, prepared.schema());
+    Dataset<Row> timeline = prepared
+        .repartition(keys.toArray(Column[]::new))
+        .sortWithinPartitions(order.toArray(Column[]::new))
+        .mapPartitions((MapPartitionsFunction<Row, Row>) sorted -> counted(builder.build(sorted), emitted), Encoders.row(schema));
+    return timeline.withColumn(OfflineTable.FEATURE_DATE, to_date(col(OfflineTable.FEATURE_TIME)));
+  }
+
+  private Dataset<Row> staticRows(FeatureView view) {
+    Dataset<Row> source = ViewSource.rows(spark, layout, view);
+    List<Column> columns = new ArrayList<>();
+    view.entities().forEach(k -> columns.add(col(k)));
+    for (FeatureSpec feature : view.features()) {
+      columns.add(expr(feature.valueExpression()).as(feature.name()));
+    }
+    Dataset<Row> rows = source.select(columns.toArray(Column[]::new));
+    Column[] keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    long duplicated = rows.groupBy(keys).agg(count(lit(1)).as("n")).where("n > 1").count();
+    if (duplicated > 0) {
+      throw Errors.invalidInput("materialize", "view " + view.name(),
+          duplicated + " entities have more than one row in " + view.source().describe(),
+          "A view without event_time holds one row per entity: add a source.filter, or add event_time.");
+    }
+    return rows;
+  }
+
+  private static Iterator<Row> counted(Iterator<Row> rows, LongAccumulator counter) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        counter.add(1);
+        return rows.next();
+      }
+    };
+  }
+
+  static String rangePredicate(Optional<LocalDateTime> from, Optional<LocalDateTime> until) {
+    List<String> parts = new ArrayList<>();
+    from.ifPresent(t -> parts.add(OfflineTable.FEATURE_DATE + " >= DATE'" + t.toLocalDate() + "' AND "
+        + OfflineTable.FEATURE_TIME + " >= TIMESTAMP_NTZ'" + SQL_TIME.format(t) + "'"));
+    until.ifPresent(t -> parts.add(OfflineTable.FEATURE_DATE + " <= DATE'" + t.toLocalDate() + "' AND "
+        + OfflineTable.FEATURE_TIME + " < TIMESTAMP_NTZ'" + SQL_TIME.format(t) + "'"));
+    return String.join(" AND ", parts);
+  }
+}

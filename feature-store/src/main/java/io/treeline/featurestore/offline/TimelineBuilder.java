@@ -1,0 +1,142 @@
+package io.treeline.featurestore.offline;
+
+import io.treeline.featurestore.spec.Aggregation;
+import io.treeline.featurestore.spec.FeatureSpec;
+import io.treeline.featurestore.spec.TimeWindow;
+import java.io.Serializable;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Turns a partition of source rows, sorted by entity and availability time, into the view's
+ * timeline: one row per entity and change point with every feature's value from that moment on.
+ * Runs on the executors, streaming: only the events inside the windows are held in memory.
+ */
+final class TimelineBuilder implements Serializable {
+  private final Aggregation[] aggregations;
+  private final long[] windows;
+  private final int keyCount;
+  private final long emitFrom;
+  private final long emitUntil;
+
+  /**
+   * @param emitFrom first change point to emit (micros, inclusive)
+   * @param emitUntil end of the range to emit (micros, exclusive)
+   */
+  TimelineBuilder(List<FeatureSpec> features, int keyCount, long emitFrom, long emitUntil) {
+    this.aggregations = features.stream().map(FeatureSpec::effectiveAggregation).toArray(Aggregation[]::new);
+    this.windows = features.stream().mapToLong(f -> f.window().map(TimeWindow::micros).orElse(SlidingWindows.UNBOUNDED)).toArray();
+    this.keyCount = keyCount;
+    this.emitFrom = emitFrom;
+    this.emitUntil = emitUntil;
+  }
+
+  static long micros(LocalDateTime time) {
+    return time.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + time.getNano() / 1000;
+  }
+
+  static LocalDateTime time(long micros) {
+    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+  }
+
+  /** Input rows: keys, event time, availability time, one value per feature (see ViewSource.prepared). */
+  Iterator<Row> build(Iterator<Row> sorted) {
+    return new Iterator<>() {
+      private Row pending = sorted.hasNext() ? sorted.next() : null;
+      private final List<Row> ready = new ArrayList<>();
+      private int readyIndex;
+      private Object[] key;
+      private SlidingWindows windows;
+
+      @Override
+      public boolean hasNext() {
+        while (readyIndex >= ready.size() && (key != null || pending != null)) {
+          ready.clear();
+          readyIndex = 0;
+          step();
+        }
+        return readyIndex < ready.size();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return ready.get(readyIndex++);
+      }
+
+      /**
+       * Advances the current entity by up to a few thousand change points into {@code ready}, so an
+       * entity with a long history never piles up in memory; starts the next entity when done.
+       */
+      private void step() {
+        if (key == null) {
+          key = keyOf(pending);
+          windows = new SlidingWindows(aggregations, TimelineBuilder.this.windows);
+        }
+        while (ready.size() < 4096) {
+          boolean sameEntity = pending != null && sameKey(key, pending);
+          long nextEvent = sameEntity ? micros((LocalDateTime) pending.get(keyCount + 1)) : Long.MAX_VALUE;
+          long c = Math.min(nextEvent, windows.nextExit());
+          if (c == Long.MAX_VALUE || c >= emitUntil) {
+            while (pending != null && sameKey(key, pending)) {
+              pending = sorted.hasNext() ? sorted.next() : null; // events at or after the range's end
+            }
+            key = null;
+            windows = null;
+            return;
+          }
+          windows.expireUntil(c);
+          while (pending != null && sameKey(key, pending) && micros((LocalDateTime) pending.get(keyCount + 1)) == c) {
+            windows.add(new Event(c, valuesOf(pending)));
+            pending = sorted.hasNext() ? sorted.next() : null;
+          }
+          if (c >= emitFrom) {
+            ready.add(output(key, c, windows.values()));
+          }
+        }
+      }
+    };
+  }
+
+  private Object[] keyOf(Row row) {
+    Object[] key = new Object[keyCount];
+    for (int i = 0; i < keyCount; i++) {
+      key[i] = row.get(i);
+    }
+    return key;
+  }
+
+  private boolean sameKey(Object[] key, Row row) {
+    for (int i = 0; i < keyCount; i++) {
+      if (!Objects.equals(key[i], row.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Object[] valuesOf(Row row) {
+    Object[] values = new Object[aggregations.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(keyCount + 2 + i);
+    }
+    return values;
+  }
+
+  private Row output(Object[] key, long changePoint, Object[] values) {
+    Object[] row = new Object[keyCount + 1 + values.length];
+    System.arraycopy(key, 0, row, 0, keyCount);
+    row[keyCount] = time(changePoint);
+    System.arraycopy(values, 0, row, keyCount + 1, values.length);
+    return RowFactory.create(row);
+  }
+}

@@ -1,0 +1,78 @@
+package io.treeline.featurestore.offline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.greatest;
+
+import io.treeline.core.lake.LakeLayout;
+import io.treeline.core.lake.TableName;
+import io.treeline.featurestore.spec.FeatureSpec;
+import io.treeline.featurestore.spec.FeatureView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * The rows a view aggregates: the source, filtered, with the view's derived columns, reduced to the
+ * entity keys, the event time, the availability time and one value column per feature.
+ */
+public final class ViewSource {
+  public static final String EVENT_TIME = "__event_time";
+  public static final String AVAILABLE_AT = "__available_at";
+
+  private ViewSource() {}
+
+  public static String valueColumn(FeatureSpec feature) {
+    return "__v_" + feature.name();
+  }
+
+  /** The source as declared, with filter and derived columns applied. */
+  public static Dataset<Row> rows(SparkSession spark, LakeLayout layout, FeatureView view) {
+    Dataset<Row> data = read(spark, layout, view, null);
+    if (view.source().filter().isPresent()) {
+      data = data.where(expr(view.source().filter().get()));
+    }
+    for (Map.Entry<String, String> column : view.columns().entrySet()) {
+      data = data.withColumn(column.getKey(), expr(column.getValue()));
+    }
+    return data;
+  }
+
+  static Dataset<Row> read(SparkSession spark, LakeLayout layout, FeatureView view, Long version) {
+    var source = view.source();
+    if (source.table().isPresent()) {
+      var reader = spark.read().format("delta");
+      if (version != null) {
+        reader = reader.option("versionAsOf", version);
+      }
+      return reader.load(layout.table(TableName.parse(source.table().get())));
+    }
+    var reader = spark.read().format(source.format());
+    if (source.format().equals("csv")) {
+      reader = reader.option("header", "true").option("inferSchema", "true");
+    }
+    return reader.load(source.path().orElseThrow());
+  }
+
+  /**
+   * Keys, times and feature values. The availability time is never before the event time: a value
+   * cannot be known before it happened, whatever available_at says.
+   */
+  public static Dataset<Row> prepared(SparkSession spark, LakeLayout layout, FeatureView view) {
+    Dataset<Row> rows = rows(spark, layout, view);
+    List<Column> columns = new ArrayList<>();
+    view.entities().forEach(k -> columns.add(col(k)));
+    Column eventTime = expr(view.eventTime().orElseThrow()).cast(DataTypes.TimestampNTZType);
+    columns.add(eventTime.as(EVENT_TIME));
+    columns.add(greatest(expr(view.availabilityExpression()).cast(DataTypes.TimestampNTZType), eventTime).as(AVAILABLE_AT));
+    for (FeatureSpec feature : view.features()) {
+      columns.add(expr(feature.valueExpression()).as(valueColumn(feature)));
+    }
+    return rows.select(columns.toArray(Column[]::new));
+  }
+}

@@ -1,0 +1,79 @@
+package io.treeline.featurestore.spec;
+
+import io.treeline.core.lake.TableName;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A feature view: features of one kind of entity, computed from one source. A timed view (with
+ * {@code event_time}) changes over time and is joined point-in-time, using {@code available_at} —
+ * the moment a row's values become known — rather than the event time. A static view (no event
+ * time) holds one row per entity, valid at all times.
+ */
+public record FeatureView(
+    String name,
+    String description,
+    String owner,
+    Map<String, String> tags,
+    List<String> entities,
+    SourceSpec source,
+    Map<String, String> columns,
+    Optional<String> eventTime,
+    Optional<String> availableAt,
+    Optional<TimeWindow> ttl,
+    boolean online,
+    List<FeatureSpec> features,
+    Path file) {
+
+  public static final String NAMESPACE = "features";
+
+  public FeatureView {
+    tags = Map.copyOf(tags);
+    entities = List.copyOf(entities);
+    columns = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(columns));
+    features = List.copyOf(features);
+  }
+
+  public boolean timed() {
+    return eventTime.isPresent();
+  }
+
+  /** The offline Delta table: {@code features.<name>}. */
+  public TableName offlineTable() {
+    return new TableName(NAMESPACE, name);
+  }
+
+  public Optional<FeatureSpec> feature(String featureName) {
+    return features.stream().filter(f -> f.name().equals(featureName)).findFirst();
+  }
+
+  /** The SQL expression giving the moment a row becomes known: available_at, else the event time. */
+  public String availabilityExpression() {
+    return availableAt.orElseGet(eventTime::orElseThrow);
+  }
+
+  /**
+   * How far before a moment a materialization must read so that windows reaching back are right:
+   * the longest window, or the ttl for unbounded features; empty when all history is needed.
+   */
+  public Optional<java.time.Duration> lookback() {
+    java.time.Duration longest = java.time.Duration.ZERO;
+    for (FeatureSpec feature : features) {
+      if (feature.window().isPresent()) {
+        longest = max(longest, feature.window().get().duration());
+      } else if (ttl.isPresent()) {
+        longest = max(longest, ttl.get().duration());
+      } else {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(longest);
+  }
+
+  private static java.time.Duration max(java.time.Duration a, java.time.Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+}
