@@ -1,0 +1,120 @@
+package io.treeline.featurestore.pit;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.last;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
+
+import io.treeline.core.error.Errors;
+import io.treeline.featurestore.offline.OfflineTable;
+import io.treeline.featurestore.spec.FeatureView;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Adds a view's features to every row of a spine as they were known strictly before the row's
+ * event time. Sort-based: spine rows and the view's timeline rows are unioned, ordered per entity
+ * by time (a timeline row at the very same moment sorts after the spine row, so it is not yet
+ * known), and the last timeline row is carried forward — one shuffle, O(n log n), no inequality join.
+ * Spine rows are never dropped or duplicated; values older than the view's ttl become null.
+ */
+public final class PointInTimeJoin {
+  private static final String TIME = "__pit_time";
+  private static final String KIND = "__pit_kind";
+  private static final String VALUES = "__pit_values";
+  private static final String KNOWN = "__pit_known";
+
+  private PointInTimeJoin() {}
+
+  /** The training-set column of a view's feature: {@code <view>__<feature>}. */
+  public static String columnName(String view, String feature) {
+    return view + "__" + feature;
+  }
+
+  public static Dataset<Row> join(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features) {
+    for (String key : view.entities()) {
+      if (!List.of(spine.columns()).contains(key)) {
+        throw Errors.invalidInput("join", "view " + view.name(), "the spine has no entity key column '" + key + "' (columns: "
+            + String.join(", ", spine.columns()) + ")", "Select a column named " + key + " in the spine.");
+      }
+    }
+    return view.timed() ? asOf(spine, eventTime, view, offline, features) : byKey(spine, view, offline, features);
+  }
+
+  private static Dataset<Row> asOf(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features) {
+    StructType spineSchema = spine.schema();
+    List<Column> valueFields = new ArrayList<>();
+    valueFields.add(col(OfflineTable.FEATURE_TIME).as(OfflineTable.FEATURE_TIME));
+    features.forEach(f -> valueFields.add(col(f).as(f)));
+    Column values = struct(valueFields.toArray(Column[]::new));
+    StructType valuesType = (StructType) offline.select(values).schema().fields()[0].dataType();
+
+    List<Column> spineSide = new ArrayList<>();
+    List<Column> timelineSide = new ArrayList<>();
+    for (StructField field : spineSchema.fields()) {
+      spineSide.add(col(field.name()));
+      timelineSide.add(view.entities().contains(field.name())
+          ? col(field.name()).cast(field.dataType()).as(field.name())
+          : lit(null).cast(field.dataType()).as(field.name()));
+    }
+    spineSide.add(col(eventTime).cast(DataTypes.TimestampNTZType).as(TIME));
+    spineSide.add(lit(0).as(KIND));
+    spineSide.add(lit(null).cast(valuesType).as(VALUES));
+    timelineSide.add(col(OfflineTable.FEATURE_TIME).as(TIME));
+    timelineSide.add(lit(1).as(KIND));
+    timelineSide.add(values.as(VALUES));
+
+    Column[] keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    WindowSpec history = Window.partitionBy(keys).orderBy(col(TIME), col(KIND))
+        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    Dataset<Row> carried = spine.select(spineSide.toArray(Column[]::new))
+        .unionByName(offline.select(timelineSide.toArray(Column[]::new)))
+        .withColumn(KNOWN, last(col(VALUES), true).over(history))
+        .where(col(KIND).equalTo(0));
+
+    Column usable = col(KNOWN).isNotNull();
+    for (String key : view.entities()) {
+      usable = usable.and(col(key).isNotNull());
+    }
+    if (view.ttl().isPresent()) {
+      usable = usable.and(col(KNOWN + "." + OfflineTable.FEATURE_TIME)
+          .geq(col(TIME).minus(expr("INTERVAL " + view.ttl().get().duration().toSeconds() + " SECONDS"))));
+    }
+    List<Column> output = new ArrayList<>();
+    for (String name : spineSchema.fieldNames()) {
+      output.add(col(name));
+    }
+    for (String feature : features) {
+      output.add(when(usable, col(KNOWN + "." + feature)).as(columnName(view.name(), feature)));
+    }
+    return carried.select(output.toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> byKey(Dataset<Row> spine, FeatureView view, Dataset<Row> offline, List<String> features) {
+    List<Column> columns = new ArrayList<>();
+    for (String key : view.entities()) {
+      columns.add(col(key).cast(spine.schema().apply(key).dataType()).as(key));
+    }
+    features.forEach(f -> columns.add(col(f).as(columnName(view.name(), f))));
+    Dataset<Row> right = org.apache.spark.sql.functions.broadcast(offline.select(columns.toArray(Column[]::new)));
+    Dataset<Row> joined = spine.join(right, CollectionConverters.asScala(view.entities()).toSeq(), "left_outer");
+    // A USING join moves the keys first; keep the spine's column order.
+    List<Column> output = new ArrayList<>();
+    for (String name : spine.columns()) {
+      output.add(col(name));
+    }
+    features.forEach(f -> output.add(col(columnName(view.name(), f))));
+    return joined.select(output.toArray(Column[]::new));
+  }
+}

@@ -1,0 +1,150 @@
+package io.treeline.featurestore.pit;
+
+import io.delta.tables.DeltaTable;
+import io.treeline.core.error.Errors;
+import io.treeline.core.lake.LakeCatalog;
+import io.treeline.core.lake.LakeLayout;
+import io.treeline.core.lake.TableName;
+import io.treeline.featurestore.spec.FeatureRepository;
+import io.treeline.featurestore.spec.FeatureSpec;
+import io.treeline.featurestore.spec.FeatureView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds a training set: the spine with each requested feature joined point-in-time. Every input
+ * is read at a recorded Delta version — the current one, or one given to rebuild an earlier set
+ * exactly — and the versions are stored in the output table's properties.
+ */
+public final class TrainingSetBuilder {
+  public static final String VERSION_PROPERTY_PREFIX = "treeline.input.";
+
+  private final SparkSession spark;
+  private final LakeLayout layout;
+  private final FeatureRepository repository;
+
+  public TrainingSetBuilder(SparkSession spark, LakeLayout layout, FeatureRepository repository) {
+    this.spark = spark;
+    this.layout = layout;
+    this.repository = repository;
+  }
+
+  /** The training set and the Delta version of every table it was read from. */
+  public record TrainingSet(Dataset<Row> rows, Map<String, Long> inputVersions, List<String> featureColumns) {}
+
+  public record Result(String table, long rows, long deltaVersion, Map<String, Long> inputVersions, List<String> featureColumns) {}
+
+  public TrainingSet build(Spine spine, List<FeatureRef> refs, Map<String, Long> asOfVersions) {
+    Map<String, Long> versions = new TreeMap<>();
+    Dataset<Row> rows = spine(spine, asOfVersions, versions);
+    if (!List.of(rows.columns()).contains(spine.eventTime())) {
+      throw Errors.invalidInput("build", "the training set", "the spine has no event time column '" + spine.eventTime()
+          + "' (columns: " + String.join(", ", rows.columns()) + ")", "Pass --event-time COLUMN naming the prediction moment.");
+    }
+    List<String> columns = new ArrayList<>();
+    for (Map.Entry<FeatureView, List<String>> entry : resolve(refs).entrySet()) {
+      FeatureView view = entry.getKey();
+      String table = view.offlineTable().toString();
+      Dataset<Row> offline = read(view.offlineTable(), asOfVersions.get(table), versions, "the view " + view.name()
+          + " has not been materialized", "Run `treeline features materialize --view " + view.name() + "` first.");
+      rows = PointInTimeJoin.join(rows, spine.eventTime(), view, offline, entry.getValue());
+      entry.getValue().forEach(f -> columns.add(PointInTimeJoin.columnName(view.name(), f)));
+    }
+    return new TrainingSet(rows, versions, columns);
+  }
+
+  public Result write(TrainingSet set, Spine spine, TableName out) {
+    String location = layout.table(out);
+    String view = "__treeline_training_set_" + Math.abs(System.nanoTime());
+    set.rows().createOrReplaceTempView(view);
+    Map<String, String> properties = new LinkedHashMap<>();
+    set.inputVersions().forEach((table, version) -> properties.put(VERSION_PROPERTY_PREFIX + table + ".version", Long.toString(version)));
+    properties.put("treeline.spine", spine.tableOrSql());
+    properties.put("treeline.event_time", spine.eventTime());
+    properties.put("treeline.features", String.join(",", set.featureColumns()));
+    String tblProperties = properties.entrySet().stream()
+        .map(e -> "'" + escape(e.getKey()) + "' = '" + escape(e.getValue()) + "'")
+        .collect(Collectors.joining(", "));
+    // One Delta commit replaces the table and records the input versions with it.
+    spark.sql("CREATE OR REPLACE TABLE delta.`" + location + "` USING delta TBLPROPERTIES (" + tblProperties + ") AS SELECT * FROM " + view);
+    spark.catalog().dropTempView(view);
+    new LakeCatalog(spark, layout).register(out);
+    Row commit = DeltaTable.forPath(spark, location).history(1).select("version", "operationMetrics").first();
+    Map<String, String> metrics = commit.getJavaMap(1);
+    long rows = Long.parseLong(metrics.getOrDefault("numOutputRows", "-1"));
+    return new Result(out.toString(), rows, commit.getLong(0), set.inputVersions(), set.featureColumns());
+  }
+
+  private Dataset<Row> spine(Spine spine, Map<String, Long> asOf, Map<String, Long> versions) {
+    if (!spine.isQuery()) {
+      TableName table = TableName.parse(spine.tableOrSql().trim());
+      return read(table, asOf.get(table.toString()), versions, "the spine table does not exist",
+          "Name an existing lake table (`treeline sql \"show tables in raw\"`), or give a SELECT query.");
+    }
+    String sql = spine.tableOrSql();
+    for (TableName table : new LakeCatalog(spark, layout).registerAll()) {
+      Matcher mentioned = Pattern.compile("(?i)(?<![\\w.`])" + Pattern.quote(table.toString()) + "(?![\\w`])").matcher(sql);
+      if (!mentioned.find()) {
+        continue;
+      }
+      Long version = asOf.get(table.toString());
+      versions.put(table.toString(), version != null ? version : currentVersion(table));
+      if (version != null) {
+        sql = mentioned.replaceAll(Matcher.quoteReplacement(table + " VERSION AS OF " + version));
+      }
+    }
+    try {
+      return spark.sql(sql);
+    } catch (Exception e) { // Spark throws its checked AnalysisException without declaring it
+      throw Errors.invalidInput("read", "the spine query", e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""),
+          "Fix the query; `treeline sql` runs it on its own.", e);
+    }
+  }
+
+  private Dataset<Row> read(TableName table, Long version, Map<String, Long> versions, String missing, String remedy) {
+    String location = layout.table(table);
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      throw Errors.invalidInput("build", "the training set", missing + " (" + table + " at " + location + ")", remedy);
+    }
+    long used = version != null ? version : currentVersion(table);
+    versions.put(table.toString(), used);
+    return spark.read().format("delta").option("versionAsOf", used).load(location);
+  }
+
+  private long currentVersion(TableName table) {
+    return DeltaTable.forPath(spark, layout.table(table)).history(1).select("version").first().getLong(0);
+  }
+
+  /** Groups the requested features by view, in request order; "*" expands to all of a view's features. */
+  private Map<FeatureView, List<String>> resolve(List<FeatureRef> refs) {
+    Map<FeatureView, List<String>> byView = new LinkedHashMap<>();
+    for (FeatureRef ref : refs) {
+      FeatureView view = repository.get(ref.view());
+      List<String> features = byView.computeIfAbsent(view, v -> new ArrayList<>());
+      List<String> wanted = ref.all() ? view.features().stream().map(FeatureSpec::name).toList() : List.of(ref.feature());
+      for (String feature : wanted) {
+        if (view.feature(feature).isEmpty()) {
+          throw Errors.invalidInput("find", "feature " + ref, "view " + view.name() + " has no feature '" + feature + "'",
+              "Its features: " + view.features().stream().map(FeatureSpec::name).collect(Collectors.joining(", ")) + ".");
+        }
+        if (!features.contains(feature)) {
+          features.add(feature);
+        }
+      }
+    }
+    return byView;
+  }
+
+  private static String escape(String value) {
+    return value.replace("\\", "\\\\").replace("'", "\\'");
+  }
+}
