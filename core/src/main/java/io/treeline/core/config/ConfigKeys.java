@@ -26,6 +26,10 @@ public final class ConfigKeys {
   /** Prefix of free-form Spark settings: {@code spark.conf.spark.sql.adaptive.enabled: true}. */
   public static final String SPARK_CONF_PREFIX = "spark.conf.";
 
+  public static final ConfigKey FEATURES_DIR =
+      new ConfigKey("features.dir", ConfigType.TEXT, "conf/features",
+          "Directory of feature view files (*.yaml); a relative path is tried in the working directory, then in the installation.");
+
   public static final ConfigKey REGISTRY_TYPE =
       new ConfigKey("registry.type", ConfigType.oneOf("lake", "mlflow"), "lake",
           "Model registry: the lake registry (Delta tables under the lake) or an MLflow tracking server.");
@@ -62,6 +66,7 @@ public final class ConfigKeys {
           SPARK_MASTER,
           SPARK_UI_ENABLED,
           SPARK_SHUFFLE_PARTITIONS,
+          FEATURES_DIR,
           REGISTRY_TYPE,
           REGISTRY_MLFLOW_TRACKING_URI,
           ONLINE_STORE_TYPE,

@@ -71,6 +71,10 @@ public final class TreelineConfig {
     return getInt(ConfigKeys.SPARK_SHUFFLE_PARTITIONS);
   }
 
+  public String featuresDir() {
+    return get(ConfigKeys.FEATURES_DIR);
+  }
+
   public String registryType() {
     return get(ConfigKeys.REGISTRY_TYPE);
   }

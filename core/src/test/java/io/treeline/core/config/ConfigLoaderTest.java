@@ -24,6 +24,7 @@ class ConfigLoaderTest {
     assertThat(config.sparkMaster()).isEqualTo("local[*]");
     assertThat(config.sparkUiEnabled()).isFalse();
     assertThat(config.sparkShufflePartitions()).isZero();
+    assertThat(config.featuresDir()).isEqualTo("conf/features");
     assertThat(config.registryType()).isEqualTo("lake");
     assertThat(config.mlflowTrackingUri()).isEmpty();
     assertThat(config.onlineStoreType()).isEqualTo("embedded");
@@ -63,6 +64,8 @@ class ConfigLoaderTest {
           conf:
             spark.sql.adaptive.enabled: false
             spark.hadoop.fs.s3a.endpoint: http://127.0.0.1:9000
+        features:
+          dir: /srv/features
         registry:
           type: mlflow
           mlflow:
@@ -88,6 +91,7 @@ class ConfigLoaderTest {
     assertThat(config.sparkMaster()).isEqualTo("spark://10.0.0.1:7077");
     assertThat(config.sparkUiEnabled()).isTrue();
     assertThat(config.sparkShufflePartitions()).isEqualTo(64);
+    assertThat(config.featuresDir()).isEqualTo("/srv/features");
     assertThat(config.registryType()).isEqualTo("mlflow");
     assertThat(config.mlflowTrackingUri()).isEqualTo("http://mlflow:5000");
     assertThat(config.onlineStoreType()).isEqualTo("redis");

@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       QuickstartCommand.class,
       DataCommand.class,
+      FeaturesCommand.class,
       SqlCommand.class,
       DoctorCommand.class,
       HelpCommand.class

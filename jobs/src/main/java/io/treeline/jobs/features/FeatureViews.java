@@ -1,0 +1,27 @@
+package io.treeline.jobs.features;
+
+import io.treeline.core.config.TreelineConfig;
+import io.treeline.featurestore.spec.FeatureRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Finds the feature view directory of features.dir: as given, else under the installation. */
+public final class FeatureViews {
+  private FeatureViews() {}
+
+  public static Path directory(TreelineConfig config) {
+    Path configured = Path.of(config.featuresDir());
+    if (configured.isAbsolute() || Files.isDirectory(configured)) {
+      return configured;
+    }
+    String home = System.getenv("TREELINE_HOME");
+    if (home != null && Files.isDirectory(Path.of(home).resolve(configured))) {
+      return Path.of(home).resolve(configured);
+    }
+    return configured;
+  }
+
+  public static FeatureRepository load(TreelineConfig config) {
+    return FeatureRepository.load(directory(config));
+  }
+}
