@@ -169,7 +169,7 @@ public final class FeatureViewParser {
     String expr = raw.toString();
     try {
       CatalystSqlParser$.MODULE$.parseExpression(expr);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's ParseException is checked but thrown undeclared
       String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("").trim();
       throw SpecError.at(file, view, key, "the SQL expression '" + expr + "' does not parse: " + reason, "Fix the expression.");
     }
