@@ -30,6 +30,10 @@ public final class ConfigKeys {
       new ConfigKey("features.dir", ConfigType.TEXT, "conf/features",
           "Directory of feature view files (*.yaml); a relative path is tried in the working directory, then in the installation.");
 
+  public static final ConfigKey PIPELINES_DIR =
+      new ConfigKey("pipelines.dir", ConfigType.TEXT, "conf/pipelines",
+          "Directory of pipeline files (*.yaml); a relative path is tried in the working directory, then in the installation.");
+
   public static final ConfigKey REGISTRY_TYPE =
       new ConfigKey("registry.type", ConfigType.oneOf("lake", "mlflow"), "lake",
           "Model registry: the lake registry (Delta tables under the lake) or an MLflow tracking server.");
@@ -67,6 +71,7 @@ public final class ConfigKeys {
           SPARK_UI_ENABLED,
           SPARK_SHUFFLE_PARTITIONS,
           FEATURES_DIR,
+          PIPELINES_DIR,
           REGISTRY_TYPE,
           REGISTRY_MLFLOW_TRACKING_URI,
           ONLINE_STORE_TYPE,

@@ -75,6 +75,10 @@ public final class TreelineConfig {
     return get(ConfigKeys.FEATURES_DIR);
   }
 
+  public String pipelinesDir() {
+    return get(ConfigKeys.PIPELINES_DIR);
+  }
+
   public String registryType() {
     return get(ConfigKeys.REGISTRY_TYPE);
   }

@@ -25,6 +25,7 @@ class ConfigLoaderTest {
     assertThat(config.sparkUiEnabled()).isFalse();
     assertThat(config.sparkShufflePartitions()).isZero();
     assertThat(config.featuresDir()).isEqualTo("conf/features");
+    assertThat(config.pipelinesDir()).isEqualTo("conf/pipelines");
     assertThat(config.registryType()).isEqualTo("lake");
     assertThat(config.mlflowTrackingUri()).isEmpty();
     assertThat(config.onlineStoreType()).isEqualTo("embedded");
@@ -66,6 +67,8 @@ class ConfigLoaderTest {
             spark.hadoop.fs.s3a.endpoint: http://127.0.0.1:9000
         features:
           dir: /srv/features
+        pipelines:
+          dir: /srv/pipelines
         registry:
           type: mlflow
           mlflow:
@@ -92,6 +95,7 @@ class ConfigLoaderTest {
     assertThat(config.sparkUiEnabled()).isTrue();
     assertThat(config.sparkShufflePartitions()).isEqualTo(64);
     assertThat(config.featuresDir()).isEqualTo("/srv/features");
+    assertThat(config.pipelinesDir()).isEqualTo("/srv/pipelines");
     assertThat(config.registryType()).isEqualTo("mlflow");
     assertThat(config.mlflowTrackingUri()).isEqualTo("http://mlflow:5000");
     assertThat(config.onlineStoreType()).isEqualTo("redis");

@@ -21,6 +21,8 @@ import picocli.CommandLine.ScopeType;
       QuickstartCommand.class,
       DataCommand.class,
       FeaturesCommand.class,
+      PipelinesCommand.class,
+      TrainCommand.class,
       SqlCommand.class,
       DoctorCommand.class,
       HelpCommand.class

@@ -10,7 +10,12 @@ public final class FeatureViews {
   private FeatureViews() {}
 
   public static Path directory(TreelineConfig config) {
-    Path configured = Path.of(config.featuresDir());
+    return installed(config.featuresDir());
+  }
+
+  /** A configured directory: absolute or found from the working directory, else under TREELINE_HOME. */
+  public static Path installed(String setting) {
+    Path configured = Path.of(setting);
     if (configured.isAbsolute() || Files.isDirectory(configured)) {
       return configured;
     }

@@ -47,12 +47,14 @@ public final class JobContext implements AutoCloseable {
 
   public synchronized SparkSession spark() {
     if (spark == null) {
+      String previous = progress.status();
       progress.status("starting Spark");
       // A session that already exists (a notebook's, a test's) belongs to its creator: never stop it.
       ownsSpark = SparkSession.getDefaultSession().isEmpty() && !SparkSessions.launchedBySparkSubmit();
       spark = SparkSessions.create(config, "treeline");
       progress.attach(spark);
       new LakeCatalog(spark, layout).registerAll();
+      progress.status(previous);
     }
     return spark;
   }

@@ -43,6 +43,10 @@ public final class Progress implements AutoCloseable {
     this.status = status;
   }
 
+  public String status() {
+    return status;
+  }
+
   public long rowsWritten() {
     return rowsWritten.get();
   }
