@@ -21,6 +21,6 @@ public final class Metrics {
       }
     }
     throw node.error("'" + metric + "' is not a metric of this model",
-        "Use <split>_<metric> with split in " + SPLITS + " and metric in " + names + ", e.g. " + SPLITS.get(2) + "_" + names.get(0) + ".");
+        "Use <split>_<metric> with split in " + SPLITS + " and metric in " + names + ", e.g. " + SPLITS.get(SPLITS.size() - 1) + "_" + names.get(0) + ".");
   }
 }

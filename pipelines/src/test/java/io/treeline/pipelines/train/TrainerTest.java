@@ -1,0 +1,140 @@
+package io.treeline.pipelines.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.treeline.core.lake.TableName;
+import io.treeline.core.testing.TempLake;
+import io.treeline.core.testing.TestData;
+import io.treeline.core.testing.TestSpark;
+import io.treeline.featurestore.offline.Materializer;
+import io.treeline.featurestore.spec.FeatureRepository;
+import io.treeline.pipelines.spec.PipelineSpec;
+import io.treeline.pipelines.spec.PipelineSpecParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The shipped pipelines, with split dates and forest sizes scaled to the 14-day flights slice. */
+class TrainerTest {
+  private static TempLake lake;
+  private static FeatureRepository repository;
+
+  @BeforeAll
+  static void lakeWithFeatures() {
+    lake = new TempLake();
+    SparkSession spark = TestSpark.session();
+    spark.read().parquet(TestData.flightsSlice().toString())
+        .selectExpr("concat_ws('-', date_format(date, 'yyyyMMddHHmm'), origin, destination, "
+            + "cast(row_number() over (partition by date, origin, destination order by delay, distance) as string)) as flight_id",
+            "date as departure_time", "origin", "destination", "cast(distance as int) as distance", "cast(delay as int) as arrival_delay")
+        .write().format("delta").save(lake.layout().table(TableName.parse("raw.flights")));
+    spark.read().option("header", "true").option("inferSchema", "true").csv(TestData.airports().toString())
+        .write().format("delta").save(lake.layout().table(TableName.parse("raw.airports")));
+    repository = FeatureRepository.load(Path.of("..", "conf", "features"));
+    Materializer materializer = new Materializer(spark, lake.layout());
+    repository.views().forEach(v -> materializer.materialize(v, Optional.empty(), Optional.empty()));
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    lake.close();
+  }
+
+  static PipelineSpec sliced(String file, String... replacements) throws IOException {
+    String text = Files.readString(Path.of("..", "conf", "pipelines", file))
+        .replace("train_until: 2001-05-01", "train_until: 2001-01-10")
+        .replace("validate_until: 2001-06-01", "validate_until: 2001-01-12")
+        .replace("numTrees: 40", "numTrees: 8")
+        .replace("numTrees: 30", "numTrees: 8")
+        .replace("maxDepth: 8", "maxDepth: 5");
+    for (int i = 0; i < replacements.length; i += 2) {
+      text = text.replace(replacements[i], replacements[i + 1]);
+    }
+    Path path = Files.createTempFile(lake.root(), "pipeline", ".yaml");
+    Files.writeString(path, text);
+    return PipelineSpecParser.parse(path);
+  }
+
+  private static TrainingRun train(PipelineSpec spec) {
+    return new Trainer(TestSpark.session(), lake.layout(), repository).train(spec, new Trainer.Options(1, Map.of("treeline", "test")));
+  }
+
+  @Test
+  void a_classifier_run_writes_model_metrics_treeline_json_and_a_report_with_plots() throws IOException {
+    TrainingRun run = train(sliced("flight-delay.yaml", "min: 0.65", "min: 0.5"));
+
+    Path directory = Path.of(run.directory());
+    assertThat(run.trainRows() + run.validationRows() + run.testRows()).isEqualTo(20_000);
+    assertThat(run.metrics()).containsKeys("validation_auc", "test_auc", "test_auc_pr", "test_log_loss", "test_accuracy",
+        "test_precision", "test_recall", "test_f1", "test_baseline_accuracy", "test_lift");
+    assertThat(run.metrics().get("test_auc")).isBetween(0.55, 1.0);
+    assertThat(run.baselineMetrics()).containsKey("test_auc");
+    assertThat(run.passed()).isTrue();
+    for (String plot : new String[] {"roc", "precision_recall", "calibration", "confusion_matrix", "feature_importances"}) {
+      byte[] png = Files.readAllBytes(directory.resolve("plots/" + plot + ".png"));
+      assertThat(png).as(plot).startsWith(0x89, 'P', 'N', 'G');
+    }
+    assertThat(Files.readString(directory.resolve("report.md"))).contains("| test_auc |", "raw columns only", "![roc](plots/roc.png)");
+    assertThat(Files.readString(directory.resolve("spec.yaml"))).contains("name: flight-delay");
+    JsonNode treeline = new ObjectMapper().readTree(directory.resolve("treeline.json").toFile());
+    assertThat(treeline.get("entity_keys").toString()).isEqualTo("[\"origin\",\"destination\"]");
+    assertThat(treeline.at("/training_inputs/raw.flights").asLong()).isZero();
+    assertThat(treeline.get("input_schema").toString()).contains("{\"name\":\"distance\",\"type\":\"double\"}",
+        "{\"name\":\"origin\",\"type\":\"string\"}", "{\"name\":\"origin_delays__avg_delay_24h\",\"type\":\"double\"}");
+    assertThat(treeline.get("feature_views").get(0).get("entities").toString()).isEqualTo("[\"origin\"]");
+    assertThat(new ObjectMapper().readTree(directory.resolve("metrics.json").toFile()).at("/metrics/test_auc").asDouble())
+        .isEqualTo(run.metrics().get("test_auc"));
+    PipelineModel model = PipelineModel.load(directory.resolve("model").toString());
+    // imputer; indexers for origin, destination and both airports' states; assembler; forest
+    assertThat(model.stages()).hasSize(7);
+  }
+
+  @Test
+  void the_same_spec_data_and_seed_give_the_same_metrics() throws IOException {
+    PipelineSpec spec = sliced("flight-delay.yaml", "min: 0.65", "min: 0.99");
+    TrainingRun first = train(spec);
+    TrainingRun second = train(spec);
+
+    assertThat(second.metrics()).isEqualTo(first.metrics());
+    assertThat(second.baselineMetrics()).isEqualTo(first.baselineMetrics());
+    // The gate is set out of reach: the failure names the metric and the shortfall.
+    assertThat(first.passed()).isFalse();
+    assertThat(first.gates().get(0).describe()).matches("test_auc = 0\\.\\d{4}, below the minimum 0\\.9900 by 0\\.\\d{4}");
+  }
+
+  @Test
+  void a_regressor_reports_rmse_mae_r2_and_its_plots() throws IOException {
+    TrainingRun run = train(sliced("flight-delay-minutes.yaml"));
+
+    assertThat(run.metrics()).containsKeys("test_rmse", "test_mae", "test_r2", "test_baseline_rmse", "test_lift");
+    assertThat(Path.of(run.directory(), "plots", "predicted_vs_actual.png")).exists();
+    assertThat(Path.of(run.directory(), "plots", "residuals.png")).exists();
+  }
+
+  @Test
+  void tuning_searches_the_grid_and_records_the_chosen_parameters() throws IOException {
+    TrainingRun run = train(sliced("flight-delay.yaml", "min: 0.65", "min: 0.5",
+        "split:", "tuning:\n  method: train_validation_split\n  grid: {maxDepth: [3, 5]}\n  parallelism: 2\n  metric: auc\nsplit:"));
+
+    JsonNode params = new ObjectMapper().readTree(Path.of(run.directory(), "metrics.json").toFile()).get("params");
+    assertThat(params.get("maxDepth").asInt()).isIn(3, 5);
+    assertThat(params.has("tuning_best_score")).isTrue();
+  }
+
+  @Test
+  void an_empty_split_is_an_input_error() throws IOException {
+    PipelineSpec spec = sliced("flight-delay.yaml", "validate_until: 2001-01-12", "validate_until: 2001-03-01");
+
+    assertThatThrownBy(() -> train(spec)).hasMessage("Cannot split the training set: the test split is empty");
+  }
+}
