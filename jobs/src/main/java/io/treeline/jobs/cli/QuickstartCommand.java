@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description =
-        "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights data, load it into Delta, materialize the feature views of conf/features and build the point-in-time training set training.flight_delay. Prints what it did and what to try next.")
+        "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights data, load it into Delta, materialize the feature views of conf/features, and train the flight-delay pipeline on a tenth of the flights (its point-in-time training set is training.flight_delay). Prints what it did and what to try next.")
 final class QuickstartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -22,8 +22,8 @@ class QuickstartTest {
 
       assertThat(first.exitCode()).as(first.err()).isZero();
       assertThat(first.out()).contains("[1] data fetch", "[2] data load", "raw.flights loaded (3,000,000 rows",
-          "[3] features materialize", "Materialized 6 views", "[4] features training-set",
-          "Wrote training set training.flight_delay: 3,000,000 rows, 26 feature columns", "Next, try:");
+          "[3] features materialize", "Materialized 6 views", "[4] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
+          "Next, try:");
       assertThat(again.exitCode()).as(again.err()).isZero();
       assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
       assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
