@@ -58,9 +58,21 @@ public final class LakeCatalog {
     return tables;
   }
 
+  /**
+   * Registers one table; a registration pointing at another location (another lake used earlier by
+   * this session) is replaced. Dropping an external table leaves its files alone.
+   */
   public void register(TableName table) {
+    String location = layout.table(table);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + table.namespace());
-    spark.sql("CREATE TABLE IF NOT EXISTS " + table + " USING delta LOCATION '"
-        + layout.table(table).replace("'", "\\'") + "'");
+    if (spark.catalog().tableExists(table.toString())) {
+      String registered = spark.sql("DESCRIBE TABLE EXTENDED " + table).where("col_name = 'Location'")
+          .select("data_type").first().getString(0);
+      if (new Path(registered).toUri().getPath().equals(new Path(location).toUri().getPath())) {
+        return;
+      }
+      spark.sql("DROP TABLE " + table);
+    }
+    spark.sql("CREATE TABLE " + table + " USING delta LOCATION '" + location.replace("'", "\\'") + "'");
   }
 }

@@ -6,7 +6,7 @@ import java.util.List;
  * The online shape of one feature view: its name, entity key columns and feature columns. Rows
  * written for it carry the key columns, {@code feature_time} and the feature columns.
  */
-public record OnlineTable(String view, List<String> entityKeys, List<String> features) {
+public record OnlineTable(String view, List<String> entityKeys, List<String> features) implements java.io.Serializable {
   public static final String FEATURE_TIME = "feature_time";
 
   public OnlineTable {

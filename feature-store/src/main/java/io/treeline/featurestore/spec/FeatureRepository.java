@@ -24,7 +24,7 @@ public final class FeatureRepository {
   public static FeatureRepository load(Path directory) {
     if (!Files.isDirectory(directory)) {
       throw Errors.invalidInput("load", "feature views", directory + " is not a directory",
-          "Pass --features-dir DIR, or create conf/features/ with *.yaml files (see docs/features.md).");
+          "Set features.dir (e.g. --conf features.dir=DIR) to the directory of your *.yaml feature views (see docs/features.md).");
     }
     List<Path> files = new ArrayList<>();
     try (Stream<Path> listing = Files.list(directory)) {

@@ -17,7 +17,8 @@ class QuickstartTest {
     try (TempLake lake = new TempLake()) {
       String cache = FetchData.defaultCacheDir("").toString();
 
-      CliRun first = cli("quickstart", "--conf", "lake.root=" + lake.root(), "--conf", "data.cache-dir=" + cache);
+      CliRun first = cli("quickstart", "--conf", "lake.root=" + lake.root(), "--conf", "data.cache-dir=" + cache,
+          "--conf", "features.dir=../conf/features", "--conf", "pipelines.dir=../conf/pipelines");
       CliRun again = cli("data", "load", "--conf", "lake.root=" + lake.root());
 
       assertThat(first.exitCode()).as(first.err()).isZero();

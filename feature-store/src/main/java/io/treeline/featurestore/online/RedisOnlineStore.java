@@ -1,0 +1,172 @@
+package io.treeline.featurestore.online;
+
+import io.treeline.core.error.Errors;
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The online store in Redis. Writes run on the executors, each partition pipelining a Lua script
+ * per entity that replaces the entity's hash only when the incoming feature time is not older, so
+ * replays and out-of-order jobs never go back in time. Reads fetch many entities in one pipelined
+ * round trip.
+ */
+public final class RedisOnlineStore implements OnlineStore, Serializable {
+  private static final int BATCH = 500;
+
+  /** KEYS: entity hash, view metadata. ARGV: feature time (µs), ttl (s, 0 = none), now (ms), then field/value pairs. */
+  static final String WRITE_IF_NOT_OLDER = """
+      local current = redis.call('HGET', KEYS[1], 'feature_time')
+      if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
+      local existed = redis.call('EXISTS', KEYS[1])
+      redis.call('DEL', KEYS[1])
+      redis.call('HSET', KEYS[1], 'feature_time', ARGV[1], unpack(ARGV, 4))
+      if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+      if existed == 0 then redis.call('HINCRBY', KEYS[2], 'entities', 1) end
+      local newest = redis.call('HGET', KEYS[2], 'newest')
+      if (not newest) or tonumber(newest) < tonumber(ARGV[1]) then redis.call('HSET', KEYS[2], 'newest', ARGV[1]) end
+      redis.call('HSET', KEYS[2], 'last_write', ARGV[3])
+      return 1
+      """;
+
+  private final String url;
+  private final long expirySeconds;
+  private transient JedisPooled client;
+
+  /** @param expiry how long an entity's values live in Redis after its last write; zero keeps them */
+  public RedisOnlineStore(String url, Duration expiry) {
+    this.url = url;
+    this.expirySeconds = expiry.getSeconds();
+    URI uri = URI.create(url);
+    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+      throw Errors.invalidInput("use", "Redis URL " + url, "expected redis://host:port[/db]", "Set online-store.redis.url.");
+    }
+  }
+
+  private synchronized JedisPooled client() {
+    if (client == null) {
+      client = new JedisPooled(URI.create(url));
+    }
+    return client;
+  }
+
+  @Override
+  public long write(OnlineTable table, Dataset<Row> rows) {
+    LongAccumulator written = rows.sparkSession().sparkContext().longAccumulator("online writes of " + table.view());
+    String redisUrl = url;
+    long expiry = expirySeconds;
+    rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> {
+      try (Jedis jedis = new Jedis(URI.create(redisUrl))) {
+        String sha = jedis.scriptLoad(WRITE_IF_NOT_OLDER);
+        List<Response<Object>> pending = new ArrayList<>();
+        Pipeline pipeline = jedis.pipelined();
+        while (partition.hasNext()) {
+          Row row = partition.next();
+          pending.add(pipeline.evalsha(sha, List.of(keys(table, row)), List.of(args(table, row, expiry))));
+          if (pending.size() >= BATCH) {
+            pipeline.sync();
+            pending.forEach(response -> written.add((Long) response.get()));
+            pending.clear();
+          }
+        }
+        pipeline.sync();
+        pending.forEach(response -> written.add((Long) response.get()));
+      }
+    });
+    return written.value();
+  }
+
+  @Override
+  public Map<EntityKey, FeatureValues> read(OnlineTable table, Collection<EntityKey> keys) {
+    Map<EntityKey, FeatureValues> found = new LinkedHashMap<>();
+    try (Pipeline pipeline = client().pipelined()) {
+      Map<EntityKey, Response<Map<String, String>>> responses = new LinkedHashMap<>();
+      for (EntityKey key : keys) {
+        responses.put(key, pipeline.hgetAll(ValueCodec.entityKey(table.view(), key)));
+      }
+      pipeline.sync();
+      responses.forEach((key, response) -> {
+        Map<String, String> hash = response.get();
+        if (hash != null && !hash.isEmpty()) {
+          Map<String, Object> values = new LinkedHashMap<>();
+          for (String feature : table.features()) {
+            values.put(feature, ValueCodec.decode(hash.get(feature)));
+          }
+          found.put(key, new FeatureValues(time(Long.parseLong(hash.get(ValueCodec.FEATURE_TIME))), values));
+        }
+      });
+    } catch (JedisException e) {
+      throw Errors.jobFailed("read", "online features of " + table.view() + " from Redis", e.getMessage(),
+          "Check that Redis at " + URI.create(url).getHost() + " is up (treeline doctor).", e);
+    }
+    return found;
+  }
+
+  @Override
+  public Freshness freshness(OnlineTable table) {
+    Map<String, String> meta = client().hgetAll(ValueCodec.metaKey(table.view()));
+    if (meta.isEmpty()) {
+      return new Freshness(table.view(), null, null, 0);
+    }
+    return new Freshness(table.view(), time(Long.parseLong(meta.get("newest"))),
+        Instant.ofEpochMilli(Long.parseLong(meta.get("last_write"))), Long.parseLong(meta.getOrDefault("entities", "0")));
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  static String[] keys(OnlineTable table, Row row) {
+    return new String[] {ValueCodec.entityKey(table.view(), entityKey(table, row)), ValueCodec.metaKey(table.view())};
+  }
+
+  static EntityKey entityKey(OnlineTable table, Row row) {
+    List<String> values = new ArrayList<>();
+    for (String key : table.entityKeys()) {
+      values.add(String.valueOf(row.get(row.fieldIndex(key))));
+    }
+    return new EntityKey(values);
+  }
+
+  static String[] args(OnlineTable table, Row row, long expirySeconds) {
+    List<String> args = new ArrayList<>();
+    args.add(Long.toString(micros(row.getAs(OnlineTable.FEATURE_TIME))));
+    args.add(Long.toString(expirySeconds));
+    args.add(Long.toString(System.currentTimeMillis()));
+    for (String feature : table.features()) {
+      String encoded = ValueCodec.encode(row.get(row.fieldIndex(feature)));
+      if (encoded != null) {
+        args.add(feature);
+        args.add(encoded);
+      }
+    }
+    return args.toArray(String[]::new);
+  }
+
+  static long micros(LocalDateTime time) {
+    return time.toEpochSecond(java.time.ZoneOffset.UTC) * 1_000_000L + time.getNano() / 1000;
+  }
+
+  static LocalDateTime time(long micros) {
+    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, java.time.ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,67 @@
+package io.treeline.featurestore.online;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * How Redis holds a view's entities: a hash per entity at {@code treeline:{view}:<keys>} (the key
+ * values URL-encoded and joined by '|', so '|' and ':' in values cannot collide), one field per
+ * non-null feature, values tagged with their type ({@code l:42}, {@code d:1.5}, {@code s:CA},
+ * {@code b:true}) so they read back as what was written. The braces put a view's keys in one
+ * Redis Cluster slot.
+ */
+final class ValueCodec {
+  static final String FEATURE_TIME = "feature_time";
+
+  private ValueCodec() {}
+
+  static String entityKey(String view, EntityKey key) {
+    return prefix(view) + key.values().stream().map(v -> URLEncoder.encode(v, StandardCharsets.UTF_8)).collect(Collectors.joining("|"));
+  }
+
+  static String prefix(String view) {
+    return "treeline:{" + view + "}:";
+  }
+
+  static String metaKey(String view) {
+    return "treeline:{" + view + "}#meta";
+  }
+
+  static EntityKey decodeKey(String view, String redisKey) {
+    String encoded = redisKey.substring(prefix(view).length());
+    return new EntityKey(List.of(encoded.split("\\|", -1)).stream().map(v -> URLDecoder.decode(v, StandardCharsets.UTF_8)).toList());
+  }
+
+  /** Null for a null value: the field is left out of the hash. */
+  static String encode(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      return "l:" + ((Number) value).longValue();
+    }
+    if (value instanceof Number n) {
+      return "d:" + n.doubleValue();
+    }
+    if (value instanceof Boolean b) {
+      return "b:" + b;
+    }
+    return "s:" + value;
+  }
+
+  static Object decode(String encoded) {
+    if (encoded == null) {
+      return null;
+    }
+    String body = encoded.substring(2);
+    return switch (encoded.charAt(0)) {
+      case 'l' -> Long.parseLong(body);
+      case 'd' -> Double.parseDouble(body);
+      case 'b' -> Boolean.parseBoolean(body);
+      default -> body;
+    };
+  }
+}
