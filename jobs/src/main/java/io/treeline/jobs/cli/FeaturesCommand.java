@@ -8,6 +8,7 @@ import io.treeline.jobs.features.BuildTrainingSet;
 import io.treeline.jobs.features.DescribeFeatureView;
 import io.treeline.jobs.features.ListFeatures;
 import io.treeline.jobs.features.MaterializeFeatures;
+import io.treeline.jobs.features.PushOnline;
 import io.treeline.jobs.features.ValidateFeatures;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Spec;
       FeaturesCommand.ListViews.class,
       FeaturesCommand.Describe.class,
       FeaturesCommand.Materialize.class,
+      FeaturesCommand.PushOnlineCommand.class,
       FeaturesCommand.TrainingSet.class
     })
 final class FeaturesCommand {
@@ -83,9 +85,29 @@ final class FeaturesCommand {
     @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class, description = "End of the range (exclusive), e.g. 2001-04-01.")
     LocalDateTime until;
 
+    @Option(names = "--online", description = "Then push the views' latest values (as of --until, or the newest) to the online store.")
+    boolean online;
+
     @Override
     public Integer call() {
-      return CommandRunner.run(spec, config -> new MaterializeFeatures(views, Optional.ofNullable(from), Optional.ofNullable(until)));
+      return CommandRunner.run(spec, config -> new MaterializeFeatures(views, Optional.ofNullable(from), Optional.ofNullable(until), online));
+    }
+  }
+
+  @Command(name = "push-online", mixinStandardHelpOptions = true,
+      description = "Fill the online store (online-store.type: embedded or redis) from the offline tables: per entity, the values known at --as-of (default: the newest). Only views with online: true unless --view names others. Writes run on the executors; a newer value is never replaced by an older one.")
+  static final class PushOnlineCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--view", paramLabel = "VIEW", description = "A view to push (repeatable; default: every view with online: true).")
+    List<String> views = new ArrayList<>();
+
+    @Option(names = "--as-of", paramLabel = "TIME", converter = TimeConverter.class, description = "Push the values known at this moment.")
+    LocalDateTime asOf;
+
+    @Override
+    public Integer call() {
+      return CommandRunner.run(spec, config -> new PushOnline(views, Optional.ofNullable(asOf)));
     }
   }
 

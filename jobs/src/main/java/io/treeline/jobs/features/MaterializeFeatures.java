@@ -18,21 +18,24 @@ public final class MaterializeFeatures implements Job<MaterializeFeatures.Result
   private final List<String> viewNames;
   private final Optional<LocalDateTime> from;
   private final Optional<LocalDateTime> until;
+  private final boolean online;
 
-  public MaterializeFeatures(List<String> viewNames, Optional<LocalDateTime> from, Optional<LocalDateTime> until) {
+  public MaterializeFeatures(List<String> viewNames, Optional<LocalDateTime> from, Optional<LocalDateTime> until, boolean online) {
     this.viewNames = List.copyOf(viewNames);
     this.from = from;
     this.until = until;
+    this.online = online;
   }
 
-  public record Result(List<Materializer.Result> views, double elapsedSeconds) implements JobResult {
+  public record Result(List<Materializer.Result> views, double elapsedSeconds, PushOnline.Result pushed) implements JobResult {
     public long rowsWritten() {
       return views.stream().mapToLong(Materializer.Result::rowsWritten).sum();
     }
 
     @Override
     public String summaryLine() {
-      return String.format("Materialized %d views: %,d rows in %.1f s", views.size(), rowsWritten(), elapsedSeconds);
+      return String.format("Materialized %d views: %,d rows in %.1f s", views.size(), rowsWritten(), elapsedSeconds)
+          + (pushed == null ? "" : "; " + pushed.summaryLine());
     }
 
     @Override
@@ -51,6 +54,9 @@ public final class MaterializeFeatures implements Job<MaterializeFeatures.Result
       summary.put("views", each);
       summary.put("rows_written", rowsWritten());
       summary.put("elapsed_seconds", elapsedSeconds);
+      if (pushed != null) {
+        summary.put("online", pushed.summary());
+      }
       return summary;
     }
   }
@@ -71,6 +77,12 @@ public final class MaterializeFeatures implements Job<MaterializeFeatures.Result
           result.deltaVersion(), (System.nanoTime() - viewStart) / 1e9);
       results.add(result);
     }
-    return new Result(results, (System.nanoTime() - start) / 1e9);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    PushOnline.Result pushed = null;
+    if (online) {
+      List<String> onlineViews = views.stream().filter(FeatureView::online).map(FeatureView::name).toList();
+      pushed = new PushOnline(onlineViews, until).run(context);
+    }
+    return new Result(results, elapsed, pushed);
   }
 }

@@ -2,6 +2,7 @@ package io.treeline.jobs.quickstart;
 
 import io.treeline.jobs.data.FetchData;
 import io.treeline.jobs.features.MaterializeFeatures;
+import io.treeline.jobs.features.PushOnline;
 import io.treeline.jobs.data.LoadData;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
@@ -43,7 +44,8 @@ public final class Quickstart implements Job<Quickstart.Result> {
     List<Stage> stages = new ArrayList<>();
     stage(context, stages, "data fetch", new FetchData(null, cacheDir));
     stage(context, stages, "data load", new LoadData(null, false));
-    stage(context, stages, "features materialize", new MaterializeFeatures(List.of(), Optional.empty(), Optional.empty()));
+    stage(context, stages, "features materialize", new MaterializeFeatures(List.of(), Optional.empty(), Optional.empty(), false));
+    stage(context, stages, "features push-online", new PushOnline(List.of(), Optional.empty()));
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
     stage(context, stages, "train flight-delay (10% sample)", new TrainPipeline("flight-delay", 0.1));
     context.out().println();

@@ -13,6 +13,7 @@ import io.treeline.jobs.data.LoadData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,25 @@ class FeaturesCommandTest {
         .isEqualTo("[\"origin_delays__avg_delay_24h\",\"origin_airport__state\",\"origin_airport__latitude\",\"origin_airport__longitude\"]");
     assertThat(result.at("/input_versions/features.origin_delays").asLong()).isEqualTo(1);
     assertThat(cli(args("sql", "select count(*) as n from training.small where origin_airport__state is null")).out()).contains("| 0 |");
+  }
+
+  @Test
+  void materialize_online_fills_the_embedded_store_with_the_values_known_at_the_end_of_the_range() {
+    CliRun run = cli(args("features", "materialize", "--view", "route_delays", "--until", "2001-01-08", "--online"));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("Pushed 1 views to the embedded online store");
+    var table = io.treeline.featurestore.online.LatestValues.table(
+        io.treeline.featurestore.spec.FeatureRepository.load(Path.of(FEATURES_DIR)).get("route_delays"));
+    var store = new io.treeline.featurestore.online.EmbeddedOnlineStore(TestSpark.session(), lake.layout(), java.time.Duration.ZERO);
+    var values = store.read(table, java.util.List.of(io.treeline.featurestore.online.EntityKey.of("ORD", "LAX")))
+        .get(io.treeline.featurestore.online.EntityKey.of("ORD", "LAX"));
+    // The newest value known before 2001-01-08 equals the offline timeline's last row before then.
+    Row expected = TestSpark.session().sql("select feature_time, avg_delay_7d from features.route_delays"
+        + " where origin = 'ORD' and destination = 'LAX' and feature_time < '2001-01-08' order by feature_time desc limit 1").first();
+    assertThat(values.featureTime()).isEqualTo(expected.get(0));
+    assertThat(values.values().get("avg_delay_7d")).isEqualTo(expected.get(1));
+    assertThat(store.freshness(table).newestFeatureTime()).isBefore(java.time.LocalDateTime.parse("2001-01-08T00:00"));
   }
 
   @Test

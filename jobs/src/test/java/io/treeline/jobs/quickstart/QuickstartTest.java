@@ -23,7 +23,8 @@ class QuickstartTest {
 
       assertThat(first.exitCode()).as(first.err()).isZero();
       assertThat(first.out()).contains("[1] data fetch", "[2] data load", "raw.flights loaded (3,000,000 rows",
-          "[3] features materialize", "Materialized 6 views", "[4] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
+          "[3] features materialize", "Materialized 6 views", "[4] features push-online",
+          "Pushed 6 views to the embedded online store", "[5] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
           "Next, try:");
       assertThat(again.exitCode()).as(again.err()).isZero();
       assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
