@@ -8,6 +8,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import scala.Option;
 
 /**
  * Makes the lake's Delta tables queryable by name ({@code select * from raw.flights}) in a session
@@ -65,13 +67,18 @@ public final class LakeCatalog {
   public void register(TableName table) {
     String location = layout.table(table);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + table.namespace());
-    if (spark.catalog().tableExists(table.toString())) {
-      String registered = spark.sql("DESCRIBE TABLE EXTENDED " + table).where("col_name = 'Location'")
-          .select("data_type").first().getString(0);
-      if (new Path(registered).toUri().getPath().equals(new Path(location).toUri().getPath())) {
-        return;
+    // The session catalog's own metadata: reading it does not open the (possibly deleted) old location.
+    TableIdentifier id = new TableIdentifier(table.table(), Option.apply(table.namespace()));
+    if (spark.sessionState().catalog().tableExists(id)) {
+      try {
+        String registered = spark.sessionState().catalog().getTableMetadata(id).location().toString();
+        if (new Path(registered).toUri().getPath().equals(new Path(location).toUri().getPath())) {
+          return;
+        }
+        spark.sessionState().catalog().dropTable(id, true, false);
+      } catch (Exception e) { // Scala declares NoSuchTableException and friends as checked
+        throw new IllegalStateException("Cannot re-register " + table + " at " + location, e);
       }
-      spark.sql("DROP TABLE " + table);
     }
     spark.sql("CREATE TABLE " + table + " USING delta LOCATION '" + location.replace("'", "\\'") + "'");
   }

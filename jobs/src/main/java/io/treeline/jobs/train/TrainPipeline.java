@@ -50,6 +50,7 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
       summary.put("gates", run.gates().stream().collect(Collectors.toMap(TrainingRun.GateCheck::metric, TrainingRun.GateCheck::passed)));
       summary.put("rows", Map.of("train", run.trainRows(), "validation", run.validationRows(), "test", run.testRows()));
       summary.put("training_inputs", run.inputVersions());
+      summary.put("phase_seconds", run.phaseSeconds());
       summary.put("elapsed_seconds", run.elapsedSeconds());
       return summary;
     }

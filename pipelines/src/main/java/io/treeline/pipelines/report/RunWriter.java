@@ -78,6 +78,7 @@ public final class RunWriter {
       gates.add(one);
     }
     metrics.put("gates", gates);
+    metrics.put("phase_seconds", run.phaseSeconds());
     metrics.put("elapsed_seconds", run.elapsedSeconds());
     return metrics;
   }

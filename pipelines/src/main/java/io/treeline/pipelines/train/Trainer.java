@@ -52,6 +52,8 @@ public final class Trainer {
     String runId = spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
         + UUID.randomUUID().toString().substring(0, 6);
 
+    Map<String, Double> phases = new LinkedHashMap<>();
+    long phase = System.nanoTime();
     TrainingSetBuilder builder = new TrainingSetBuilder(spark, layout, repository);
     Spine spine = new Spine(spineSql(spec, options.sample()), spec.spine().eventTime());
     List<FeatureRef> refs = spec.features().stream().map(FeatureRef::parse).toList();
@@ -63,15 +65,19 @@ public final class Trainer {
     FeatureColumns columns = columns(spec, data, set.featureColumns());
     data = typed(data, columns);
     Splits splits = Splits.of(data, spec.split(), spec.spine().eventTime());
+    phase = lap(phases, "training_set", phase);
 
     ModelFit fit = ModelFit.fit(spec, columns, splits.train());
+    phase = lap(phases, "fit", phase);
     Evaluation evaluation = Evaluation.of(spec, fit.model(), splits);
+    phase = lap(phases, "evaluate", phase);
     Map<String, Double> baseline = Map.of();
     FeatureColumns baselineColumns = null;
     if (spec.baseline() != null) {
       baselineColumns = baselineColumns(spec);
       ModelFit baselineFit = ModelFit.fit(spec, baselineColumns, splits.train());
       baseline = Evaluation.of(spec, baselineFit.model(), splits).metrics();
+      phase = lap(phases, "baseline", phase);
     }
 
     List<TrainingRun.GateCheck> gates = new ArrayList<>();
@@ -80,11 +86,18 @@ public final class Trainer {
     }
     String directory = layout.run(runId);
     TrainingRun run = new TrainingRun(runId, directory, spec.name(), evaluation.metrics(), baseline, gates, splits.trainRows(),
-        splits.validationRows(), splits.testRows(), written.table(), written.inputVersions(), (System.nanoTime() - start) / 1e9);
+        splits.validationRows(), splits.testRows(), written.table(), written.inputVersions(), phases, (System.nanoTime() - start) / 1e9);
     Map<String, List<String>> entities = new LinkedHashMap<>();
     refs.forEach(ref -> entities.put(ref.view(), repository.get(ref.view()).entities()));
     new RunWriter(spark, layout).write(run, spec, fit, evaluation, columns, entities, written, options.provenance());
+    lap(phases, "write_run", phase);
     return run;
+  }
+
+  private static long lap(Map<String, Double> phases, String name, long since) {
+    long now = System.nanoTime();
+    phases.put(name, (now - since) / 1e9);
+    return now;
   }
 
   /** The spine with the label and the request features computed, the spine's own columns kept. */

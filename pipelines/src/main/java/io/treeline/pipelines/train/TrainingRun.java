@@ -16,6 +16,7 @@ public record TrainingRun(
     long testRows,
     String trainingSetTable,
     Map<String, Long> inputVersions,
+    Map<String, Double> phaseSeconds,
     double elapsedSeconds) {
 
   /** A gate and the value it was held to. */
