@@ -140,6 +140,8 @@ class SparkStandaloneClusterIT {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile());
     builder.environment().put("SPARK_HOME", sparkHome.toString());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    // What bin/spark-class's load-spark-env.sh exports; the worker needs it to build executor commands.
+    builder.environment().put("SPARK_SCALA_VERSION", "2.13");
     builder.environment().remove("TREELINE_HOME");
     return builder.start();
   }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.treeline.core.error.Errors;
 import io.treeline.core.error.InvalidInputException;
+import io.treeline.core.error.Suggestions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,12 +164,8 @@ public final class ConfigLoader {
     }
 
     private static InvalidInputException unknownKey(String key, String source) {
-      String nearest =
-          ConfigKeys.ALL.stream()
-              .map(ConfigKey::key)
-              .min(Comparator.comparingInt(k -> editDistance(k, key)))
-              .orElseThrow();
-      String hint = editDistance(nearest, key) <= Math.max(3, key.length() / 3) ? "Did you mean '" + nearest + "'? " : "";
+      String hint = Suggestions.nearest(key, ConfigKeys.ALL.stream().map(ConfigKey::key).toList())
+          .map(nearest -> "Did you mean '" + nearest + "'? ").orElse("");
       return Errors.invalidInput("load", "configuration from " + source, "unknown key '" + key + "'",
           hint + "Known keys: " + ConfigKeys.ALL.stream().map(ConfigKey::key).collect(Collectors.joining(", "))
               + ", and spark.conf.<any Spark setting>.");
@@ -188,24 +184,5 @@ public final class ConfigLoader {
     }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
-  }
-
-  static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 }

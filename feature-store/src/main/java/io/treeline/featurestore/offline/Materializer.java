@@ -69,13 +69,37 @@ public final class Materializer {
         writer = writer.partitionBy(OfflineTable.FEATURE_DATE);
       }
     }
-    writer.save(location);
+    save(writer, location, view);
     new LakeCatalog(spark, layout).register(view.offlineTable());
     Row commit = DeltaTable.forPath(spark, location).history(1).select("version", "operationMetrics").first();
     Map<String, String> metrics = commit.getJavaMap(1);
     // With a range, Delta also counts the rows it copies out of files it rewrites; count ours instead.
     long written = view.timed() ? emitted.value() : Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
     return new Result(view.name(), view.offlineTable().toString(), written, commit.getLong(0), range);
+  }
+
+  /**
+   * Writes in one Delta commit. A concurrent writer of another range can make the commit conflict;
+   * the write replaces a fixed range, so it is retried (three attempts, backing off), then reported
+   * as a conflict a later retry may resolve (exit 3).
+   */
+  private static void save(org.apache.spark.sql.DataFrameWriter<Row> writer, String location, FeatureView view) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        writer.save(location);
+        return;
+      } catch (io.delta.exceptions.DeltaConcurrentModificationException e) {
+        if (attempt == 3) {
+          throw Errors.conflict("materialize", "view " + view.name(), e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        try {
+          Thread.sleep(200L << (2 * attempt));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw Errors.conflict("materialize", "view " + view.name(), "interrupted while retrying", e);
+        }
+      }
+    }
   }
 
   private Dataset<Row> timeline(

@@ -134,6 +134,47 @@ class MaterializerTest {
   }
 
   @Test
+  void a_run_that_fails_leaves_the_table_as_it_was() {
+    try (TempLake lake = new TempLake()) {
+      table(lake, "src.events", EVENTS);
+      Materializer materializer = new Materializer(TestSpark.session(), lake.layout());
+      materializer.materialize(view(lake, VIEW), Optional.empty(), Optional.empty());
+      List<Row> before = TestSpark.table(lake.layout().table(view(lake, VIEW).offlineTable())).orderBy("k", "feature_time").collectAsList();
+      // v = 10 divides by zero, which fails the job under ANSI SQL, half-way through the write.
+      FeatureView failing = view(lake, VIEW.replace("expr: v, agg: avg", "expr: 100 / (v - 10), agg: avg"));
+
+      assertThatThrownBy(() -> materializer.materialize(failing, Optional.empty(), Optional.empty()))
+          .hasStackTraceContaining("DIVIDE_BY_ZERO");
+      assertThat(io.delta.tables.DeltaTable.forPath(TestSpark.session(), lake.layout().table(failing.offlineTable()))
+          .history().count()).isEqualTo(1);
+      assertThat(TestSpark.table(lake.layout().table(failing.offlineTable())).orderBy("k", "feature_time").collectAsList())
+          .isEqualTo(before);
+    }
+  }
+
+  @Test
+  void concurrent_runs_on_different_ranges_both_land_and_match_a_full_run() throws Exception {
+    try (TempLake lake = new TempLake()) {
+      table(lake, "src.events", EVENTS);
+      FeatureView view = view(lake, VIEW);
+      Materializer materializer = new Materializer(TestSpark.session(), lake.layout());
+      materializer.materialize(view, Optional.empty(), Optional.empty());
+      List<Row> full = TestSpark.table(lake.layout().table(view.offlineTable())).orderBy("k", "feature_time").collectAsList();
+
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      var first = pool.submit(() -> materializer.materialize(view,
+          Optional.of(LocalDateTime.parse("2001-01-01T09:00")), Optional.of(LocalDateTime.parse("2001-01-01T11:00"))));
+      var second = pool.submit(() -> materializer.materialize(view,
+          Optional.of(LocalDateTime.parse("2001-01-01T11:00")), Optional.of(LocalDateTime.parse("2001-01-01T14:00"))));
+      first.get();
+      second.get();
+      pool.shutdown();
+
+      assertThat(TestSpark.table(lake.layout().table(view.offlineTable())).orderBy("k", "feature_time").collectAsList()).isEqualTo(full);
+    }
+  }
+
+  @Test
   void a_static_view_with_two_rows_for_an_entity_is_refused_and_nothing_is_written() {
     try (TempLake lake = new TempLake()) {
       table(lake, "src.places", "select * from values ('x', 'CA'), ('x', 'NV'), ('y', 'TX') as t(code, state)");

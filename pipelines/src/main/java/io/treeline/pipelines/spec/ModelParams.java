@@ -2,7 +2,7 @@ package io.treeline.pipelines.spec;
 
 import io.treeline.pipelines.spec.PipelineSpec.ModelType;
 import java.util.Arrays;
-import java.util.Comparator;
+import io.treeline.core.error.Suggestions;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.Predictor;
@@ -78,11 +78,11 @@ public final class ModelParams {
   private static void set(Predictor<?, ?, ?> estimator, ModelType type, String name, Object value, PipelineSpecParser.Node node) {
     String model = type.name().toLowerCase(java.util.Locale.ROOT);
     if (!estimator.hasParam(name) || OWNED_BY_PIPELINE.contains(name)) {
-      String nearest = Arrays.stream(estimator.params()).map(Param::name).filter(n -> !OWNED_BY_PIPELINE.contains(n))
-          .min(Comparator.comparingInt(n -> distance(n.toLowerCase(), name.toLowerCase()))).orElse("");
+      String nearest = Suggestions.nearest(name, Arrays.stream(estimator.params()).map(Param::name)
+          .filter(n -> !OWNED_BY_PIPELINE.contains(n)).toList()).map(n -> "Did you mean '" + n + "'? ").orElse("");
       throw node.error("'" + name + "' is not a parameter of " + model
           + (OWNED_BY_PIPELINE.contains(name) ? " that a pipeline may set" : ""),
-          "Did you mean '" + nearest + "'? Parameters: " + String.join(", ", Arrays.stream(estimator.params()).map(Param::name)
+          nearest + "Parameters: " + String.join(", ", Arrays.stream(estimator.params()).map(Param::name)
               .filter(n -> !OWNED_BY_PIPELINE.contains(n)).sorted().toList()) + ".");
     }
     Param<Object> param = param(estimator, name);
@@ -92,21 +92,5 @@ public final class ModelParams {
       throw node.error("invalid value " + value + " for " + name + ": " + e.getMessage().lines().findFirst().orElse(""),
           param.doc() + ".");
     }
-  }
-
-  private static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-      }
-    }
-    return d[a.length()][b.length()];
   }
 }

@@ -1,0 +1,102 @@
+package io.treeline.jobs.train;
+
+import static io.treeline.jobs.JobsTestSupport.cli;
+import static io.treeline.jobs.JobsTestSupport.runJob;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.treeline.core.testing.TempLake;
+import io.treeline.jobs.JobsTestSupport.CliRun;
+import io.treeline.jobs.data.LoadData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `treeline train` and `treeline pipelines` on the flights slice: exit codes and what they print. */
+class TrainCommandTest {
+  private static final Path CONF = Path.of("..", "conf").toAbsolutePath().normalize();
+  private static TempLake lake;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void lakeWithFeatures() {
+    lake = new TempLake();
+    lake.stageFlightsSlice();
+    runJob(new LoadData(null, false), lake.config());
+    CliRun materialized = cli(args("features", "materialize"));
+    assertThat(materialized.exitCode()).as(materialized.err()).isZero();
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    lake.close();
+  }
+
+  private static String[] args(String... command) {
+    String[] all = new String[command.length + 6];
+    System.arraycopy(command, 0, all, 0, command.length);
+    all[command.length] = "--conf";
+    all[command.length + 1] = "lake.root=" + lake.root();
+    all[command.length + 2] = "--conf";
+    all[command.length + 3] = "features.dir=" + CONF.resolve("features");
+    all[command.length + 4] = "--conf";
+    all[command.length + 5] = "pipelines.dir=" + CONF.resolve("pipelines");
+    return all;
+  }
+
+  /** The reference classifier scaled to the 14-day slice, with a gate at {@code minAuc}. */
+  private Path slicedPipeline(String minAuc) throws IOException {
+    String text = Files.readString(CONF.resolve("pipelines/flight-delay.yaml"))
+        .replace("train_until: 2001-05-01", "train_until: 2001-01-10")
+        .replace("validate_until: 2001-06-01", "validate_until: 2001-01-12")
+        .replace("numTrees: 40", "numTrees: 6")
+        .replace("min: 0.65", "min: " + minAuc);
+    return Files.writeString(dir.resolve("flight-delay.yaml"), text);
+  }
+
+  @Test
+  void a_run_that_meets_its_gates_exits_0_and_prints_the_test_auc_beside_the_baseline() throws IOException {
+    CliRun run = cli(args("train", "--pipeline", slicedPipeline("0.5").toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).containsPattern("Trained flight-delay: test AUC 0\\.\\d{4} \\(raw columns only: 0\\.\\d{4}\\); run flight-delay-")
+        .contains("report: " + lake.root() + "/runs/flight-delay-");
+  }
+
+  @Test
+  void a_missed_gate_exits_1_naming_the_metric_and_the_shortfall() throws IOException {
+    CliRun run = cli(args("train", "--pipeline", slicedPipeline("0.99").toString()));
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).containsPattern("Cannot pass the gates of flight-delay: test_auc = 0\\.\\d{4}, below the minimum 0\\.9900 by 0\\.\\d{4}")
+        .contains("it is not registered");
+  }
+
+  @Test
+  void a_mistyped_parameter_exits_2_naming_it() throws IOException {
+    Path broken = Files.writeString(dir.resolve("broken.yaml"),
+        Files.readString(slicedPipeline("0.5")).replace("maxDepth: 8", "maxDepht: 8"));
+
+    CliRun run = cli(args("train", "--pipeline", broken.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Cannot load pipeline " + broken
+        + ": key 'model.params.maxDepht': 'maxDepht' is not a parameter of random_forest_classifier").contains("Did you mean 'maxDepth'?");
+  }
+
+  @Test
+  void pipelines_validate_list_and_describe_the_shipped_pipelines() {
+    CliRun validate = cli(args("pipelines", "validate"));
+    CliRun list = cli(args("pipelines", "list"));
+    CliRun describe = cli(args("pipelines", "describe", "flight-delay-minutes"));
+
+    assertThat(validate.exitCode()).as(validate.err()).isZero();
+    assertThat(validate.out()).contains("ok    flight-delay ", "ok    flight-delay-minutes", "2 pipelines are valid");
+    assertThat(list.out()).containsPattern("flight-delay-minutes +random_forest_regressor +time");
+    assertThat(describe.out()).contains("type: random_forest_regressor");
+  }
+}
