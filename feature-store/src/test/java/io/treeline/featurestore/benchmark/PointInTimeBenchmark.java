@@ -81,7 +81,7 @@ public final class PointInTimeBenchmark {
 
     FeatureView view = repository.get("origin_delays");
     ExecutorService timer = Executors.newSingleThreadExecutor();
-    for (long n : new long[] {300_000, 1_000_000, 3_000_000}) {
+    for (long n : new long[] {30_000, 100_000, 300_000}) {
       Dataset<Row> spine = spine(flights, n);
       long sortStart = System.nanoTime();
       PointInTimeJoin.join(spine, "departure_time", view, offline(spark, layout, view), names(view)).write().format("noop").mode("overwrite").save();
