@@ -85,7 +85,7 @@ final class FeaturesCommand {
     @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class, description = "End of the range (exclusive), e.g. 2001-04-01.")
     LocalDateTime until;
 
-    @Option(names = "--online", description = "Then push the views' latest values (as of --until, or the newest) to the online store.")
+    @Option(names = "--online", description = "Then push the views' values as of --until (default: the end of the data) to the online store.")
     boolean online;
 
     @Override
@@ -95,7 +95,7 @@ final class FeaturesCommand {
   }
 
   @Command(name = "push-online", mixinStandardHelpOptions = true,
-      description = "Fill the online store (online-store.type: embedded or redis) from the offline tables: per entity, the values known at --as-of (default: the newest). Only views with online: true unless --view names others. Writes run on the executors; a newer value is never replaced by an older one.")
+      description = "Fill the online store (online-store.type: embedded or redis) from the offline tables: per entity, the values known at --as-of (default: just after the view's newest source row became known, i.e. the end of the data). Only views with online: true unless --view names others. Writes run on the executors; a newer value is never replaced by an older one.")
   static final class PushOnlineCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -5,6 +5,7 @@ import io.treeline.core.error.Errors;
 import io.treeline.featurestore.online.Freshness;
 import io.treeline.featurestore.online.LatestValues;
 import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.offline.ViewSource;
 import io.treeline.featurestore.online.OnlineStores;
 import io.treeline.featurestore.spec.FeatureRepository;
 import io.treeline.featurestore.spec.FeatureView;
@@ -58,6 +59,17 @@ public final class PushOnline implements Job<PushOnline.Result> {
     }
   }
 
+  /**
+   * Without --as-of, the values known just after the view's newest source row became known: the
+   * state at the end of the data. (The timeline goes on past it, to when the last rows leave their
+   * windows; serving those emptied windows would be right for "now" but useless on historical data.)
+   */
+  private static LocalDateTime justAfterNewestRow(JobContext context, FeatureView view) {
+    Object newest = ViewSource.prepared(context.spark(), context.layout(), view)
+        .agg(org.apache.spark.sql.functions.max(ViewSource.AVAILABLE_AT)).first().get(0);
+    return newest == null ? LocalDateTime.now() : ((LocalDateTime) newest).plusNanos(1000);
+  }
+
   @Override
   public Result run(JobContext context) {
     FeatureRepository repository = FeatureViews.load(context.config());
@@ -75,7 +87,8 @@ public final class PushOnline implements Job<PushOnline.Result> {
         }
         context.progress().status("pushing " + view.name() + " online");
         var table = LatestValues.table(view);
-        long written = store.write(table, LatestValues.of(view, context.spark().read().format("delta").load(location), asOf, now));
+        Optional<LocalDateTime> moment = asOf.isPresent() || !view.timed() ? asOf : Optional.of(justAfterNewestRow(context, view));
+        long written = store.write(table, LatestValues.of(view, context.spark().read().format("delta").load(location), moment, now));
         Freshness freshness = store.freshness(table);
         context.out().printf("  %-22s %,9d entities written, %,9d held, newest %s%n", view.name(), written, freshness.entities(),
             freshness.newestFeatureTime());

@@ -127,6 +127,23 @@ class FeaturesCommandTest {
   }
 
   @Test
+  void push_online_defaults_to_the_values_at_the_end_of_the_data() {
+    assertThat(cli(args("features", "materialize", "--view", "origin_departures")).exitCode()).isZero();
+
+    CliRun run = cli(args("features", "push-online", "--view", "origin_departures"));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    var table = io.treeline.featurestore.online.LatestValues.table(
+        io.treeline.featurestore.spec.FeatureRepository.load(Path.of(FEATURES_DIR)).get("origin_departures"));
+    var store = new io.treeline.featurestore.online.EmbeddedOnlineStore(TestSpark.session(), lake.layout(), java.time.Duration.ZERO);
+    var ord = store.read(table, java.util.List.of(io.treeline.featurestore.online.EntityKey.of("ORD")))
+        .get(io.treeline.featurestore.online.EntityKey.of("ORD"));
+    // Just after ORD's last departure in the slice: the 24-hour window still holds that day's flights.
+    assertThat((Long) ord.values().get("departures_24h")).isPositive();
+    assertThat(store.freshness(table).newestFeatureTime()).isBefore(java.time.LocalDateTime.parse("2001-01-15T00:00"));
+  }
+
+  @Test
   void a_training_set_from_an_unmaterialized_view_says_what_to_run() {
     CliRun run = cli(args("features", "training-set", "--spine", "raw.flights", "--event-time", "departure_time",
         "--features", "destination_delays", "--out", "training.x"));
