@@ -1,5 +1,6 @@
 package io.treeline.jobs.data;
 
+import io.treeline.core.json.JsonObjects;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.date_format;
@@ -63,7 +64,7 @@ public final class LoadData implements Job<LoadData.Result> {
 
   public record TableLoad(TableName table, long rows, long version, boolean unchanged) {
     Map<String, Object> summary() {
-      return Map.of("table", table.toString(), "rows", rows, "delta_version", version, "unchanged", unchanged);
+      return JsonObjects.of("table", table.toString(), "rows", rows, "delta_version", version, "unchanged", unchanged);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.treeline.jobs.doctor;
 
+import io.treeline.core.json.JsonObjects;
 import io.treeline.core.config.ConfigKeys;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.error.Errors;
@@ -48,7 +49,7 @@ public final class Doctor implements Job<Doctor.Result> {
     @Override
     public Map<String, Object> summary() {
       Map<String, Object> summary = new LinkedHashMap<>();
-      checks.forEach(c -> summary.put(c.name(), Map.of("status", c.status(), "detail", c.detail())));
+      checks.forEach(c -> summary.put(c.name(), JsonObjects.of("status", c.status(), "detail", c.detail())));
       return summary;
     }
   }

@@ -1,5 +1,6 @@
 package io.treeline.jobs.train;
 
+import io.treeline.core.json.JsonObjects;
 import io.treeline.core.error.Errors;
 import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.runtime.Job;
@@ -48,7 +49,7 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
       summary.put("metrics", run.metrics());
       summary.put("raw_columns_baseline", run.baselineMetrics());
       summary.put("gates", run.gates().stream().collect(Collectors.toMap(TrainingRun.GateCheck::metric, TrainingRun.GateCheck::passed)));
-      summary.put("rows", Map.of("train", run.trainRows(), "validation", run.validationRows(), "test", run.testRows()));
+      summary.put("rows", JsonObjects.of("train", run.trainRows(), "validation", run.validationRows(), "test", run.testRows()));
       summary.put("training_inputs", run.inputVersions());
       summary.put("phase_seconds", run.phaseSeconds());
       summary.put("elapsed_seconds", run.elapsedSeconds());

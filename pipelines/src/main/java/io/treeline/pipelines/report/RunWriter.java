@@ -1,5 +1,6 @@
 package io.treeline.pipelines.report;
 
+import io.treeline.core.json.JsonObjects;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.treeline.core.lake.LakeLayout;
@@ -65,7 +66,7 @@ public final class RunWriter {
     metrics.put("pipeline", run.pipeline());
     metrics.put("metrics", run.metrics());
     metrics.put("raw_columns_baseline", run.baselineMetrics());
-    metrics.put("rows", Map.of("train", run.trainRows(), "validation", run.validationRows(), "test", run.testRows()));
+    metrics.put("rows", JsonObjects.of("train", run.trainRows(), "validation", run.validationRows(), "test", run.testRows()));
     metrics.put("params", fit.chosenParams());
     List<Map<String, Object>> gates = new ArrayList<>();
     for (TrainingRun.GateCheck gate : run.gates()) {
@@ -115,19 +116,19 @@ public final class RunWriter {
     doc.put("feature_views", views);
     List<Map<String, Object>> requestFeatures = new ArrayList<>();
     for (PipelineSpec.RequestFeature feature : spec.requestFeatures()) {
-      requestFeatures.add(Map.of("name", feature.name(), "kind", feature.kind().name().toLowerCase(java.util.Locale.ROOT)));
+      requestFeatures.add(JsonObjects.of("name", feature.name(), "kind", feature.kind().name().toLowerCase(java.util.Locale.ROOT)));
     }
     doc.put("request_features", requestFeatures);
     List<Map<String, Object>> schema = new ArrayList<>();
     for (String column : columns.numeric()) {
-      schema.add(Map.of("name", column, "type", "double"));
+      schema.add(JsonObjects.of("name", column, "type", "double"));
     }
     for (String column : columns.categorical()) {
-      schema.add(Map.of("name", column, "type", "string"));
+      schema.add(JsonObjects.of("name", column, "type", "string"));
     }
     doc.put("input_schema", schema);
     doc.put("entity_keys", entityKeys);
-    doc.put("training_set", Map.of("table", written.table(), "delta_version", written.deltaVersion()));
+    doc.put("training_set", JsonObjects.of("table", written.table(), "delta_version", written.deltaVersion()));
     doc.put("training_inputs", written.inputVersions());
     doc.put("metrics", run.metrics());
     doc.put("versions", provenance);
