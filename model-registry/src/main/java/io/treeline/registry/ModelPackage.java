@@ -1,0 +1,161 @@
+package io.treeline.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.treeline.core.json.JsonObjects;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+
+/**
+ * A model in the MLflow model format with the {@code spark} flavor, so that Python loads it with
+ * {@code mlflow.pyfunc.load_model} or {@code mlflow.spark.load_model}:
+ *
+ * <pre>
+ * MLmodel            flavors spark (model_data: sparkml) and python_function (loader_module: mlflow.spark),
+ *                    the input signature, the run id
+ * sparkml/           the Spark PipelineModel
+ * requirements.txt, python_env.yaml, conda.yaml   the Python environment that loads it
+ * treeline.json      what serving needs: feature views, entity keys, input schema, training-set versions, metrics
+ * </pre>
+ */
+public final class ModelPackage {
+  public static final String MLMODEL = "MLmodel";
+  public static final String SPARKML = "sparkml";
+  public static final String TREELINE_JSON = "treeline.json";
+  /** The MLflow release this format is written for and tested against (bin/test installs it). */
+  public static final String MLFLOW_VERSION = "3.17.2";
+  public static final String PYSPARK_VERSION = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+  public static final String PYTHON_VERSION = "3.11";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .disable(YAMLGenerator.Feature.SPLIT_LINES));
+
+  private ModelPackage() {}
+
+  /** An input column of the signature: MLflow's type names ("double", "string"). */
+  public record Input(String name, String type) {}
+
+  /**
+   * Writes the package into {@code directory} (local or a lake URI), replacing what is there.
+   *
+   * @param treeline the treeline.json document; its {@code input_schema} becomes the signature
+   */
+  public static void write(PipelineModel model, String directory, Map<String, Object> treeline, String runId, Configuration hadoop) {
+    try {
+      model.write().overwrite().save(directory + "/" + SPARKML);
+      FileSystem fs = new Path(directory).getFileSystem(hadoop);
+      put(fs, directory + "/" + TREELINE_JSON, JSON.writeValueAsBytes(treeline));
+      put(fs, directory + "/" + MLMODEL, YAML.writeValueAsBytes(mlmodel(inputs(treeline), runId, Instant.now())));
+      put(fs, directory + "/requirements.txt", requirements().getBytes(StandardCharsets.UTF_8));
+      put(fs, directory + "/python_env.yaml", YAML.writeValueAsBytes(pythonEnv()));
+      put(fs, directory + "/conda.yaml", YAML.writeValueAsBytes(conda()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the model package " + directory, e);
+    }
+  }
+
+  /** Reads treeline.json of a package. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> readTreeline(String directory, Configuration hadoop) {
+    Path path = new Path(directory + "/" + TREELINE_JSON);
+    try (InputStream in = path.getFileSystem(hadoop).open(path)) {
+      return JSON.readValue(in, LinkedHashMap.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> parseTreeline(byte[] json) {
+    try {
+      return JSON.readValue(json, LinkedHashMap.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot parse treeline.json: " + e.getMessage(), e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Input> inputs(Map<String, Object> treeline) {
+    List<Input> inputs = new ArrayList<>();
+    Object schema = treeline.get("input_schema");
+    if (schema instanceof List<?> columns) {
+      for (Object column : columns) {
+        Map<String, Object> c = (Map<String, Object>) column;
+        inputs.add(new Input((String) c.get("name"), (String) c.get("type")));
+      }
+    }
+    return inputs;
+  }
+
+  static Map<String, Object> mlmodel(List<Input> inputs, String runId, Instant created) throws IOException {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("artifact_path", "model");
+    Map<String, Object> flavors = new LinkedHashMap<>();
+    flavors.put("python_function", JsonObjects.of(
+        "data", SPARKML,
+        "env", JsonObjects.of("conda", "conda.yaml", "virtualenv", "python_env.yaml"),
+        "loader_module", "mlflow.spark",
+        "python_version", PYTHON_VERSION));
+    flavors.put("spark", JsonObjects.of(
+        "code", null,
+        "model_class", "pyspark.ml.pipeline.PipelineModel",
+        "model_data", SPARKML,
+        "pyspark_version", PYSPARK_VERSION));
+    doc.put("flavors", flavors);
+    doc.put("mlflow_version", MLFLOW_VERSION);
+    doc.put("model_uuid", UUID.randomUUID().toString().replace("-", ""));
+    if (runId != null) {
+      doc.put("run_id", runId);
+    }
+    List<Map<String, Object>> columns = new ArrayList<>();
+    for (Input input : inputs) {
+      // Inputs may be missing (null) in a request: the pipeline imputes them, as in training.
+      columns.add(JsonObjects.of("type", input.type(), "name", input.name(), "required", false));
+    }
+    doc.put("signature", JsonObjects.of(
+        "inputs", new ObjectMapper().writeValueAsString(columns),
+        "outputs", new ObjectMapper().writeValueAsString(List.of(JsonObjects.of("type", "double", "required", true))),
+        "params", null));
+    doc.put("utc_time_created", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC).format(created));
+    return doc;
+  }
+
+  static String requirements() {
+    return "mlflow==" + MLFLOW_VERSION + "\npyspark==" + PYSPARK_VERSION + "\n";
+  }
+
+  private static Map<String, Object> pythonEnv() {
+    return JsonObjects.of("python", PYTHON_VERSION, "build_dependencies", List.of("pip"), "dependencies", List.of("-r requirements.txt"));
+  }
+
+  private static Map<String, Object> conda() {
+    return JsonObjects.of("channels", List.of("conda-forge"), "dependencies",
+        List.of("python=" + PYTHON_VERSION, "pip", JsonObjects.of("pip", List.of("mlflow==" + MLFLOW_VERSION, "pyspark==" + PYSPARK_VERSION))),
+        "name", "mlflow-env");
+  }
+
+  private static void put(FileSystem fs, String file, byte[] bytes) throws IOException {
+    try (OutputStream out = fs.create(new Path(file), true)) {
+      out.write(bytes);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package io.treeline.registry.mlflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.treeline.core.error.Errors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowClientException;
+import org.mlflow.tracking.MlflowHttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every call Treeline makes to the tracking server goes through here, so that all of them retry the
+ * same way (5xx and connection errors, backing off; never a 4xx) and fail with the same message.
+ * JSON calls of the REST API 2.0 use mlflow-client's {@code sendGet}/{@code sendPost}; DELETE and
+ * the {@code mlflow-artifacts} file transfers, which it lacks, use the JDK's HTTP client with the
+ * same credentials.
+ */
+final class MlflowHttp {
+  private static final Logger LOG = LoggerFactory.getLogger(MlflowHttp.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String trackingUri;
+  private final MlflowClient client;
+  private final MlflowCredentials credentials;
+  private final RetryPolicy retry;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  MlflowHttp(String trackingUri, MlflowCredentials credentials, RetryPolicy retry) {
+    this.trackingUri = trackingUri.endsWith("/") ? trackingUri.substring(0, trackingUri.length() - 1) : trackingUri;
+    this.credentials = credentials;
+    this.retry = retry;
+    this.client = new MlflowClient(credentials.hostCreds(this.trackingUri));
+  }
+
+  MlflowClient client() {
+    return client;
+  }
+
+  String trackingUri() {
+    return trackingUri;
+  }
+
+  JsonNode get(String path, Map<String, String> query) {
+    String withQuery = query.isEmpty() ? path : path + "?" + query(query);
+    return retrying("GET " + path, () -> parse(client.sendGet(withQuery)));
+  }
+
+  JsonNode post(String path, Map<String, Object> body) {
+    String json = write(body);
+    return retrying("POST " + path, () -> parse(client.sendPost(path, json)));
+  }
+
+  JsonNode delete(String path, Map<String, Object> body) {
+    HttpRequest request = request(api(path)).header("Content-Type", "application/json")
+        .method("DELETE", HttpRequest.BodyPublishers.ofString(write(body))).build();
+    return parse(new String(send(request, "DELETE " + path), StandardCharsets.UTF_8));
+  }
+
+  /** Runs a typed mlflow-client call with the same retries. */
+  <T> T call(String what, Supplier<T> call) {
+    return retrying(what, call);
+  }
+
+  byte[] downloadArtifact(String path) {
+    return send(request(artifactsUri(path)).GET().build(), "GET artifact " + path);
+  }
+
+  void uploadArtifact(String path, byte[] bytes) {
+    send(request(artifactsUri(path)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), "PUT artifact " + path);
+  }
+
+  JsonNode listArtifacts(String path) {
+    URI uri = URI.create(trackingUri + "/api/2.0/mlflow-artifacts/artifacts?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
+    return parse(new String(send(request(uri).GET().build(), "list artifacts " + path), StandardCharsets.UTF_8));
+  }
+
+  private URI artifactsUri(String path) {
+    String encoded = java.util.Arrays.stream(path.split("/")).map(s -> URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"))
+        .collect(Collectors.joining("/"));
+    return URI.create(trackingUri + "/api/2.0/mlflow-artifacts/artifacts/" + encoded);
+  }
+
+  private URI api(String path) {
+    return URI.create(trackingUri + "/api/2.0/mlflow/" + path);
+  }
+
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5));
+    credentials.authorization().ifPresent(value -> builder.header("Authorization", value));
+    return builder;
+  }
+
+  private byte[] send(HttpRequest request, String what) {
+    return retrying(what, () -> {
+      HttpResponse<byte[]> response;
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      } catch (IOException e) {
+        throw new RetryableFailure(e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RetryableFailure("interrupted");
+      }
+      int status = response.statusCode();
+      if (status >= 500) {
+        throw new RetryableFailure("HTTP " + status);
+      }
+      if (status >= 400) {
+        throw apiError(status, new String(response.body(), StandardCharsets.UTF_8));
+      }
+      return response.body();
+    });
+  }
+
+  private <T> T retrying(String what, Supplier<T> call) {
+    String lastFailure = null;
+    for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
+      if (attempt > 1) {
+        Duration delay = retry.delayBefore(attempt);
+        LOG.warn("MLflow {} failed ({}); retry {} of {} in {} ms", what, lastFailure, attempt - 1, retry.attempts() - 1, delay.toMillis());
+        sleep(delay);
+      }
+      try {
+        return call.get();
+      } catch (MlflowHttpException e) {
+        if (e.getStatusCode() < 500) {
+          throw apiError(e.getStatusCode(), e.getBodyMessage());
+        }
+        lastFailure = "HTTP " + e.getStatusCode();
+      } catch (MlflowClientException e) {
+        lastFailure = e.getCause() != null ? e.getCause().toString() : String.valueOf(e.getMessage());
+      } catch (RetryableFailure e) {
+        lastFailure = e.getMessage();
+      }
+    }
+    throw Errors.jobFailed("call", "the MLflow tracking server at " + trackingUri, what + " failed " + retry.attempts()
+        + " times, the last with " + lastFailure,
+        "Check that the server is up and that registry.mlflow.tracking-uri (or MLFLOW_TRACKING_URI) points at it.", null);
+  }
+
+  private static MlflowApiException apiError(int status, String body) {
+    String code = null;
+    String message = body;
+    try {
+      JsonNode node = JSON.readTree(body);
+      if (node != null && node.has("error_code")) {
+        code = node.get("error_code").asText();
+        message = node.path("message").asText(body);
+      }
+    } catch (IOException | RuntimeException e) {
+      // not JSON: keep the body as the message
+    }
+    return new MlflowApiException(status, code, message == null ? "HTTP " + status : message);
+  }
+
+  private static void sleep(Duration delay) {
+    try {
+      Thread.sleep(delay.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting to retry", e);
+    }
+  }
+
+  private static String query(Map<String, String> query) {
+    return query.entrySet().stream()
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return json == null || json.isBlank() ? JSON.createObjectNode() : JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("MLflow answered with something that is not JSON: " + json, e);
+    }
+  }
+
+  private static String write(Map<String, Object> body) {
+    try {
+      return JSON.writeValueAsString(new LinkedHashMap<>(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A failure worth another attempt: a connection error or a 5xx. */
+  private static final class RetryableFailure extends RuntimeException {
+    RetryableFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
