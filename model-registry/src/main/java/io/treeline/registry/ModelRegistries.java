@@ -6,18 +6,23 @@ import io.treeline.registry.lake.LakeRegistry;
 import io.treeline.registry.mlflow.MlflowCredentials;
 import io.treeline.registry.mlflow.MlflowRegistry;
 import io.treeline.registry.mlflow.RetryPolicy;
+import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
 /** Opens the registry the configuration names ({@code registry.type}). */
 public final class ModelRegistries {
   private ModelRegistries() {}
 
-  public static ModelRegistry open(TreelineConfig config, SparkSession spark, LakeLayout layout) {
+  /**
+   * @param spark the session, started only for the lake registry (MLflow needs no Spark)
+   * @param hadoop Hadoop settings for artifact stores that MLflow shares as paths (local, s3a)
+   */
+  public static ModelRegistry open(TreelineConfig config, LakeLayout layout, Supplier<SparkSession> spark, Supplier<Configuration> hadoop) {
     if ("mlflow".equals(config.registryType())) {
-      return new MlflowRegistry(trackingUri(config), MlflowCredentials.fromEnvironment(), RetryPolicy.DEFAULT,
-          spark.sparkContext().hadoopConfiguration());
+      return new MlflowRegistry(trackingUri(config), MlflowCredentials.fromEnvironment(), RetryPolicy.DEFAULT, hadoop.get());
     }
-    return new LakeRegistry(spark, layout);
+    return new LakeRegistry(spark.get(), layout);
   }
 
   /** registry.mlflow.tracking-uri, or MLflow's own MLFLOW_TRACKING_URI when that is empty. */

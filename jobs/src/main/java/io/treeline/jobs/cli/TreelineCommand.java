@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       FeaturesCommand.class,
       PipelinesCommand.class,
       TrainCommand.class,
+      ModelsCommand.class,
       SqlCommand.class,
       DoctorCommand.class,
       HelpCommand.class

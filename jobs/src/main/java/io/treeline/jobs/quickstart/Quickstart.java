@@ -7,6 +7,7 @@ import io.treeline.jobs.data.LoadData;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
+import io.treeline.jobs.train.Registration;
 import io.treeline.jobs.train.TrainPipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +48,8 @@ public final class Quickstart implements Job<Quickstart.Result> {
     stage(context, stages, "features materialize", new MaterializeFeatures(List.of(), Optional.empty(), Optional.empty(), false));
     stage(context, stages, "features push-online", new PushOnline(List.of(), Optional.empty()));
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
-    stage(context, stages, "train flight-delay (10% sample)", new TrainPipeline("flight-delay", 0.1));
+    stage(context, stages, "train flight-delay (10% sample), register, promote if better", new TrainPipeline("flight-delay", 0.1,
+        new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
     context.out().println();
     context.out().println("Next, try:");
     context.out().println("  bin/treeline sql \"select origin, count(*) flights, avg(arrival_delay) avg_delay"
@@ -58,6 +60,8 @@ public final class Quickstart implements Job<Quickstart.Result> {
     context.out().println("  bin/treeline sql \"select flight_id, origin_delays__avg_delay_24h, route_delays__avg_delay_7d, label"
         + " from training.flight_delay limit 5\"");
     context.out().println("  bin/treeline train --pipeline flight-delay        # on all flights");
+    context.out().println("  bin/treeline models list flight-delay");
+    context.out().println("  bin/treeline models describe flight-delay@champion");
     context.out().println("  bin/treeline doctor");
     context.out().println("  bin/treeline --help");
     return new Result(stages);

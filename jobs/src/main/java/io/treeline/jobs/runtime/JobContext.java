@@ -5,6 +5,8 @@ import io.treeline.core.lake.LakeAccess;
 import io.treeline.core.lake.LakeCatalog;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.spark.SparkSessions;
+import io.treeline.registry.ModelRegistries;
+import io.treeline.registry.ModelRegistry;
 import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -20,6 +22,7 @@ public final class JobContext implements AutoCloseable {
   private final Progress progress;
   private SparkSession spark;
   private boolean ownsSpark;
+  private ModelRegistry registry;
 
   public JobContext(TreelineConfig config, PrintStream out, Progress progress) {
     this.config = config;
@@ -59,6 +62,14 @@ public final class JobContext implements AutoCloseable {
     return spark;
   }
 
+  /** The configured model registry (registry.type), opened on first use. */
+  public synchronized ModelRegistry registry() {
+    if (registry == null) {
+      registry = ModelRegistries.open(config, layout, this::spark, this::hadoopConf);
+    }
+    return registry;
+  }
+
   /** Hadoop settings for lake I/O: the session's when Spark runs, plain defaults otherwise. */
   public Configuration hadoopConf() {
     return spark != null ? spark.sparkContext().hadoopConfiguration() : SparkSessions.hadoopConfiguration(config);
@@ -72,6 +83,9 @@ public final class JobContext implements AutoCloseable {
   @Override
   public void close() {
     progress.close();
+    if (registry != null) {
+      registry.close();
+    }
     if (spark != null && ownsSpark) {
       spark.stop();
     }

@@ -11,6 +11,7 @@ import io.treeline.pipelines.train.Evaluation;
 import io.treeline.pipelines.train.FeatureColumns;
 import io.treeline.pipelines.train.Trainer;
 import io.treeline.pipelines.train.TrainingRun;
+import io.treeline.registry.ModelPackage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -24,13 +25,13 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Writes a run directory in the lake: {@code model/} (the fitted PipelineModel), {@code metrics.json},
- * {@code spec.yaml} (the spec as it ran), {@code treeline.json} (what serving and the registry need),
- * {@code report.md} and its plots under {@code plots/}.
+ * Writes a run directory in the lake: {@code model/} (the fitted PipelineModel as an MLflow model
+ * package, with {@code treeline.json}: what serving and the registry need), {@code metrics.json},
+ * {@code spec.yaml} (the spec as it ran), {@code report.md} and its plots under {@code plots/}.
  */
 public final class RunWriter {
+  /** The run's model, in the MLflow model format (see {@link ModelPackage}). */
   public static final String MODEL = "model";
-  public static final String TREELINE_JSON = "treeline.json";
 
   private final SparkSession spark;
   private final LakeLayout layout;
@@ -43,7 +44,8 @@ public final class RunWriter {
   public void write(TrainingRun run, PipelineSpec spec, Trainer.ModelFit fit, Evaluation evaluation, FeatureColumns columns,
       Map<String, List<String>> entitiesByView, TrainingSetBuilder.Result written, Map<String, String> provenance) {
     try {
-      fit.model().write().overwrite().save(run.directory() + "/" + MODEL);
+      ModelPackage.write(fit.model(), run.directory() + "/" + MODEL, treelineJson(run, spec, columns, entitiesByView, written, provenance),
+          run.runId(), spark.sparkContext().hadoopConfiguration());
       Map<String, byte[]> plots = spec.model().type().classifier()
           ? Plots.classifier(evaluation.testBinary(), spec.threshold(), evaluation.importances())
           : Plots.regressor(evaluation.testRegression(), evaluation.importances());
@@ -53,7 +55,6 @@ public final class RunWriter {
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       write(run.directory() + "/metrics.json", json.writeValueAsBytes(metrics(run, fit)));
       write(run.directory() + "/spec.yaml", spec.text().getBytes(StandardCharsets.UTF_8));
-      write(run.directory() + "/" + TREELINE_JSON, json.writeValueAsBytes(treelineJson(run, spec, columns, entitiesByView, written, provenance)));
       write(run.directory() + "/report.md", Report.markdown(run, spec, fit, evaluation, plots.keySet()).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write run " + run.directory(), e);

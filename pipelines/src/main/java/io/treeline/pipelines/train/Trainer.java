@@ -49,6 +49,7 @@ public final class Trainer {
 
   public TrainingRun train(PipelineSpec spec, Options options) {
     long start = System.nanoTime();
+    java.time.Instant startedAt = java.time.Instant.now();
     String runId = spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
         + UUID.randomUUID().toString().substring(0, 6);
 
@@ -86,7 +87,8 @@ public final class Trainer {
     }
     String directory = layout.run(runId);
     TrainingRun run = new TrainingRun(runId, directory, spec.name(), evaluation.metrics(), baseline, gates, splits.trainRows(),
-        splits.validationRows(), splits.testRows(), written.table(), written.inputVersions(), phases, (System.nanoTime() - start) / 1e9);
+        splits.validationRows(), splits.testRows(), written.table(), written.inputVersions(), phases, (System.nanoTime() - start) / 1e9,
+        fit.chosenParams(), startedAt);
     Map<String, List<String>> entities = new LinkedHashMap<>();
     refs.forEach(ref -> entities.put(ref.view(), repository.get(ref.view()).entities()));
     new RunWriter(spark, layout).write(run, spec, fit, evaluation, columns, entities, written, options.provenance());

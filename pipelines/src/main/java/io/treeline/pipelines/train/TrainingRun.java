@@ -3,7 +3,10 @@ package io.treeline.pipelines.train;
 import java.util.List;
 import java.util.Map;
 
-/** What a training run produced: where it is, its metrics (per split) and the gates it was held to. */
+/**
+ * What a training run produced: where it is, its metrics (per split), the gates it was held to and
+ * the model parameters it ended with (the tuned ones when the spec has a grid).
+ */
 public record TrainingRun(
     String runId,
     String directory,
@@ -17,7 +20,9 @@ public record TrainingRun(
     String trainingSetTable,
     Map<String, Long> inputVersions,
     Map<String, Double> phaseSeconds,
-    double elapsedSeconds) {
+    double elapsedSeconds,
+    Map<String, Object> params,
+    java.time.Instant startedAt) {
 
   /** A gate and the value it was held to. */
   public record GateCheck(String metric, Double min, Double max, double value) {

@@ -86,7 +86,7 @@ class TrainerTest {
     }
     assertThat(Files.readString(directory.resolve("report.md"))).contains("| test_auc |", "raw columns only", "![roc](plots/roc.png)");
     assertThat(Files.readString(directory.resolve("spec.yaml"))).contains("name: flight-delay");
-    JsonNode treeline = new ObjectMapper().readTree(directory.resolve("treeline.json").toFile());
+    JsonNode treeline = new ObjectMapper().readTree(directory.resolve("model/treeline.json").toFile());
     assertThat(treeline.get("entity_keys").toString()).isEqualTo("[\"origin\",\"destination\"]");
     assertThat(treeline.at("/training_inputs/raw.flights").asLong()).isZero();
     assertThat(treeline.get("input_schema").toString()).contains("{\"name\":\"distance\",\"type\":\"double\"}",
@@ -94,7 +94,8 @@ class TrainerTest {
     assertThat(treeline.get("feature_views").get(0).get("entities").toString()).isEqualTo("[\"origin\"]");
     assertThat(new ObjectMapper().readTree(directory.resolve("metrics.json").toFile()).at("/metrics/test_auc").asDouble())
         .isEqualTo(run.metrics().get("test_auc"));
-    PipelineModel model = PipelineModel.load(directory.resolve("model").toString());
+    assertThat(directory.resolve("model/MLmodel")).exists();
+    PipelineModel model = PipelineModel.load(directory.resolve("model/sparkml").toString());
     // imputer; indexers for origin, destination and both airports' states; assembler; forest
     assertThat(model.stages()).hasSize(7);
   }
