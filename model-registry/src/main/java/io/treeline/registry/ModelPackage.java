@@ -64,7 +64,7 @@ public final class ModelPackage {
       model.write().overwrite().save(directory + "/" + SPARKML);
       FileSystem fs = new Path(directory).getFileSystem(hadoop);
       put(fs, directory + "/" + TREELINE_JSON, JSON.writeValueAsBytes(treeline));
-      put(fs, directory + "/" + MLMODEL, YAML.writeValueAsBytes(mlmodel(inputs(treeline), runId, Instant.now())));
+      put(fs, directory + "/" + MLMODEL, mlmodelYaml(inputs(treeline), runId, Instant.now()));
       put(fs, directory + "/requirements.txt", requirements().getBytes(StandardCharsets.UTF_8));
       put(fs, directory + "/python_env.yaml", YAML.writeValueAsBytes(pythonEnv()));
       put(fs, directory + "/conda.yaml", YAML.writeValueAsBytes(conda()));
@@ -106,7 +106,11 @@ public final class ModelPackage {
     return inputs;
   }
 
-  static Map<String, Object> mlmodel(List<Input> inputs, String runId, Instant created) throws IOException {
+  static byte[] mlmodelYaml(List<Input> inputs, String runId, Instant created) throws IOException {
+    return YAML.writeValueAsBytes(mlmodel(inputs, runId, created));
+  }
+
+  private static Map<String, Object> mlmodel(List<Input> inputs, String runId, Instant created) throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("artifact_path", "model");
     Map<String, Object> flavors = new LinkedHashMap<>();

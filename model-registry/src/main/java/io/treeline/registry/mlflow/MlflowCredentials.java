@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
 /**
  * Credentials for the tracking server, from the variables MLflow's own clients read:
@@ -32,16 +31,6 @@ public final class MlflowCredentials {
     String username = blankToNull(env.get("MLFLOW_TRACKING_USERNAME"));
     String password = blankToNull(env.get("MLFLOW_TRACKING_PASSWORD"));
     return new MlflowCredentials(token, username, password);
-  }
-
-  BasicMlflowHostCreds hostCreds(String host) {
-    if (token != null) {
-      return new BasicMlflowHostCreds(host, token);
-    }
-    if (username != null) {
-      return new BasicMlflowHostCreds(host, username, password == null ? "" : password);
-    }
-    return new BasicMlflowHostCreds(host);
   }
 
   /** The Authorization header value, if any. */

@@ -16,25 +16,23 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.mlflow.tracking.MlflowClient;
-import org.mlflow.tracking.MlflowClientException;
-import org.mlflow.tracking.MlflowHttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every call Treeline makes to the tracking server goes through here, so that all of them retry the
- * same way (5xx and connection errors, backing off; never a 4xx) and fail with the same message.
- * JSON calls of the REST API 2.0 use mlflow-client's {@code sendGet}/{@code sendPost}; DELETE and
- * the {@code mlflow-artifacts} file transfers, which it lacks, use the JDK's HTTP client with the
- * same credentials.
+ * Every call Treeline makes to the tracking server goes through here — the REST API 2.0 and the
+ * {@code mlflow-artifacts} file API, over the JDK's HTTP client — so that all of them send the same
+ * credentials, retry the same way (5xx and connection errors, backing off; never a 4xx) and fail
+ * with the same message.
+ *
+ * <p>Not mlflow-client 2.17.2: its {@code MlflowHttpCaller} repeats every failed call, 4xx
+ * included, three times without a pause, and cannot be configured otherwise from outside.
  */
 final class MlflowHttp {
   private static final Logger LOG = LoggerFactory.getLogger(MlflowHttp.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String trackingUri;
-  private final MlflowClient client;
   private final MlflowCredentials credentials;
   private final RetryPolicy retry;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -43,11 +41,6 @@ final class MlflowHttp {
     this.trackingUri = trackingUri.endsWith("/") ? trackingUri.substring(0, trackingUri.length() - 1) : trackingUri;
     this.credentials = credentials;
     this.retry = retry;
-    this.client = new MlflowClient(credentials.hostCreds(this.trackingUri));
-  }
-
-  MlflowClient client() {
-    return client;
   }
 
   String trackingUri() {
@@ -55,24 +48,20 @@ final class MlflowHttp {
   }
 
   JsonNode get(String path, Map<String, String> query) {
-    String withQuery = query.isEmpty() ? path : path + "?" + query(query);
-    return retrying("GET " + path, () -> parse(client.sendGet(withQuery)));
+    URI uri = URI.create(api(path) + (query.isEmpty() ? "" : "?" + query(query)));
+    return parse(new String(send(request(uri).GET().build(), "GET " + path), StandardCharsets.UTF_8));
   }
 
   JsonNode post(String path, Map<String, Object> body) {
-    String json = write(body);
-    return retrying("POST " + path, () -> parse(client.sendPost(path, json)));
+    HttpRequest request = request(api(path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(write(body))).build();
+    return parse(new String(send(request, "POST " + path), StandardCharsets.UTF_8));
   }
 
   JsonNode delete(String path, Map<String, Object> body) {
     HttpRequest request = request(api(path)).header("Content-Type", "application/json")
         .method("DELETE", HttpRequest.BodyPublishers.ofString(write(body))).build();
     return parse(new String(send(request, "DELETE " + path), StandardCharsets.UTF_8));
-  }
-
-  /** Runs a typed mlflow-client call with the same retries. */
-  <T> T call(String what, Supplier<T> call) {
-    return retrying(what, call);
   }
 
   byte[] downloadArtifact(String path) {
@@ -136,13 +125,6 @@ final class MlflowHttp {
       }
       try {
         return call.get();
-      } catch (MlflowHttpException e) {
-        if (e.getStatusCode() < 500) {
-          throw apiError(e.getStatusCode(), e.getBodyMessage());
-        }
-        lastFailure = "HTTP " + e.getStatusCode();
-      } catch (MlflowClientException e) {
-        lastFailure = e.getCause() != null ? e.getCause().toString() : String.valueOf(e.getMessage());
       } catch (RetryableFailure e) {
         lastFailure = e.getMessage();
       }

@@ -20,12 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.mlflow.api.proto.Service.CreateRun;
-import org.mlflow.api.proto.Service.Metric;
-import org.mlflow.api.proto.Service.Param;
-import org.mlflow.api.proto.Service.RunInfo;
-import org.mlflow.api.proto.Service.RunStatus;
-import org.mlflow.api.proto.Service.RunTag;
 
 /**
  * The registry on an MLflow tracking server: an experiment per pipeline, a run per training with
@@ -65,35 +59,28 @@ public final class MlflowRegistry implements ModelRegistry {
   public LoggedRun logRun(RunRecord run) {
     String experimentId = experimentId(run.experiment());
     long started = (run.startedAt() == null ? Instant.now() : run.startedAt()).toEpochMilli();
-    RunInfo info = http.call("create run", () -> http.client().createRun(CreateRun.newBuilder()
-        .setExperimentId(experimentId).setRunName(run.runId()).setStartTime(started)
-        .addTags(RunTag.newBuilder().setKey("mlflow.runName").setValue(run.runId())).build()));
-    String mlflowRunId = info.getRunId();
-    List<Param> params = new ArrayList<>();
-    run.params().forEach((k, v) -> params.add(Param.newBuilder().setKey(k).setValue(truncate(v, 6000)).build()));
-    List<Metric> metrics = new ArrayList<>();
+    JsonNode info = http.post("runs/create", JsonObjects.of("experiment_id", experimentId, "run_name", run.runId(), "start_time", started,
+        "tags", List.of(JsonObjects.of("key", "mlflow.runName", "value", run.runId())))).path("run").path("info");
+    String mlflowRunId = info.path("run_id").asText();
+    String artifactUri = info.path("artifact_uri").asText();
+    List<Map<String, Object>> params = new ArrayList<>();
+    run.params().forEach((k, v) -> params.add(JsonObjects.of("key", k, "value", truncate(v, 6000))));
+    List<Map<String, Object>> metrics = new ArrayList<>();
     long now = System.currentTimeMillis();
-    run.metrics().forEach((k, v) -> metrics.add(Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(0).build()));
-    List<RunTag> tags = new ArrayList<>();
-    run.tags().forEach((k, v) -> tags.add(RunTag.newBuilder().setKey(k).setValue(truncate(v, 8000)).build()));
-    tags.add(RunTag.newBuilder().setKey("treeline.run_id").setValue(run.runId()).build());
-    // log-batch takes at most 100 params and 1000 items per call.
-    for (int i = 0; i < Math.max(1, Math.max(params.size(), Math.max(metrics.size(), tags.size()))); i += 100) {
-      List<Param> p = slice(params, i);
-      List<Metric> m = slice(metrics, i);
-      List<RunTag> t = slice(tags, i);
-      http.call("log batch", () -> {
-        http.client().logBatch(mlflowRunId, m, p, t);
-        return null;
-      });
+    run.metrics().forEach((k, v) -> metrics.add(JsonObjects.of("key", k, "value", v, "timestamp", now, "step", 0)));
+    List<Map<String, Object>> tags = new ArrayList<>();
+    run.tags().forEach((k, v) -> tags.add(JsonObjects.of("key", k, "value", truncate(v, 8000))));
+    tags.add(JsonObjects.of("key", "treeline.run_id", "value", run.runId()));
+    // log-batch takes at most 100 params and 1000 items in all per call.
+    int calls = Math.max(1, (Math.max(params.size(), Math.max(metrics.size(), tags.size())) + 99) / 100);
+    for (int i = 0; i < calls * 100; i += 100) {
+      http.post("runs/log-batch", JsonObjects.of("run_id", mlflowRunId, "metrics", slice(metrics, i), "params", slice(params, i),
+          "tags", slice(tags, i)));
     }
-    artifacts.upload(run.artifactsDir(), info.getArtifactUri(), mlflowRunId);
+    artifacts.upload(run.artifactsDir(), artifactUri, mlflowRunId);
     long ended = (run.endedAt() == null ? Instant.now() : run.endedAt()).toEpochMilli();
-    http.call("end run", () -> {
-      http.client().setTerminated(mlflowRunId, run.succeeded() ? RunStatus.FINISHED : RunStatus.FAILED, ended);
-      return null;
-    });
-    return new LoggedRun(mlflowRunId, experimentId, info.getArtifactUri());
+    http.post("runs/update", JsonObjects.of("run_id", mlflowRunId, "status", run.succeeded() ? "FINISHED" : "FAILED", "end_time", ended));
+    return new LoggedRun(mlflowRunId, experimentId, artifactUri);
   }
 
   private String experimentId(String name) {
@@ -258,9 +245,7 @@ public final class MlflowRegistry implements ModelRegistry {
   }
 
   @Override
-  public void close() {
-    http.client().close();
-  }
+  public void close() {}
 
   @Override
   public Map<String, Long> aliases(String model) {
