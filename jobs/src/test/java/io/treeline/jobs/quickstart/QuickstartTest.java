@@ -25,7 +25,9 @@ class QuickstartTest {
       assertThat(first.out()).contains("[1] data fetch", "[2] data load", "raw.flights loaded (3,000,000 rows",
           "[3] features materialize", "Materialized 6 views", "[4] features push-online",
           "Pushed 6 views to the embedded online store", "[5] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
-          "Next, try:");
+          "registered flight-delay/1", "Promoted flight-delay/1 to @champion", "Next, try:");
+      CliRun champion = cli("models", "describe", "flight-delay@champion", "--conf", "lake.root=" + lake.root());
+      assertThat(champion.out()).contains("version:      1 (READY)", "source:       " + lake.root() + "/models/flight-delay/1");
       assertThat(again.exitCode()).as(again.err()).isZero();
       assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
       assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
