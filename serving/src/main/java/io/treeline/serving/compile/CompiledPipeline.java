@@ -1,0 +1,119 @@
+package io.treeline.serving.compile;
+
+import io.treeline.serving.compile.Slots.Kind;
+import io.treeline.serving.compile.Slots.Slot;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+
+/**
+ * A fitted Spark PipelineModel compiled into plain Java over primitive arrays: no Spark, no
+ * DataFrame, no allocation beyond a few small arrays per row. Thread-safe: every prediction uses
+ * its own {@link Frame}.
+ *
+ * <pre>
+ * CompiledPipeline pipeline = CompiledPipeline.compile(model);
+ * Frame row = pipeline.newFrame();
+ * pipeline.setNumber(row, "distance", 337);
+ * pipeline.setString(row, "origin", "SFO");
+ * Prediction p = pipeline.predict(row);
+ * </pre>
+ */
+public final class CompiledPipeline {
+  /** A column the pipeline reads: its name and whether it is a number or a string. */
+  public record Input(String name, boolean numeric, int slot) {}
+
+  private final Slots slots;
+  private final CompiledStage[] stages;
+  private final Predictor predictor;
+  private final Map<String, Input> inputs;
+
+  private CompiledPipeline(Slots slots, List<CompiledStage> stages, Predictor predictor) {
+    this.slots = slots;
+    this.stages = stages.toArray(CompiledStage[]::new);
+    this.predictor = predictor;
+    Map<String, Input> inputs = new LinkedHashMap<>();
+    for (Map.Entry<String, Slot> input : slots.inputs().entrySet()) {
+      if (input.getValue().kind() == Kind.VECTOR) {
+        throw new UnsupportedStageException("the pipeline reads the vector column '" + input.getKey() + "' as an input; serving takes numbers and strings");
+      }
+      inputs.put(input.getKey(), new Input(input.getKey(), input.getValue().kind() == Kind.NUMBER, input.getValue().index()));
+    }
+    this.inputs = Collections.unmodifiableMap(inputs);
+  }
+
+  /** Compiles every stage, or fails naming the first one that is not supported. */
+  public static CompiledPipeline compile(PipelineModel model) {
+    Slots slots = new Slots();
+    StageCompiler compiler = new StageCompiler(slots);
+    Transformer[] all = model.stages();
+    if (all.length == 0) {
+      throw new UnsupportedStageException("the pipeline has no stages");
+    }
+    List<CompiledStage> stages = new ArrayList<>();
+    for (int i = 0; i < all.length - 1; i++) {
+      stages.add(compiler.compile(all[i], "stage " + (i + 1) + " of " + all.length));
+    }
+    Transformer last = all[all.length - 1];
+    String featuresCol = last.hasParam("featuresCol") ? (String) last.getOrDefault(last.getParam("featuresCol")) : null;
+    Slot features = featuresCol == null ? null : slots.has(featuresCol) ? slots.get(featuresCol, "the model") : null;
+    Predictor predictor = features == null || features.kind() != Kind.VECTOR ? null : Predictor.of(last, features.index());
+    if (predictor == null) {
+      throw new UnsupportedStageException("stage " + all.length + " of " + all.length + " (" + last.getClass().getSimpleName()
+          + ") is not supported as the last stage: it must be a RandomForest, DecisionTree or GBT classifier or regressor reading an assembled vector");
+    }
+    return new CompiledPipeline(slots, stages, predictor);
+  }
+
+  public Map<String, Input> inputs() {
+    return inputs;
+  }
+
+  public boolean classifier() {
+    return predictor.classifier();
+  }
+
+  public Frame newFrame() {
+    return slots.newFrame();
+  }
+
+  public void setNumber(Frame frame, Input input, double value) {
+    frame.numbers[input.slot()] = value;
+  }
+
+  public void setString(Frame frame, Input input, String value) {
+    frame.strings[input.slot()] = value;
+  }
+
+  public void setNumber(Frame frame, String column, double value) {
+    setNumber(frame, input(column, true), value);
+  }
+
+  public void setString(Frame frame, String column, String value) {
+    setString(frame, input(column, false), value);
+  }
+
+  private Input input(String column, boolean numeric) {
+    Input input = inputs.get(column);
+    if (input == null || input.numeric() != numeric) {
+      throw new IllegalArgumentException("the pipeline has no " + (numeric ? "numeric" : "string") + " input '" + column + "'");
+    }
+    return input;
+  }
+
+  /** Runs the stages over the frame and predicts; {@link InvalidRowException} names a refused column. */
+  public Prediction predict(Frame frame) {
+    for (CompiledStage stage : stages) {
+      stage.apply(frame);
+    }
+    double[] features = frame.vectors[predictor.featuresSlot];
+    if (features.length != predictor.numFeatures) {
+      throw new IllegalStateException("the assembled vector has " + features.length + " features, the model expects " + predictor.numFeatures);
+    }
+    return predictor.predict(features);
+  }
+}

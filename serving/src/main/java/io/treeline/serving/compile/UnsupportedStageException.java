@@ -1,0 +1,8 @@
+package io.treeline.serving.compile;
+
+/** A pipeline stage (or a setting of one) that the compiler cannot turn into plain Java. */
+public final class UnsupportedStageException extends RuntimeException {
+  public UnsupportedStageException(String message) {
+    super(message);
+  }
+}
