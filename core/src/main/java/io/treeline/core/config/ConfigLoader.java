@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
   /** TREELINE_* variables that belong to the launcher, not to the configuration. */
   static final Set<String> LAUNCHER_VARIABLES =
-      Set.of("TREELINE_HOME", "TREELINE_HEAP", "TREELINE_JAVA_OPTS", "TREELINE_CONFIG", "TREELINE_CACHE", "TREELINE_JAVA");
+      Set.of("TREELINE_HOME", "TREELINE_HEAP", "TREELINE_JAVA_OPTS", "TREELINE_CONFIG", "TREELINE_CACHE", "TREELINE_JAVA",
+          "TREELINE_PYTHON_VENV");
 
   private ConfigLoader() {}
 

@@ -94,9 +94,9 @@ public final class Doctor implements Job<Doctor.Result> {
     if (config.registryType().equals("lake")) {
       return new Check("registry", "OK", "lake registry (embedded)");
     }
-    String uri = config.mlflowTrackingUri();
+    String uri = io.treeline.registry.ModelRegistries.trackingUri(config);
     if (uri.isBlank()) {
-      return new Check("registry", "FAIL", "registry.type is mlflow but registry.mlflow.tracking-uri is empty");
+      return new Check("registry", "FAIL", "registry.type is mlflow but neither registry.mlflow.tracking-uri nor MLFLOW_TRACKING_URI is set");
     }
     try {
       HttpURLConnection connection = (HttpURLConnection) URI.create(uri.replaceAll("/+$", "") + "/health").toURL().openConnection();
