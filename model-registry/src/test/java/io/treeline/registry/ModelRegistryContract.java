@@ -147,6 +147,9 @@ public abstract class ModelRegistryContract {
     ModelVersion champion = registry().resolve(ModelRef.parse(name + "@champion"));
     assertThat(champion.version()).isEqualTo(2);
     assertThat(champion.aliases()).containsExactly("challenger", "champion");
+    assertThat(registry().versions(name, Map.of())).extracting(ModelVersion::aliases)
+        .containsExactly(List.of("challenger", "champion"), List.of());
+    assertThat(registry().resolve(ModelRef.parse(name)).aliases()).containsExactly("challenger", "champion");
     assertThat(registry().models()).filteredOn(m -> m.name().equals(name)).singleElement()
         .satisfies(m -> assertThat(m.aliases()).containsEntry("champion", 2L).containsEntry("challenger", 2L));
 

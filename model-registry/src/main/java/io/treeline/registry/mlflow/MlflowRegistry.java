@@ -150,7 +150,7 @@ public final class MlflowRegistry implements ModelRegistry {
       return version(ref.model(), ref.version());
     }
     List<JsonNode> all = searchVersions(ref.model());
-    return all.stream().filter(v -> ModelVersion.READY.equals(v.path("status").asText())).findFirst().map(this::toVersion)
+    return all.stream().filter(v -> ModelVersion.READY.equals(v.path("status").asText())).findFirst().map(v -> toVersion(v, aliases))
         .orElseThrow(() -> RegistryErrors.unknownModel("resolve", ref.model(), List.of()));
   }
 
@@ -190,10 +190,10 @@ public final class MlflowRegistry implements ModelRegistry {
 
   @Override
   public List<ModelVersion> versions(String model, Map<String, String> withTags) {
-    aliasesOf(model, "list");
+    Map<String, Long> aliases = aliasesOf(model, "list");
     List<ModelVersion> out = new ArrayList<>();
     for (JsonNode version : searchVersions(model)) {
-      ModelVersion v = toVersion(version);
+      ModelVersion v = toVersion(version, aliases);
       if (v.tags().entrySet().containsAll(withTags.entrySet())) {
         out.add(v);
       }
@@ -291,12 +291,18 @@ public final class MlflowRegistry implements ModelRegistry {
     return versions;
   }
 
+  /** A version as model-versions/get returns it, aliases included. */
   private ModelVersion toVersion(JsonNode node) {
+    Map<String, Long> aliases = new TreeMap<>();
+    node.path("aliases").forEach(a -> aliases.put(a.asText(), node.path("version").asLong()));
+    return toVersion(node, aliases);
+  }
+
+  /** A version with the model's aliases: model-versions/search leaves them out of its answers. */
+  private ModelVersion toVersion(JsonNode node, Map<String, Long> modelAliases) {
     String model = node.path("name").asText();
     long version = node.path("version").asLong();
-    List<String> aliases = new ArrayList<>();
-    node.path("aliases").forEach(a -> aliases.add(a.asText()));
-    aliases.sort(null);
+    List<String> aliases = modelAliases.entrySet().stream().filter(e -> e.getValue() == version).map(Map.Entry::getKey).sorted().toList();
     Map<String, String> tags = new TreeMap<>();
     node.path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
     String status = node.path("status").asText();
