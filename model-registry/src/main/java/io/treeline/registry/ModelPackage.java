@@ -43,6 +43,8 @@ public final class ModelPackage {
   public static final String MLFLOW_VERSION = "3.17.2";
   public static final String PYSPARK_VERSION = org.apache.spark.package$.MODULE$.SPARK_VERSION();
   public static final String PYTHON_VERSION = "3.11";
+  /** PySpark 4.2 supports pandas 2.x only. */
+  public static final String PANDAS = "pandas<3";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -144,7 +146,7 @@ public final class ModelPackage {
   }
 
   static String requirements() {
-    return "mlflow==" + MLFLOW_VERSION + "\npyspark==" + PYSPARK_VERSION + "\n";
+    return "mlflow==" + MLFLOW_VERSION + "\npyspark==" + PYSPARK_VERSION + "\n" + PANDAS + "\n";
   }
 
   private static Map<String, Object> pythonEnv() {
@@ -153,7 +155,7 @@ public final class ModelPackage {
 
   private static Map<String, Object> conda() {
     return JsonObjects.of("channels", List.of("conda-forge"), "dependencies",
-        List.of("python=" + PYTHON_VERSION, "pip", JsonObjects.of("pip", List.of("mlflow==" + MLFLOW_VERSION, "pyspark==" + PYSPARK_VERSION))),
+        List.of("python=" + PYTHON_VERSION, "pip", JsonObjects.of("pip", List.of("mlflow==" + MLFLOW_VERSION, "pyspark==" + PYSPARK_VERSION, PANDAS))),
         "name", "mlflow-env");
   }
 

@@ -28,8 +28,8 @@ class ModelPackageTest {
   void the_test_script_installs_the_mlflow_and_pyspark_this_package_declares() throws IOException {
     String script = Files.readString(Path.of("..", "bin", "test"));
     assertThat(script).contains("MLFLOW_VERSION=\"" + ModelPackage.MLFLOW_VERSION + "\"")
-        .contains("PYSPARK_VERSION=\"" + ModelPackage.PYSPARK_VERSION + "\"");
+        .contains("PYSPARK_VERSION=\"" + ModelPackage.PYSPARK_VERSION + "\"").contains("PANDAS_PIN=\"" + ModelPackage.PANDAS + "\"");
     assertThat(ModelPackage.requirements()).isEqualTo("mlflow==" + ModelPackage.MLFLOW_VERSION + "\npyspark=="
-        + ModelPackage.PYSPARK_VERSION + "\n");
+        + ModelPackage.PYSPARK_VERSION + "\npandas<3\n");
   }
 }

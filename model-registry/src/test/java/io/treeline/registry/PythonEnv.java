@@ -15,7 +15,7 @@ public final class PythonEnv {
     Path venv = configured != null && !configured.isBlank()
         ? Path.of(configured)
         : Path.of(System.getProperty("user.home"), ".cache", "treeline",
-            "venv-mlflow-" + ModelPackage.MLFLOW_VERSION + "-pyspark-" + ModelPackage.PYSPARK_VERSION);
+            "venv-mlflow-" + ModelPackage.MLFLOW_VERSION + "-pyspark-" + ModelPackage.PYSPARK_VERSION + "-pandas2");
     if (!Files.isExecutable(venv.resolve("bin/python"))) {
       throw new IllegalStateException("No Python venv with MLflow at " + venv + ": run bin/test once (it creates it), "
           + "or set TREELINE_PYTHON_VENV to a venv with mlflow==" + ModelPackage.MLFLOW_VERSION + " and pyspark==" + ModelPackage.PYSPARK_VERSION);
