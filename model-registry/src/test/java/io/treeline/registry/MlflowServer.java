@@ -38,7 +38,20 @@ public final class MlflowServer implements AutoCloseable {
     return shared;
   }
 
+  /** The server proxies artifacts: runs get {@code mlflow-artifacts:/…} URIs. */
   public static MlflowServer start() {
+    return start(true);
+  }
+
+  /**
+   * The server only records where artifacts are: runs get plain local paths under a shared root,
+   * which clients write themselves (as with a shared file system or S3).
+   */
+  public static MlflowServer startWithSharedArtifactStore() {
+    return start(false);
+  }
+
+  private static MlflowServer start(boolean proxyArtifacts) {
     try {
       int port;
       try (ServerSocket socket = new ServerSocket(0)) {
@@ -46,10 +59,13 @@ public final class MlflowServer implements AutoCloseable {
       }
       Path directory = Files.createTempDirectory("mlflow-server");
       Path log = directory.resolve("server.log");
-      Process process = new ProcessBuilder(List.of(PythonEnv.bin("mlflow").toString(), "server",
+      List<String> command = new java.util.ArrayList<>(List.of(PythonEnv.bin("mlflow").toString(), "server",
           "--host", "127.0.0.1", "--port", Integer.toString(port), "--workers", "1",
-          "--backend-store-uri", "sqlite:///" + directory.resolve("mlflow.db"),
-          "--artifacts-destination", directory.resolve("artifacts").toString()))
+          "--backend-store-uri", "sqlite:///" + directory.resolve("mlflow.db")));
+      command.addAll(proxyArtifacts
+          ? List.of("--artifacts-destination", directory.resolve("artifacts").toString())
+          : List.of("--no-serve-artifacts", "--default-artifact-root", directory.resolve("shared-artifacts").toString()));
+      Process process = new ProcessBuilder(command)
           .directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       MlflowServer server = new MlflowServer(process, port, directory);
       HttpClient http = HttpClient.newHttpClient();
