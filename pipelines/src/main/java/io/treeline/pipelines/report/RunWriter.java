@@ -117,7 +117,11 @@ public final class RunWriter {
     doc.put("feature_views", views);
     List<Map<String, Object>> requestFeatures = new ArrayList<>();
     for (PipelineSpec.RequestFeature feature : spec.requestFeatures()) {
-      requestFeatures.add(JsonObjects.of("name", feature.name(), "kind", feature.kind().name().toLowerCase(java.util.Locale.ROOT)));
+      Map<String, Object> entry = JsonObjects.of("name", feature.name(), "kind", feature.kind().name().toLowerCase(java.util.Locale.ROOT));
+      if (feature.expr() != null && !feature.expr().equals(feature.name())) {
+        entry.put("expr", feature.expr()); // over the spine's columns; serving derives the feature from the request
+      }
+      requestFeatures.add(entry);
     }
     doc.put("request_features", requestFeatures);
     List<Map<String, Object>> schema = new ArrayList<>();

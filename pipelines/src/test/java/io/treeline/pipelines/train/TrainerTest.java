@@ -92,6 +92,8 @@ class TrainerTest {
     assertThat(treeline.get("input_schema").toString()).contains("{\"name\":\"distance\",\"type\":\"double\"}",
         "{\"name\":\"origin\",\"type\":\"string\"}", "{\"name\":\"origin_delays__avg_delay_24h\",\"type\":\"double\"}");
     assertThat(treeline.get("feature_views").get(0).get("entities").toString()).isEqualTo("[\"origin\"]");
+    assertThat(treeline.get("request_features").toString()).contains("{\"name\":\"departure_hour\",\"kind\":\"numeric\",\"expr\":\"hour(departure_time)\"}")
+        .contains("{\"name\":\"origin\",\"kind\":\"categorical\"}");
     assertThat(new ObjectMapper().readTree(directory.resolve("metrics.json").toFile()).at("/metrics/test_auc").asDouble())
         .isEqualTo(run.metrics().get("test_auc"));
     assertThat(directory.resolve("model/MLmodel")).exists();
