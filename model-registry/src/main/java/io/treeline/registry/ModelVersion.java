@@ -40,6 +40,11 @@ public record ModelVersion(
     return out;
   }
 
+  /** Whether the version carries every one of {@code wanted} (key and value). */
+  public boolean hasTags(Map<String, String> wanted) {
+    return tags.entrySet().containsAll(wanted.entrySet());
+  }
+
   @Override
   public String toString() {
     return model + "/" + version;

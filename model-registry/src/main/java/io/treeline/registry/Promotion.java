@@ -89,9 +89,9 @@ public final class Promotion {
             candidate.version(), comparison));
   }
 
+  /** Where the alias points now; an unknown model is the registry's "unknown model" error. */
   private Optional<Long> current(String model, String alias) {
-    boolean registered = registry.models().stream().anyMatch(m -> m.name().equals(model));
-    return registered ? Optional.ofNullable(registry.aliases(model).get(alias)) : Optional.empty();
+    return Optional.ofNullable(registry.aliases(model).get(alias));
   }
 
   private static InvalidInputException unknownMetric(ModelVersion version, String metric) {

@@ -2,6 +2,7 @@ package io.treeline.jobs.train;
 
 import io.treeline.core.error.Errors;
 import io.treeline.core.json.JsonObjects;
+import io.treeline.jobs.data.Sha256;
 import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
@@ -16,11 +17,7 @@ import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
 import io.treeline.registry.Promotion;
 import io.treeline.registry.RunRecord;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -133,7 +130,7 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
     run.phaseSeconds().forEach((k, v) -> metrics.put("seconds_" + k, v));
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("treeline.pipeline", spec.name());
-    tags.put("treeline.spec_sha256", sha256(spec.text()));
+    tags.put("treeline.spec_sha256", Sha256.of(spec.text()));
     tags.put("treeline.gates", run.passed() ? "passed" : "failed");
     tags.put("mlflow.source.name", "treeline train --pipeline " + spec.name());
     tags.put("mlflow.source.type", "JOB");
@@ -149,16 +146,8 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
   private static Map<String, String> versionTags(TrainingRun run, PipelineSpec spec) {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("treeline.run_id", run.runId());
-    tags.put("treeline.spec_sha256", sha256(spec.text()));
+    tags.put("treeline.spec_sha256", Sha256.of(spec.text()));
     return tags;
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static Map<String, String> provenance() {

@@ -75,7 +75,7 @@ public final class LakeRegistry implements ModelRegistry {
     Row row = RowFactory.create(run.runId(), run.experiment(), run.succeeded() ? "FINISHED" : "FAILED",
         timestamp(run.startedAt()), timestamp(run.endedAt()), artifactUri,
         run.params(), run.metrics(), run.tags());
-    retrying("log run " + run.runId(), () -> {
+    retrying("log", "run " + run.runId(), () -> {
       table(RegistryTables.RUNS).as("t").merge(frame(RegistryTables.RUNS_SCHEMA, row).as("s"), "t.run_id = s.run_id")
           .whenMatched().updateAll().whenNotMatched().insertAll().execute();
       return null;
@@ -96,9 +96,7 @@ public final class LakeRegistry implements ModelRegistry {
     String target = layout.modelVersion(model, version);
     try {
       Artifacts.copyDirectory(source, target, hadoop());
-      for (Map.Entry<String, String> tag : tags.entrySet()) {
-        setVersionTag(model, version, tag.getKey(), tag.getValue());
-      }
+      writeTags(model, version, tags);
       setStatus(model, version, ModelVersion.READY);
     } catch (RuntimeException e) {
       setStatus(model, version, "FAILED_REGISTRATION");
@@ -110,7 +108,7 @@ public final class LakeRegistry implements ModelRegistry {
 
   /** Commits the next version number; a concurrent registration that took it makes this retry. */
   private long allocate(String model, String runId, String registration) {
-    return retrying("register model " + model, () -> {
+    return retrying("register", "model " + model, () -> {
       Row latest = versions().where(col("name").equalTo(model)).agg(max("version")).first();
       long next = latest.isNullAt(0) ? 1 : latest.getLong(0) + 1;
       Row row = RowFactory.create(model, next, "PENDING_REGISTRATION", runId, layout.modelVersion(model, next),
@@ -127,7 +125,7 @@ public final class LakeRegistry implements ModelRegistry {
   }
 
   private void setStatus(String model, long version, String status) {
-    retrying("register model " + model, () -> {
+    retrying("register", "model " + model, () -> {
       table(RegistryTables.VERSIONS).update(col("name").equalTo(model).and(col("version").equalTo(version)),
           Map.of("status", lit(status)));
       return null;
@@ -179,7 +177,7 @@ public final class LakeRegistry implements ModelRegistry {
     List<ModelVersion> out = new ArrayList<>();
     for (Row row : rows) {
       ModelVersion version = toVersion(row, aliases, tags);
-      if (version.tags().entrySet().containsAll(withTags.entrySet())) {
+      if (version.hasTags(withTags)) {
         out.add(version);
       }
     }
@@ -194,7 +192,7 @@ public final class LakeRegistry implements ModelRegistry {
       throw RegistryErrors.notReady("set alias " + alias + " on", target);
     }
     Row row = RowFactory.create(model, alias, version, Timestamp.from(Instant.now()));
-    retrying("set alias " + model + "@" + alias, () -> {
+    retrying("set", "alias " + model + "@" + alias, () -> {
       table(RegistryTables.ALIASES).as("t")
           .merge(frame(RegistryTables.ALIASES_SCHEMA, row).as("s"), "t.name = s.name AND t.alias = s.alias")
           .whenMatched().updateAll().whenNotMatched().insertAll().execute();
@@ -211,7 +209,7 @@ public final class LakeRegistry implements ModelRegistry {
       }
       throw RegistryErrors.unknownModel("delete alias of", model, modelNames());
     }
-    retrying("delete alias " + model + "@" + alias, () -> {
+    retrying("delete", "alias " + model + "@" + alias, () -> {
       table(RegistryTables.ALIASES).delete(col("name").equalTo(model).and(col("alias").equalTo(alias)));
       return null;
     });
@@ -223,10 +221,19 @@ public final class LakeRegistry implements ModelRegistry {
     if (exists == 0) {
       resolve(ModelRef.ofVersion(model, version)); // throws the right "unknown" error
     }
-    Row row = RowFactory.create(model, version, key, value);
-    retrying("tag model " + model + "/" + version, () -> {
+    writeTags(model, version, Map.of(key, value));
+  }
+
+  /** Sets several tags of a version in one commit. */
+  private void writeTags(String model, long version, Map<String, String> tags) {
+    if (tags.isEmpty()) {
+      return;
+    }
+    List<Row> rows = tags.entrySet().stream().map(t -> RowFactory.create(model, version, t.getKey(), t.getValue())).toList();
+    retrying("tag", "model " + model + "/" + version, () -> {
       table(RegistryTables.VERSION_TAGS).as("t")
-          .merge(frame(RegistryTables.VERSION_TAGS_SCHEMA, row).as("s"), "t.name = s.name AND t.version = s.version AND t.key = s.key")
+          .merge(spark.createDataFrame(rows, RegistryTables.VERSION_TAGS_SCHEMA).as("s"),
+              "t.name = s.name AND t.version = s.version AND t.key = s.key")
           .whenMatched().updateAll().whenNotMatched().insertAll().execute();
       return null;
     });
@@ -301,20 +308,19 @@ public final class LakeRegistry implements ModelRegistry {
   }
 
   /** Runs a Delta write, retrying (with jittered backoff) when a concurrent commit conflicts with it. */
-  private static <T> T retrying(String what, Supplier<T> write) {
+  private static <T> T retrying(String verb, String thing, Supplier<T> write) {
     for (int attempt = 1; ; attempt++) {
       try {
         return write.get();
       } catch (DeltaConcurrentModificationException | VersionTaken e) {
         if (attempt == ATTEMPTS) {
-          throw Errors.conflict(what.substring(0, what.indexOf(' ')), what.substring(what.indexOf(' ') + 1),
-              "other writers kept committing at the same time", e);
+          throw Errors.conflict(verb, thing, "other writers kept committing at the same time", e);
         }
         try {
           Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * attempt));
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          throw Errors.conflict("finish", what, "interrupted while retrying", e);
+          throw Errors.conflict(verb, thing, "interrupted while retrying", e);
         }
       }
     }

@@ -194,7 +194,7 @@ public final class MlflowRegistry implements ModelRegistry {
     List<ModelVersion> out = new ArrayList<>();
     for (JsonNode version : searchVersions(model)) {
       ModelVersion v = toVersion(version, aliases);
-      if (v.tags().entrySet().containsAll(withTags.entrySet())) {
+      if (v.hasTags(withTags)) {
         out.add(v);
       }
     }

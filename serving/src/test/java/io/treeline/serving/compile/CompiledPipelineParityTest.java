@@ -156,9 +156,9 @@ class CompiledPipelineParityTest {
         new DecisionTreeClassifier().setMaxDepth(3).setMaxBins(400)}).fit(flights);
     CompiledPipeline compiled = CompiledPipeline.compile(model);
     Frame frame = compiled.newFrame();
-    compiled.setString(frame, "origin", "XXX");
+    compiled.setString(frame, "origin", "not-an-airport");
 
     assertThatThrownBy(() -> compiled.predict(frame)).isInstanceOf(InvalidRowException.class)
-        .hasMessageContaining("'origin' = 'XXX' was not seen in training");
+        .hasMessageContaining("'origin' = 'not-an-airport' was not seen in training");
   }
 }
