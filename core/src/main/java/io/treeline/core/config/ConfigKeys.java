@@ -59,6 +59,38 @@ public final class ConfigKeys {
       new ConfigKey("serving.port", ConfigType.INT, "8080", "Port of the prediction server.");
   public static final ConfigKey SERVING_MAX_BATCH_SIZE =
       new ConfigKey("serving.max-batch-size", ConfigType.INT, "1000", "Most records one prediction request may carry.");
+  public static final ConfigKey SERVING_MAX_BODY_BYTES =
+      new ConfigKey("serving.max-body-bytes", ConfigType.INT, "1048576", "Largest request body the prediction server reads; larger ones get 413.");
+  public static final ConfigKey SERVING_POLL_INTERVAL_SECONDS =
+      new ConfigKey("serving.poll-interval-seconds", ConfigType.INT, "30",
+          "How often the server checks the registry for moved aliases (and the embedded store for new feature values); 0 never.");
+  public static final ConfigKey SERVING_SHUTDOWN_GRACE_SECONDS =
+      new ConfigKey("serving.shutdown-grace-seconds", ConfigType.INT, "10", "How long a stopping server lets requests in flight finish.");
+  public static final ConfigKey SERVING_AUTH_TYPE =
+      new ConfigKey("serving.auth.type", ConfigType.oneOf("none", "api-key", "jwt"), "none",
+          "Authentication on the prediction routes: none, api-key (serving.auth.api-keys-file) or jwt (serving.auth.jwt.*).");
+  public static final ConfigKey SERVING_AUTH_API_KEYS_FILE =
+      new ConfigKey("serving.auth.api-keys-file", ConfigType.TEXT, "", "File of API keys, one 'name: key' per line; the name is the caller.");
+  public static final ConfigKey SERVING_AUTH_JWT_ALGORITHM =
+      new ConfigKey("serving.auth.jwt.algorithm", ConfigType.oneOf("rs256", "hs256"), "rs256",
+          "The one JWT signature algorithm accepted; tokens naming any other (or none) are refused.");
+  public static final ConfigKey SERVING_AUTH_JWT_KEY_FILE =
+      new ConfigKey("serving.auth.jwt.key-file", ConfigType.TEXT, "",
+          "RS256: the issuer's RSA public key (PEM, BEGIN PUBLIC KEY). HS256: the shared secret, at least 32 bytes.");
+  public static final ConfigKey SERVING_AUTH_JWT_ISSUER =
+      new ConfigKey("serving.auth.jwt.issuer", ConfigType.TEXT, "", "The iss every token must carry; empty does not check it.");
+  public static final ConfigKey SERVING_AUTH_JWT_AUDIENCE =
+      new ConfigKey("serving.auth.jwt.audience", ConfigType.TEXT, "", "An aud every token must include; empty does not check it.");
+  public static final ConfigKey SERVING_RATE_LIMIT_PER_SECOND =
+      new ConfigKey("serving.rate-limit.per-second", ConfigType.INT, "0",
+          "Prediction requests per second per caller (API key, token subject, or client address without auth); 0 is no limit.");
+  public static final ConfigKey SERVING_RATE_LIMIT_BURST =
+      new ConfigKey("serving.rate-limit.burst", ConfigType.INT, "0", "Requests a caller may send at once above the rate; 0 means one second's worth.");
+  public static final ConfigKey SERVING_TLS_KEY_STORE =
+      new ConfigKey("serving.tls.key-store", ConfigType.TEXT, "", "A PKCS12 key store to serve HTTPS from; empty serves plain HTTP.");
+  public static final ConfigKey SERVING_TLS_KEY_STORE_PASSWORD =
+      new ConfigKey("serving.tls.key-store-password", ConfigType.TEXT, "",
+          "The key store's password; set it with TREELINE_SERVING_TLS_KEY_STORE_PASSWORD rather than in a file.");
 
   public static final ConfigKey DATA_CACHE_DIR =
       new ConfigKey("data.cache-dir", ConfigType.TEXT, "",
@@ -80,6 +112,19 @@ public final class ConfigKeys {
           SERVING_HOST,
           SERVING_PORT,
           SERVING_MAX_BATCH_SIZE,
+          SERVING_MAX_BODY_BYTES,
+          SERVING_POLL_INTERVAL_SECONDS,
+          SERVING_SHUTDOWN_GRACE_SECONDS,
+          SERVING_AUTH_TYPE,
+          SERVING_AUTH_API_KEYS_FILE,
+          SERVING_AUTH_JWT_ALGORITHM,
+          SERVING_AUTH_JWT_KEY_FILE,
+          SERVING_AUTH_JWT_ISSUER,
+          SERVING_AUTH_JWT_AUDIENCE,
+          SERVING_RATE_LIMIT_PER_SECOND,
+          SERVING_RATE_LIMIT_BURST,
+          SERVING_TLS_KEY_STORE,
+          SERVING_TLS_KEY_STORE_PASSWORD,
           DATA_CACHE_DIR);
 
   private static final Map<String, ConfigKey> BY_NAME =

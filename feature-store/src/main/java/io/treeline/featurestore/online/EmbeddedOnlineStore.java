@@ -37,9 +37,13 @@ public final class EmbeddedOnlineStore implements OnlineStore {
   private final Duration refreshInterval;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
 
+  /** A view's values as of one Delta version of its online table. */
   private record Snapshot(long version, long checkedAtNanos, Map<EntityKey, FeatureValues> values, Freshness freshness) {}
 
-  /** @param refreshInterval how often a read may check the table for a newer version */
+  /**
+   * @param refreshInterval how often a read may check the table for a newer version; {@code null}
+   *     means reads never do (a server calls {@link #refresh} from its own thread, off the request path)
+   */
   public EmbeddedOnlineStore(SparkSession spark, LakeLayout layout, Duration refreshInterval) {
     this.spark = spark;
     this.layout = layout;
@@ -100,14 +104,29 @@ public final class EmbeddedOnlineStore implements OnlineStore {
   private Snapshot snapshot(OnlineTable table) {
     Snapshot current = snapshots.get(table.view());
     long now = System.nanoTime();
-    if (current != null && now - current.checkedAtNanos() < refreshInterval.toNanos()) {
+    if (fresh(current, now)) {
       return current;
     }
     synchronized (this) {
       current = snapshots.get(table.view());
-      if (current != null && System.nanoTime() - current.checkedAtNanos() < refreshInterval.toNanos()) {
-        return current;
-      }
+      return fresh(current, System.nanoTime()) ? current : reload(table);
+    }
+  }
+
+  private boolean fresh(Snapshot snapshot, long now) {
+    return snapshot != null && (refreshInterval == null || now - snapshot.checkedAtNanos() < refreshInterval.toNanos());
+  }
+
+  /** Checks the view's table for a new Delta version now and loads it if there is one. */
+  @Override
+  public void refresh(OnlineTable table) {
+    reload(table);
+  }
+
+  private Snapshot reload(OnlineTable table) {
+    Snapshot current;
+    synchronized (this) {
+      current = snapshots.get(table.view());
       String location = layout.table(table(table.view()));
       if (!DeltaTable.isDeltaTable(spark, location)) {
         Snapshot empty = new Snapshot(-1, System.nanoTime(), Map.of(), new Freshness(table.view(), null, null, 0));
@@ -134,9 +153,13 @@ public final class EmbeddedOnlineStore implements OnlineStore {
         key.add(String.valueOf(row.get(row.fieldIndex(column))));
       }
       LocalDateTime time = row.getAs(OnlineTable.FEATURE_TIME);
+      // Every feature column of the table, not only the ones this caller names: models served side
+      // by side may read different features of one view, and they share this snapshot.
       Map<String, Object> features = new LinkedHashMap<>();
-      for (String feature : table.features()) {
-        features.put(feature, normalize(row.get(row.fieldIndex(feature))));
+      for (String feature : row.schema().fieldNames()) {
+        if (!table.entityKeys().contains(feature) && !feature.equals(OnlineTable.FEATURE_TIME)) {
+          features.put(feature, normalize(row.get(row.fieldIndex(feature))));
+        }
       }
       values.put(new EntityKey(key), new FeatureValues(time, features));
       newest = newest == null || time.isAfter(newest) ? time : newest;

@@ -47,7 +47,7 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
 
   private final String url;
   private final long expirySeconds;
-  private transient JedisPooled client;
+  private transient volatile JedisPooled client;
 
   /** @param expiry how long an entity's values live in Redis after its last write; zero keeps them */
   public RedisOnlineStore(String url, Duration expiry) {
@@ -59,11 +59,18 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     }
   }
 
-  private synchronized JedisPooled client() {
-    if (client == null) {
-      client = new JedisPooled(URI.create(url));
+  // Lock-free once made: every prediction request passes here.
+  private JedisPooled client() {
+    JedisPooled current = client;
+    if (current != null) {
+      return current;
     }
-    return client;
+    synchronized (this) {
+      if (client == null) {
+        client = new JedisPooled(URI.create(url));
+      }
+      return client;
+    }
   }
 
   @Override
@@ -94,27 +101,40 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
 
   @Override
   public Map<EntityKey, FeatureValues> read(OnlineTable table, Collection<EntityKey> keys) {
-    Map<EntityKey, FeatureValues> found = new LinkedHashMap<>();
+    return readAll(Map.of(table, keys)).get(table);
+  }
+
+  @Override
+  public Map<OnlineTable, Map<EntityKey, FeatureValues>> readAll(Map<OnlineTable, ? extends Collection<EntityKey>> requests) {
+    Map<OnlineTable, Map<EntityKey, Response<Map<String, String>>>> responses = new LinkedHashMap<>();
     try (Pipeline pipeline = client().pipelined()) {
-      Map<EntityKey, Response<Map<String, String>>> responses = new LinkedHashMap<>();
-      for (EntityKey key : keys) {
-        responses.put(key, pipeline.hgetAll(ValueCodec.entityKey(table.view(), key)));
-      }
+      requests.forEach((table, keys) -> {
+        Map<EntityKey, Response<Map<String, String>>> byKey = new LinkedHashMap<>();
+        for (EntityKey key : keys) {
+          byKey.put(key, pipeline.hgetAll(ValueCodec.entityKey(table.view(), key)));
+        }
+        responses.put(table, byKey);
+      });
       pipeline.sync();
-      responses.forEach((key, response) -> {
+    } catch (JedisException e) {
+      throw Errors.jobFailed("read", "online features of " + requests.keySet().stream().map(OnlineTable::view).toList() + " from Redis",
+          e.getMessage(), "Check that Redis at " + URI.create(url).getHost() + " is up (treeline doctor).", e);
+    }
+    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = new LinkedHashMap<>();
+    responses.forEach((table, byKey) -> {
+      Map<EntityKey, FeatureValues> values = new LinkedHashMap<>();
+      byKey.forEach((key, response) -> {
         Map<String, String> hash = response.get();
         if (hash != null && !hash.isEmpty()) {
-          Map<String, Object> values = new LinkedHashMap<>();
+          Map<String, Object> features = new LinkedHashMap<>();
           for (String feature : table.features()) {
-            values.put(feature, ValueCodec.decode(hash.get(feature)));
+            features.put(feature, ValueCodec.decode(hash.get(feature)));
           }
-          found.put(key, new FeatureValues(time(Long.parseLong(hash.get(ValueCodec.FEATURE_TIME))), values));
+          values.put(key, new FeatureValues(time(Long.parseLong(hash.get(ValueCodec.FEATURE_TIME))), features));
         }
       });
-    } catch (JedisException e) {
-      throw Errors.jobFailed("read", "online features of " + table.view() + " from Redis", e.getMessage(),
-          "Check that Redis at " + URI.create(url).getHost() + " is up (treeline doctor).", e);
-    }
+      found.put(table, values);
+    });
     return found;
   }
 

@@ -124,6 +124,7 @@ public final class RunWriter {
       requestFeatures.add(entry);
     }
     doc.put("request_features", requestFeatures);
+    doc.put("request_aliases", spec.requestAliases());
     List<Map<String, Object>> schema = new ArrayList<>();
     for (String column : columns.numeric()) {
       schema.add(JsonObjects.of("name", column, "type", "double"));

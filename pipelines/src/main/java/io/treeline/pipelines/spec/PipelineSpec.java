@@ -14,6 +14,8 @@ public record PipelineSpec(
     SpineSpec spine,
     List<String> features,
     List<RequestFeature> requestFeatures,
+    /** Request field name → spine column: lets a prediction request say "departure" for departure_time. */
+    Map<String, String> requestAliases,
     Preprocessing preprocessing,
     ModelSpec model,
     TuningSpec tuning,

@@ -58,7 +58,7 @@ public final class PipelineSpecParser {
 
   private PipelineSpec spec(Node root, String text) {
     root.keys("name", "description", "spine", "features", "request_features", "preprocessing", "model", "tuning", "split",
-        "threshold", "gates", "baseline", "register");
+        "threshold", "gates", "baseline", "register", "serving");
     String name = root.string("name", true);
     if (!name.matches("[a-z][a-z0-9-]*")) {
       throw root.child("name").error("must be lower-case letters, digits and dashes, starting with a letter", "Name it like flight-delay.");
@@ -124,8 +124,22 @@ public final class PipelineSpecParser {
       node.keys("name");
       registered = node.string("name", true);
     }
+    Map<String, String> aliases = new LinkedHashMap<>();
+    if (root.has("serving")) {
+      Node node = root.child("serving");
+      node.keys("aliases");
+      for (Map.Entry<String, Node> entry : node.child("aliases").entries().entrySet()) {
+        String alias = entry.getKey();
+        String column = node.child("aliases").string(alias, true);
+        if (!alias.matches("[A-Za-z_][A-Za-z0-9_]*") || requestNames.contains(alias)) {
+          throw entry.getValue().error("'" + alias + "' cannot name a request field: it must be an identifier and not a request feature's name",
+              "Write e.g. aliases: {departure: departure_time}.");
+        }
+        aliases.put(alias, column);
+      }
+    }
     return new PipelineSpec(name, root.has("description") ? root.string("description", true) : "", spine, features, request,
-        preprocessing, model, tuning, split, threshold, gates, baseline, registered, file, text);
+        aliases, preprocessing, model, tuning, split, threshold, gates, baseline, registered, file, text);
   }
 
   private SpineSpec spine(Node node) {

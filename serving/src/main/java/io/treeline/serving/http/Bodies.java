@@ -1,0 +1,156 @@
+package io.treeline.serving.http;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.treeline.serving.api.ApiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads request bodies: the size limit, the content type, strict JSON, and JSON values as records. */
+final class Bodies {
+  static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private Bodies() {}
+
+  /** The media type without parameters, lower case; "" when absent. */
+  static String mediaType(Context ctx) {
+    String type = ctx.req().getContentType();
+    if (type == null) {
+      return "";
+    }
+    int semicolon = type.indexOf(';');
+    return (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  static void requireJson(Context ctx) {
+    String type = mediaType(ctx);
+    if (!type.equals("application/json")) {
+      throw ApiException.unsupportedMediaType("Content-Type " + (type.isEmpty() ? "is missing" : "'" + type + "' is not accepted here")
+          + ": send the body as JSON with 'Content-Type: application/json'");
+    }
+  }
+
+  /** The body, refused with 413 past {@code limit} bytes whether or not the client declared its length. */
+  static byte[] read(Context ctx, long limit) {
+    try (InputStream in = ctx.bodyInputStream()) {
+      byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+      if (body.length > limit) {
+        // Reading what the client still sends (up to a bound) lets it see the 413 instead of a reset connection.
+        in.transferTo(new BoundedSink(DRAIN_LIMIT));
+        throw tooLarge(ctx.contentLength(), limit);
+      }
+      return body;
+    } catch (BoundedSink.Full e) {
+      throw tooLarge(ctx.contentLength(), limit);
+    } catch (IOException e) {
+      throw ApiException.malformed("the request body could not be read: " + e.getMessage());
+    }
+  }
+
+  private static final long DRAIN_LIMIT = 64L << 20;
+
+  /** Discards bytes, failing past a bound so a client cannot keep a thread busy forever. */
+  private static final class BoundedSink extends java.io.OutputStream {
+    static final class Full extends IOException {}
+
+    private final long limit;
+    private long written;
+
+    BoundedSink(long limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      written += length;
+      if (written > limit) {
+        throw new Full();
+      }
+    }
+  }
+
+  private static ApiException tooLarge(long size, long limit) {
+    return ApiException.tooLarge("the body" + (size > 0 ? " has " + size + " bytes, " : " is ") + "over the limit of " + limit
+        + " bytes: send fewer records per request (serving.max-body-bytes raises the limit)");
+  }
+
+  static JsonNode json(byte[] body) {
+    if (body.length == 0) {
+      throw ApiException.malformed("the body is empty: send a JSON object");
+    }
+    try {
+      JsonNode node = JSON.readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw ApiException.malformed("the body is empty: send a JSON object");
+      }
+      return node;
+    } catch (JsonParseException e) {
+      throw ApiException.malformed("the body is not valid JSON: " + e.getOriginalMessage()
+          + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+    } catch (JsonProcessingException e) {
+      throw ApiException.malformed("the body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.malformed("the request body could not be read: " + e.getMessage());
+    }
+  }
+
+  static JsonNode requireObject(JsonNode node, String where) {
+    if (!node.isObject()) {
+      throw ApiException.invalidField(where + " must be a JSON object, got " + kind(node));
+    }
+    return node;
+  }
+
+  static JsonNode requireArray(JsonNode node, String where) {
+    if (node == null || !node.isArray()) {
+      throw ApiException.invalidField(where + " must be a JSON array, got " + (node == null ? "nothing" : kind(node)));
+    }
+    return node;
+  }
+
+  /** A JSON object as a record: field name to value. */
+  static Map<String, JsonNode> record(JsonNode node, String where) {
+    requireObject(node, where);
+    Map<String, JsonNode> record = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      record.put(field.getKey(), field.getValue());
+    }
+    return record;
+  }
+
+  static void requireBatch(int size, int maxBatch, String where) {
+    if (size == 0) {
+      throw ApiException.invalidField(where + " is empty: send at least one record");
+    }
+    if (size > maxBatch) {
+      throw ApiException.tooLarge(where + " holds " + size + " records, over the limit of " + maxBatch
+          + ": split the batch (serving.max-batch raises the limit)");
+    }
+  }
+
+  static String kind(JsonNode node) {
+    return node.getNodeType().name().toLowerCase(Locale.ROOT);
+  }
+
+  static void write(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a response: " + e.getMessage(), e);
+    }
+  }
+}

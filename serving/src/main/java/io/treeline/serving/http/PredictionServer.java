@@ -1,0 +1,228 @@
+package io.treeline.serving.http;
+
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.serving.api.ApiException;
+import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.predict.Scorer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The prediction server, configured in this one place: every route, the guard on the prediction
+ * routes, the error mapping (every refusal is JSON {@code {"error_code", "message"}}, never a stack
+ * trace), metrics around every request, TLS, and a shutdown that lets requests in flight finish.
+ */
+public final class PredictionServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PredictionServer.class);
+  private static final String STARTED = "treeline.started";
+  private static final String ROUTE = "treeline.route";
+  private static final String ERROR = "treeline.error";
+
+  private final ModelHost host;
+  private final ServerOptions options;
+  private final ServingMetrics metrics;
+  private final String version;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+  private volatile Runnable requestHook = () -> {};
+  private Javalin app;
+
+  public PredictionServer(ModelHost host, OnlineStore store, String storeKind, ServerOptions options, ServingMetrics metrics, String version) {
+    this.host = host;
+    this.options = options;
+    this.metrics = metrics;
+    this.version = version;
+    Scoring scoring = new Scoring(new Scorer(store), metrics, storeKind);
+    NativeApi v1 = new NativeApi(host, scoring, options);
+    MlflowScoringApi mlflow = new MlflowScoringApi(host, scoring, options);
+    OpenInferenceApi v2 = new OpenInferenceApi(host, scoring, options);
+    Guard guard = new Guard(options.authenticator(), options.rateLimiter());
+    this.app = Javalin.create(cfg -> {
+      jetty(cfg);
+      cfg.http.maxRequestSize = options.maxBodyBytes();
+      cfg.startup.showJavalinBanner = false;
+      cfg.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+      for (String path : new String[] {"/v1/*", "/invocations", "/v2/models/*"}) {
+        cfg.routes.before(path, guard::check);
+      }
+      cfg.routes.post("/v1/models/{name}/predict", prediction("v1_predict", v1::predict));
+      cfg.routes.post("/invocations", prediction("invocations", mlflow::invocations));
+      cfg.routes.post("/v2/models/{name}/infer", prediction("v2_infer", v2::infer));
+      cfg.routes.get("/v2/models/{name}", route("v2_model", v2::modelMetadata));
+      cfg.routes.get("/v2/models/{name}/ready", route("v2_model_ready", v2::modelReady));
+      cfg.routes.get("/v2/health/live", route("v2_live", ctx -> Bodies.write(ctx, 200, Map.of("live", true))));
+      cfg.routes.get("/v2/health/ready", route("v2_ready", ctx -> Bodies.write(ctx, ready() ? 200 : 503, Map.of("ready", ready()))));
+      cfg.routes.get("/v2", route("v2_server", ctx -> Bodies.write(ctx, 200, Map.of("name", "treeline", "version", version, "extensions", java.util.List.of()))));
+      cfg.routes.get("/ping", route("ping", this::ping));
+      cfg.routes.get("/health", route("health", this::ping));
+      cfg.routes.get("/version", route("version", ctx -> ctx.contentType("text/plain").result(version)));
+      cfg.routes.get("/ready", route("ready", this::readiness));
+      cfg.routes.get("/metrics", route("metrics", ctx -> ctx.contentType(io.treeline.serving.metrics.MetricsRegistry.CONTENT_TYPE).result(metrics.scrape())));
+      cfg.routes.get("/openapi.json", route("openapi", ctx -> ctx.contentType("application/json").result(openApi())));
+      cfg.routes.exception(ApiException.class, (e, ctx) -> refuse(ctx, e));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(ctx, translate(e, ctx)));
+      cfg.routes.exception(Exception.class, (e, ctx) -> {
+        LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);
+        ctx.attribute(ERROR, "INTERNAL_ERROR");
+        Bodies.write(ctx, 500, Map.of("error_code", "INTERNAL_ERROR", "message", "the server failed to answer; its log has the details"));
+      });
+      cfg.routes.error(404, ctx -> {
+        if (ctx.attribute(ERROR) == null) {
+          refuse(ctx, ApiException.notFound("no route " + ctx.method() + " " + ctx.path() + "; GET /openapi.json lists them"));
+        }
+      });
+      cfg.routes.error(405, ctx -> {
+        if (ctx.attribute(ERROR) == null) {
+          refuse(ctx, ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path() + "; GET /openapi.json lists the routes"));
+        }
+      });
+      cfg.routes.after(this::record);
+    });
+  }
+
+  private void jetty(JavalinConfig cfg) {
+    cfg.jetty.host = options.host();
+    cfg.jetty.port = options.port();
+    cfg.http.prefer405over404 = true;
+    if (options.tlsKeyStore() != null) {
+      cfg.jetty.addConnector((server, http) -> {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStorePath(options.tlsKeyStore().toString());
+        tls.setKeyStorePassword(options.tlsKeyStorePassword());
+        tls.setKeyStoreType("PKCS12");
+        HttpConfiguration https = new HttpConfiguration(http);
+        https.addCustomizer(new SecureRequestCustomizer(false));
+        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        return connector;
+      });
+    }
+  }
+
+  /** Starts listening; the models must be loaded (the host started) first, so /ready is true from the first request. */
+  public PredictionServer start() {
+    app.start();
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public boolean ready() {
+    return !draining && host.ready();
+  }
+
+  /** For tests of the shutdown: runs inside every prediction request, after scoring. */
+  void requestHook(Runnable hook) {
+    this.requestHook = hook;
+  }
+
+  private Handler route(String name, Handler handler) {
+    return ctx -> {
+      ctx.attribute(ROUTE, name);
+      handler.handle(ctx);
+    };
+  }
+
+  private Handler prediction(String name, Handler handler) {
+    return route(name, ctx -> {
+      if (draining) {
+        throw ApiException.unavailable("the server is shutting down: retry on another instance");
+      }
+      inFlight.incrementAndGet();
+      try {
+        handler.handle(ctx);
+        requestHook.run();
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    });
+  }
+
+  private void ping(Context ctx) {
+    ctx.status(ready() ? 200 : 503).contentType("text/plain").result("\n");
+  }
+
+  private void readiness(Context ctx) {
+    Map<String, Object> models = new java.util.LinkedHashMap<>();
+    host.all().forEach(m -> models.put(m.name(), Map.of("registered_model", m.registeredModel(), "version", m.version(),
+        "loaded_at", m.loadedAt().toString())));
+    Bodies.write(ctx, ready() ? 200 : 503, Map.of("ready", ready(), "models", models));
+  }
+
+  private void refuse(Context ctx, ApiException e) {
+    ctx.attribute(ERROR, e.errorCode());
+    if (e.status() == 401) {
+      ctx.header("WWW-Authenticate", "Bearer");
+    }
+    Bodies.write(ctx, e.status(), Map.of("error_code", e.errorCode(), "message", e.getMessage()));
+  }
+
+  /** Javalin's own refusals (no such route, wrong method, body too large) in our words. */
+  private static ApiException translate(HttpResponseException e, Context ctx) {
+    return switch (e.getStatus()) {
+      case 413 -> ApiException.tooLarge("the body is over the server's limit: send fewer records per request");
+      case 404 -> ApiException.notFound("no route " + ctx.method() + " " + ctx.path() + "; GET /openapi.json lists them");
+      case 405 -> ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path() + "; GET /openapi.json lists the routes");
+      default -> e.getStatus() >= 500 ? ApiException.unavailable(e.getMessage()) : ApiException.malformed(e.getMessage());
+    };
+  }
+
+  private void record(Context ctx) {
+    Long started = ctx.attribute(STARTED);
+    String route = ctx.attribute(ROUTE);
+    String model = ctx.attribute(Scoring.MODEL);
+    String modelVersion = ctx.attribute(Scoring.VERSION);
+    route = route == null ? "unmatched" : route;
+    model = model == null ? "" : model;
+    int status = ctx.statusCode();
+    metrics.request(route, model, modelVersion == null ? "" : modelVersion, status, started == null ? 0 : System.nanoTime() - started);
+    String error = ctx.attribute(ERROR);
+    if (error != null) {
+      metrics.error(route, model, error);
+    }
+  }
+
+  private static byte[] openApi() throws IOException {
+    try (InputStream in = PredictionServer.class.getResourceAsStream("/io/treeline/serving/openapi.json")) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Stops taking prediction requests (503), lets those in flight finish within the grace period, then stops. */
+  @Override
+  public void close() {
+    draining = true;
+    long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (inFlight.get() > 0) {
+      LOG.warn("Stopping with {} requests still in flight after {} s", inFlight.get(), options.shutdownGrace().toSeconds());
+    }
+    app.stop();
+  }
+}

@@ -1,0 +1,55 @@
+package io.treeline.serving.http;
+
+import io.treeline.serving.auth.Authenticator;
+import io.treeline.serving.auth.RateLimiter;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a prediction server listens and guards its routes; the {@code serving.*} configuration keys
+ * and {@code treeline serve}'s options map onto it one to one (docs/serving.md).
+ *
+ * @param authenticator null for open prediction routes
+ * @param rateLimiter null for no rate limit; keyed by the caller (or the client address without auth)
+ * @param tlsKeyStore a PKCS12 key store to serve HTTPS from, or null for plain HTTP
+ */
+public record ServerOptions(
+    String host,
+    int port,
+    int maxBatch,
+    long maxBodyBytes,
+    Duration pollInterval,
+    Duration shutdownGrace,
+    Authenticator authenticator,
+    RateLimiter rateLimiter,
+    Path tlsKeyStore,
+    String tlsKeyStorePassword) {
+
+  public static ServerOptions defaults() {
+    return new ServerOptions("127.0.0.1", 8080, 1000, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null);
+  }
+
+  public ServerOptions withPort(int port) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword);
+  }
+
+  public ServerOptions withSecurity(Authenticator authenticator, RateLimiter rateLimiter) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword);
+  }
+
+  public ServerOptions withTls(Path keyStore, String password) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, keyStore, password);
+  }
+
+  public ServerOptions withPollInterval(Duration interval) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, interval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword);
+  }
+
+  public ServerOptions withLimits(int maxBatch, long maxBodyBytes) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword);
+  }
+}

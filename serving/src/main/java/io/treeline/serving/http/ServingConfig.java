@@ -1,0 +1,115 @@
+package io.treeline.serving.http;
+
+import io.treeline.core.config.ConfigKeys;
+import io.treeline.core.config.TreelineConfig;
+import io.treeline.core.error.Errors;
+import io.treeline.serving.auth.ApiKeyAuthenticator;
+import io.treeline.serving.auth.Authenticator;
+import io.treeline.serving.auth.JwtAuthenticator;
+import io.treeline.serving.auth.RateLimiter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the {@code serving.*} configuration into {@link ServerOptions}, refusing settings that cannot work before anything starts. */
+public final class ServingConfig {
+  private ServingConfig() {}
+
+  public static ServerOptions options(TreelineConfig config) {
+    int maxBatch = positive(config, ConfigKeys.SERVING_MAX_BATCH_SIZE);
+    int maxBody = positive(config, ConfigKeys.SERVING_MAX_BODY_BYTES);
+    int perSecond = config.getInt(ConfigKeys.SERVING_RATE_LIMIT_PER_SECOND);
+    int burst = config.getInt(ConfigKeys.SERVING_RATE_LIMIT_BURST);
+    RateLimiter limiter = perSecond > 0 ? new RateLimiter(perSecond, burst > 0 ? burst : perSecond) : null;
+    String keyStore = config.get(ConfigKeys.SERVING_TLS_KEY_STORE);
+    ServerOptions options = new ServerOptions(config.servingHost(), config.servingPort(), maxBatch, maxBody,
+        Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_POLL_INTERVAL_SECONDS))),
+        Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_GRACE_SECONDS))),
+        authenticator(config), limiter, null, null);
+    if (!keyStore.isEmpty()) {
+      Path path = existing(config, ConfigKeys.SERVING_TLS_KEY_STORE);
+      options = options.withTls(path, config.get(ConfigKeys.SERVING_TLS_KEY_STORE_PASSWORD));
+    }
+    return options;
+  }
+
+  private static Authenticator authenticator(TreelineConfig config) {
+    return switch (config.get(ConfigKeys.SERVING_AUTH_TYPE)) {
+      case "api-key" -> new ApiKeyAuthenticator(apiKeys(existing(config, ConfigKeys.SERVING_AUTH_API_KEYS_FILE)));
+      case "jwt" -> jwt(config);
+      default -> null;
+    };
+  }
+
+  private static Authenticator jwt(TreelineConfig config) {
+    Path keyFile = existing(config, ConfigKeys.SERVING_AUTH_JWT_KEY_FILE);
+    try {
+      JwtAuthenticator.Builder builder = config.get(ConfigKeys.SERVING_AUTH_JWT_ALGORITHM).equals("hs256")
+          ? JwtAuthenticator.hs256(Files.readAllBytes(keyFile))
+          : JwtAuthenticator.rs256(Files.readString(keyFile));
+      String issuer = config.get(ConfigKeys.SERVING_AUTH_JWT_ISSUER);
+      String audience = config.get(ConfigKeys.SERVING_AUTH_JWT_AUDIENCE);
+      if (!issuer.isEmpty()) {
+        builder.issuer(issuer);
+      }
+      if (!audience.isEmpty()) {
+        builder.audience(audience);
+      }
+      return builder.build();
+    } catch (IOException e) {
+      throw Errors.invalidInput("read", "the JWT key " + keyFile, e.getMessage(), "Check serving.auth.jwt.key-file.", e);
+    } catch (IllegalArgumentException e) {
+      throw Errors.invalidInput("use", "the JWT key " + keyFile, e.getMessage(), "Check serving.auth.jwt.key-file and serving.auth.jwt.algorithm.", e);
+    }
+  }
+
+  /** "name: key" per line; blank lines and # comments skipped. */
+  static Map<String, String> apiKeys(Path file) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw Errors.invalidInput("read", "API keys " + file, e.getMessage(), "Check serving.auth.api-keys-file.", e);
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).trim();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0 || colon == line.length() - 1) {
+        throw Errors.invalidInput("read", "API keys " + file, "line " + (i + 1) + " is not 'name: key'", "Write one 'name: key' per line.");
+      }
+      keys.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+    }
+    if (keys.isEmpty()) {
+      throw Errors.invalidInput("read", "API keys " + file, "the file holds no keys", "Write one 'name: key' per line.");
+    }
+    return keys;
+  }
+
+  private static Path existing(TreelineConfig config, io.treeline.core.config.ConfigKey key) {
+    String value = config.get(key);
+    if (value.isEmpty()) {
+      throw Errors.invalidInput("start", "the prediction server", key.key() + " is not set", "Set it (docs/serving.md), or change serving.auth.type.");
+    }
+    Path path = Path.of(value);
+    if (!Files.isReadable(path)) {
+      throw Errors.invalidInput("start", "the prediction server", key.key() + " names " + path + ", which cannot be read", "Check the path.");
+    }
+    return path;
+  }
+
+  private static int positive(TreelineConfig config, io.treeline.core.config.ConfigKey key) {
+    int value = config.getInt(key);
+    if (value <= 0) {
+      throw Errors.invalidInput("start", "the prediction server", key.key() + " is " + value, "Set a positive number.");
+    }
+    return value;
+  }
+}

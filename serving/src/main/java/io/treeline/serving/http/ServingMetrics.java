@@ -1,0 +1,93 @@
+package io.treeline.serving.http;
+
+import io.treeline.featurestore.online.Freshness;
+import io.treeline.registry.ModelVersion;
+import io.treeline.serving.metrics.Counter;
+import io.treeline.serving.metrics.Gauge;
+import io.treeline.serving.metrics.Histogram;
+import io.treeline.serving.metrics.MetricsRegistry;
+import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.model.ServedModel;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The server's Prometheus metrics, all declared here (docs/serving.md lists them). */
+public final class ServingMetrics implements ModelHost.Listener {
+  private final MetricsRegistry registry = new MetricsRegistry();
+  private final Counter requests = registry.counter("treeline_requests_total",
+      "HTTP requests answered, by route, model, version and status code.", "route", "model", "version", "status");
+  private final Counter errors = registry.counter("treeline_request_errors_total",
+      "Requests answered with an error, by route, model and error code.", "route", "model", "error_code");
+  private final Histogram latency = registry.histogram("treeline_request_duration_seconds",
+      "Server time per request, by route, model and version.", "route", "model", "version");
+  private final Counter predictions = registry.counter("treeline_predictions_total",
+      "Records scored, by model and version.", "model", "version");
+  private final Histogram storeLatency = registry.histogram("treeline_online_store_read_seconds",
+      "Time of one batched online-store read (all of a request's views), by store.", "store");
+  private final Gauge loadSeconds = registry.gauge("treeline_model_load_seconds",
+      "Time to download, load, compile and warm the served version, by model.", "model", "version");
+  private final Gauge servedVersion = registry.gauge("treeline_model_version", "The version a model name serves.", "model");
+  private final Counter loads = registry.counter("treeline_model_loads_total", "Model versions loaded, by model.", "model");
+  private final Counter loadFailures = registry.counter("treeline_model_load_failures_total",
+      "Model versions that failed to load (the previous version kept serving), by model.", "model");
+  private final Map<String, Freshness> freshness = new ConcurrentHashMap<>();
+
+  public ServingMetrics() {
+    registry.computedGauge("treeline_feature_staleness_seconds",
+        "Age of the newest feature value in the online store, per feature view (now minus its newest feature time).",
+        List.of("view"), () -> {
+          Map<List<String>, Double> ages = new java.util.LinkedHashMap<>();
+          LocalDateTime now = LocalDateTime.now(java.time.ZoneOffset.UTC);
+          freshness.forEach((view, f) -> {
+            if (f.newestFeatureTime() != null) {
+              ages.put(List.of(view), Duration.between(f.newestFeatureTime(), now).toMillis() / 1000.0);
+            }
+          });
+          return ages;
+        });
+    registry.computedGauge("treeline_feature_entities", "Entities held in the online store, per feature view.", List.of("view"), () -> {
+      Map<List<String>, Double> counts = new java.util.LinkedHashMap<>();
+      freshness.forEach((view, f) -> counts.put(List.of(view), (double) f.entities()));
+      return counts;
+    });
+  }
+
+  public void request(String route, String model, String version, int status, long nanos) {
+    requests.labels(route, model, version, Integer.toString(status)).inc();
+    latency.labels(route, model, version).observeNanos(nanos);
+  }
+
+  public void error(String route, String model, String errorCode) {
+    errors.labels(route, model, errorCode).inc();
+  }
+
+  public void scored(ServedModel model, int records, String store, long storeNanos) {
+    predictions.labels(model.name(), Long.toString(model.version())).inc(records);
+    if (storeNanos > 0) {
+      storeLatency.labels(store).observeNanos(storeNanos);
+    }
+  }
+
+  public void freshness(Freshness view) {
+    freshness.put(view.view(), view);
+  }
+
+  @Override
+  public void loaded(ServedModel model) {
+    loadSeconds.labels(model.name(), Long.toString(model.version())).set(model.loadSeconds());
+    servedVersion.labels(model.name()).set(model.version());
+    loads.labels(model.name()).inc();
+  }
+
+  @Override
+  public void loadFailed(String name, ModelVersion version, Exception error) {
+    loadFailures.labels(name).inc();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

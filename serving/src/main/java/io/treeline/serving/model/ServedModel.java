@@ -1,0 +1,21 @@
+package io.treeline.serving.model;
+
+import io.treeline.serving.compile.CompiledPipeline;
+import io.treeline.serving.request.RequestPlan;
+import java.time.Instant;
+
+/** One loaded, compiled and warmed model version, served under {@code name}. Immutable; swapped whole. */
+public record ServedModel(
+    String name,
+    String registeredModel,
+    long version,
+    CompiledPipeline pipeline,
+    RequestPlan plan,
+    ModelManifest manifest,
+    Instant loadedAt,
+    double loadSeconds) {
+
+  public boolean classifier() {
+    return pipeline.classifier();
+  }
+}

@@ -1,0 +1,294 @@
+package io.treeline.serving.request;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.treeline.core.error.Suggestions;
+import io.treeline.featurestore.online.EntityKey;
+import io.treeline.featurestore.online.FeatureValues;
+import io.treeline.featurestore.online.OnlineTable;
+import io.treeline.serving.api.ApiException;
+import io.treeline.serving.compile.CompiledPipeline;
+import io.treeline.serving.compile.Frame;
+import io.treeline.serving.model.ModelManifest;
+import io.treeline.serving.model.ModelManifest.RequestFeature;
+import io.treeline.serving.model.ModelManifest.ViewLookup;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How one model version turns a request record into a row for its compiled pipeline: which fields a
+ * record may carry, which it must, where each model input comes from (the request, an expression
+ * over the request, or the online store by entity key), and that a value in the request overrides a
+ * looked-up one. Built once per loaded version; thread-safe.
+ */
+public final class RequestPlan {
+  /** Where a model input's value comes from. */
+  public enum Source { REQUEST, DERIVED, ONLINE_STORE, MISSING }
+
+  private record Input(CompiledPipeline.Input input, Source source, RequestField field, RequestExpression expression,
+      int view, String feature, List<String> needs) {}
+
+  private record View(OnlineTable table, RequestField[] entities, int[] overrides) {}
+
+  private final CompiledPipeline pipeline;
+  private final Map<String, RequestField> fields;
+  private final Map<String, String> aliasOf;
+  private final List<Input> inputs;
+  private final List<View> views;
+
+  private RequestPlan(CompiledPipeline pipeline, Map<String, RequestField> fields, Map<String, String> aliasOf, List<Input> inputs, List<View> views) {
+    this.pipeline = pipeline;
+    this.fields = fields;
+    this.aliasOf = aliasOf;
+    this.inputs = inputs;
+    this.views = views;
+  }
+
+  /** Plans every input of {@code pipeline}; fails naming an input nothing provides or an expression serving cannot compute. */
+  public static RequestPlan of(ModelManifest manifest, CompiledPipeline pipeline) {
+    Map<String, RequestField> fields = new LinkedHashMap<>();
+    Map<String, CompiledPipeline.Input> modelInputs = pipeline.inputs();
+    List<Input> inputs = new ArrayList<>();
+    Set<String> planned = new LinkedHashSet<>();
+    for (RequestFeature feature : manifest.requestFeatures()) {
+      CompiledPipeline.Input input = modelInputs.get(feature.name());
+      if (input == null) {
+        continue; // a request feature the fitted pipeline does not read (e.g. only the baseline used it)
+      }
+      RequestField own = field(fields, feature.name(), type(input));
+      if (feature.expr() == null) {
+        inputs.add(new Input(input, Source.REQUEST, own, null, -1, null, List.of()));
+      } else {
+        List<String> needs = new ArrayList<>();
+        RequestExpression expression = RequestExpressions.compile(feature.expr(), (column, type) -> {
+          needs.add(column);
+          return field(fields, column, type).slot();
+        });
+        inputs.add(new Input(input, Source.DERIVED, own, expression, -1, null, List.copyOf(needs)));
+      }
+      planned.add(feature.name());
+    }
+    List<View> views = new ArrayList<>();
+    for (ViewLookup lookup : manifest.views()) {
+      RequestField[] entities = lookup.entities().stream().map(e -> field(fields, e, FieldType.STRING)).toArray(RequestField[]::new);
+      List<Integer> overrides = new ArrayList<>();
+      for (String feature : lookup.features()) {
+        CompiledPipeline.Input input = modelInputs.get(lookup.column(feature));
+        if (input != null) {
+          RequestField own = field(fields, lookup.column(feature), type(input));
+          overrides.add(own.slot());
+          inputs.add(new Input(input, Source.ONLINE_STORE, own, null, views.size(), feature, List.of()));
+          planned.add(input.name());
+        }
+      }
+      views.add(new View(new OnlineTable(lookup.view(), lookup.entities(), lookup.features()), entities,
+          overrides.stream().mapToInt(Integer::intValue).toArray()));
+    }
+    for (String name : modelInputs.keySet()) {
+      if (!planned.contains(name)) {
+        throw new IllegalStateException("the pipeline reads '" + name + "', which is neither a request feature nor a feature of its views"
+            + " in treeline.json; retrain and register the model with this Treeline version");
+      }
+    }
+    Map<String, String> aliasOf = new LinkedHashMap<>();
+    manifest.requestAliases().forEach((alias, column) -> {
+      if (fields.containsKey(column) && !fields.containsKey(alias)) {
+        aliasOf.put(alias, column);
+      }
+    });
+    return new RequestPlan(pipeline, Map.copyOf(fields), Map.copyOf(aliasOf), List.copyOf(inputs), List.copyOf(views));
+  }
+
+  private static FieldType type(CompiledPipeline.Input input) {
+    return input.numeric() ? FieldType.NUMBER : FieldType.STRING;
+  }
+
+  private static RequestField field(Map<String, RequestField> fields, String name, FieldType type) {
+    RequestField existing = fields.get(name);
+    if (existing == null) {
+      RequestField field = new RequestField(name, type, fields.size());
+      fields.put(name, field);
+      return field;
+    }
+    if (existing.type() != type && !(existing.type() == FieldType.NUMBER && type == FieldType.STRING)) {
+      throw new UnsupportedExpressionException(name, "the column is used both as " + existing.type().description() + " and as " + type.description());
+    }
+    return existing;
+  }
+
+  /** Every field a record may carry, by name (without aliases). */
+  public Map<String, RequestField> fields() {
+    return fields;
+  }
+
+  public Map<String, String> aliases() {
+    return aliasOf;
+  }
+
+  /** The fields a record must carry (derived features' sources, entity keys, plain request features). */
+  public List<String> requiredFields() {
+    Set<String> required = new LinkedHashSet<>();
+    for (Input input : inputs) {
+      if (input.source() == Source.REQUEST) {
+        required.add(input.field().name());
+      } else if (input.source() == Source.DERIVED) {
+        required.addAll(input.needs());
+      }
+    }
+    for (View view : views) {
+      for (RequestField entity : view.entities()) {
+        required.add(entity.name());
+      }
+    }
+    return List.copyOf(required);
+  }
+
+  /** Reads one record: known fields only, each of its type, every required one present. {@code where} names it in errors ("records[2]"). */
+  public Object[] read(Map<String, JsonNode> record, String where, boolean text) {
+    Object[] values = new Object[fields.size()];
+    for (Map.Entry<String, JsonNode> entry : record.entrySet()) {
+      String name = aliasOf.getOrDefault(entry.getKey(), entry.getKey());
+      RequestField field = fields.get(name);
+      if (field == null) {
+        throw ApiException.invalidField(where + " has the unknown field '" + entry.getKey() + "'" + nearest(entry.getKey())
+            + "; the model takes " + String.join(", ", new TreeSet<>(acceptedNames())));
+      }
+      if (values[field.slot()] != null) {
+        throw ApiException.invalidField(where + " gives '" + name + "' twice (once as its alias): send it once");
+      }
+      values[field.slot()] = field.convert(entry.getValue(), where + "." + entry.getKey(), text);
+    }
+    for (Input input : inputs) {
+      if (input.source() == Source.REQUEST && values[input.field().slot()] == null) {
+        throw missing(where, input.field().name(), "a request feature of the model");
+      }
+      if (input.source() == Source.DERIVED && values[input.field().slot()] == null) {
+        for (String need : input.needs()) {
+          if (values[fields.get(need).slot()] == null) {
+            throw missing(where, need, "needed to compute " + input.field().name());
+          }
+        }
+      }
+    }
+    for (View view : views) {
+      if (needsLookup(view, values)) {
+        for (RequestField entity : view.entities()) {
+          if (values[entity.slot()] == null) {
+            throw missing(where, entity.name(), "the entity key of the feature view " + view.table().view());
+          }
+        }
+      }
+    }
+    return values;
+  }
+
+  private ApiException missing(String where, String field, String why) {
+    String alias = aliasOf.entrySet().stream().filter(e -> e.getValue().equals(field)).map(e -> " (or '" + e.getKey() + "')").findFirst().orElse("");
+    return ApiException.invalidField(where + " is missing the field '" + field + "'" + alias + ": " + why);
+  }
+
+  private List<String> acceptedNames() {
+    List<String> names = new ArrayList<>(fields.keySet());
+    names.addAll(aliasOf.keySet());
+    return names;
+  }
+
+  private String nearest(String name) {
+    return Suggestions.nearest(name, acceptedNames()).map(n -> " (did you mean '" + n + "'?)").orElse("");
+  }
+
+  private static boolean needsLookup(View view, Object[] values) {
+    for (int slot : view.overrides()) {
+      if (values[slot] == null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Adds the entity keys {@code values} needs looked up, per view. */
+  public void collectKeys(Object[] values, Map<OnlineTable, Collection<EntityKey>> into) {
+    for (View view : views) {
+      if (needsLookup(view, values)) {
+        into.computeIfAbsent(view.table(), t -> new LinkedHashSet<>()).add(key(view, values));
+      }
+    }
+  }
+
+  private static EntityKey key(View view, Object[] values) {
+    String[] key = new String[view.entities().length];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = text(values[view.entities()[i].slot()]);
+    }
+    return EntityKey.of(key);
+  }
+
+  /**
+   * Fills a frame from the record and the looked-up values; with {@code explain} non-null, records
+   * each model input's value and source there.
+   */
+  public Frame assemble(Object[] values, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, Map<String, Object> explain) {
+    Frame frame = pipeline.newFrame();
+    FeatureValues[] looked = new FeatureValues[views.size()];
+    for (int v = 0; v < looked.length; v++) {
+      View view = views.get(v);
+      Map<EntityKey, FeatureValues> byKey = found.get(view.table());
+      looked[v] = byKey == null || !needsLookup(view, values) ? null : byKey.get(key(view, values));
+    }
+    for (Input input : inputs) {
+      Object value = values[input.field().slot()];
+      Source source = Source.REQUEST;
+      if (value == null && input.source() == Source.DERIVED) {
+        double derived = input.expression().evaluate(values);
+        value = Double.isNaN(derived) ? null : derived;
+        source = Source.DERIVED;
+      } else if (value == null && input.source() == Source.ONLINE_STORE) {
+        FeatureValues row = looked[input.view()];
+        value = row == null ? null : row.values().get(input.feature());
+        source = Source.ONLINE_STORE;
+      }
+      if (value == null) {
+        source = Source.MISSING;
+      }
+      if (input.input().numeric()) {
+        pipeline.setNumber(frame, input.input(), number(value));
+      } else {
+        pipeline.setString(frame, input.input(), value == null ? null : text(value));
+      }
+      if (explain != null) {
+        explain.put(input.input().name(), Map.of("value", value == null ? "null" : value, "source", source.name().toLowerCase(java.util.Locale.ROOT)));
+      }
+    }
+    return frame;
+  }
+
+  private static double number(Object value) {
+    if (value == null) {
+      return Double.NaN;
+    }
+    if (value instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (value instanceof Boolean b) {
+      return b ? 1 : 0;
+    }
+    try {
+      return Double.parseDouble(value.toString());
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** Strings as Spark casts them: a whole number without ".0". */
+  private static String text(Object value) {
+    if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+      return Long.toString(d.longValue());
+    }
+    return String.valueOf(value);
+  }
+}

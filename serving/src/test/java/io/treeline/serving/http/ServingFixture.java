@@ -1,0 +1,163 @@
+package io.treeline.serving.http;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+import io.treeline.core.json.JsonObjects;
+import io.treeline.core.testing.TempLake;
+import io.treeline.core.testing.TestData;
+import io.treeline.core.testing.TestSpark;
+import io.treeline.featurestore.online.EmbeddedOnlineStore;
+import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.online.OnlineTable;
+import io.treeline.registry.LoggedRun;
+import io.treeline.registry.ModelPackage;
+import io.treeline.registry.ModelRegistry;
+import io.treeline.registry.ModelVersion;
+import io.treeline.registry.RunRecord;
+import io.treeline.registry.lake.LakeRegistry;
+import io.treeline.serving.ServingApp;
+import io.treeline.serving.model.ModelHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.regression.RandomForestRegressor;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A lake for serving tests, built once per test JVM from the flights slice: two feature views and
+ * a static one in the embedded online store, a classifier ("delay", alias champion) and a regressor
+ * ("delay-minutes", alias champion) registered in the lake registry, made the way training makes
+ * them (a PipelineModel with imputation and string indexing, treeline.json, the MLflow package).
+ */
+final class ServingFixture {
+  static final String CLASSIFIER = "delay";
+  static final String REGRESSOR = "delay-minutes";
+  static final OnlineTable ORIGIN_DELAYS = new OnlineTable("origin_delays", List.of("origin"), List.of("avg_delay_24h"));
+  static final OnlineTable ROUTE_DELAYS = new OnlineTable("route_delays", List.of("origin", "destination"), List.of("avg_delay_7d"));
+  static final OnlineTable ORIGIN_AIRPORT = new OnlineTable("origin_airport", List.of("origin"), List.of("state"));
+  static final List<OnlineTable> TABLES = List.of(ORIGIN_DELAYS, ROUTE_DELAYS, ORIGIN_AIRPORT);
+
+  private static ServingFixture instance;
+
+  final TempLake lake = new TempLake();
+  final SparkSession spark = TestSpark.session();
+  final ModelRegistry registry;
+  final OnlineStore store;
+  /** Every flight of the slice with the columns the models read, the looked-up ones as the store holds them. */
+  final Dataset<Row> rows;
+  final PipelineModel classifier;
+  final PipelineModel regressor;
+
+  private ServingFixture() {
+    Dataset<Row> flights = spark.read().parquet(TestData.flightsSlice().toString())
+        .select(col("origin"), col("destination"), col("distance").cast("double").as("distance"),
+            expr("CAST(date AS TIMESTAMP_NTZ)").as("departure_time"), col("delay").cast("double").as("delay"));
+    // Feature values per entity; two of the slice's ten origins have none, so lookups also miss.
+    Dataset<Row> origin = flights.where("origin NOT IN ('DTW', 'STL')").groupBy("origin")
+        .agg(expr("avg(delay)").as("avg_delay_24h"), expr("substr(origin, 1, 1)").as("state"))
+        .withColumn("feature_time", expr("TIMESTAMP_NTZ'2001-06-01 00:00:00'"));
+    Dataset<Row> route = flights.groupBy("origin", "destination").agg(expr("avg(delay)").as("avg_delay_7d"))
+        .withColumn("feature_time", expr("TIMESTAMP_NTZ'2001-06-01 00:00:00'"));
+    store = new EmbeddedOnlineStore(spark, lake.layout(), null);
+    store.write(ORIGIN_DELAYS, origin.select("origin", "feature_time", "avg_delay_24h"));
+    store.write(ROUTE_DELAYS, route);
+    store.write(ORIGIN_AIRPORT, origin.select("origin", "feature_time", "state"));
+    rows = flights.join(origin.select(col("origin"), col("avg_delay_24h").as("origin_delays__avg_delay_24h"), col("state").as("origin_airport__state")),
+            "origin", "left")
+        .join(route.select(col("origin"), col("destination"), col("avg_delay_7d").as("route_delays__avg_delay_7d")),
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of("origin", "destination")).toSeq(), "left")
+        .withColumn("departure_hour", expr("CAST(hour(departure_time) AS DOUBLE)"))
+        .withColumn("day_of_week", expr("CAST(dayofweek(departure_time) AS DOUBLE)"))
+        .withColumn("label", expr("CASE WHEN delay > 15 THEN 1.0 ELSE 0.0 END"))
+        .cache();
+    classifier = fit(new RandomForestClassifier().setNumTrees(10).setMaxDepth(6).setMaxBins(64).setSeed(7));
+    regressor = fit(new RandomForestRegressor().setNumTrees(10).setMaxDepth(6).setMaxBins(64).setSeed(7).setLabelCol("delay"));
+    registry = new LakeRegistry(spark, lake.layout());
+    registry.setAlias(CLASSIFIER, "champion", register(CLASSIFIER, classifier, "random_forest_classifier").version());
+    registry.setAlias(REGRESSOR, "champion", register(REGRESSOR, regressor, "random_forest_regressor").version());
+  }
+
+  static synchronized ServingFixture get() {
+    if (instance == null) {
+      instance = new ServingFixture();
+    }
+    return instance;
+  }
+
+  private PipelineModel fit(PipelineStage model) {
+    String[] numeric = {"distance", "departure_hour", "day_of_week", "origin_delays__avg_delay_24h", "route_delays__avg_delay_7d"};
+    String[] imputed = java.util.Arrays.stream(numeric).map(c -> c + "_imputed").toArray(String[]::new);
+    return new Pipeline().setStages(new PipelineStage[] {
+        new Imputer().setInputCols(numeric).setOutputCols(imputed),
+        new StringIndexer().setInputCols(new String[] {"origin", "destination", "origin_airport__state"})
+            .setOutputCols(new String[] {"origin_index", "destination_index", "state_index"}).setHandleInvalid("keep"),
+        new VectorAssembler().setInputCols(concat(imputed, new String[] {"origin_index", "destination_index", "state_index"})).setOutputCol("features"),
+        model}).fit(rows);
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  /** Registers {@code model} as the next version of {@code name}, with the treeline.json training writes. */
+  ModelVersion register(String name, PipelineModel model, String type) {
+    return register(name, model, type, "dayofweek(departure_time)");
+  }
+
+  /** As above, deriving day_of_week with {@code dayOfWeek} (an expression serving cannot compute makes a version that fails to load). */
+  ModelVersion register(String name, PipelineModel model, String type, String dayOfWeek) {
+    try {
+      Path run = Files.createTempDirectory(lake.root(), "run");
+      Map<String, Object> treeline = JsonObjects.of(
+          "format_version", 1, "pipeline", name, "registered_model", name, "model_type", type,
+          "label", "delay > 15", "event_time", "departure_time",
+          "feature_views", List.of(
+              JsonObjects.of("view", "origin_delays", "entities", List.of("origin"), "features", List.of("avg_delay_24h")),
+              JsonObjects.of("view", "route_delays", "entities", List.of("origin", "destination"), "features", List.of("avg_delay_7d")),
+              JsonObjects.of("view", "origin_airport", "entities", List.of("origin"), "features", List.of("state"))),
+          "request_features", List.of(
+              JsonObjects.of("name", "origin", "kind", "categorical"),
+              JsonObjects.of("name", "destination", "kind", "categorical"),
+              JsonObjects.of("name", "distance", "kind", "numeric"),
+              JsonObjects.of("name", "departure_hour", "kind", "numeric", "expr", "hour(departure_time)"),
+              JsonObjects.of("name", "day_of_week", "kind", "numeric", "expr", dayOfWeek)),
+          "request_aliases", Map.of("departure", "departure_time"),
+          "input_schema", List.of(
+              JsonObjects.of("name", "distance", "type", "double"), JsonObjects.of("name", "departure_hour", "type", "double"),
+              JsonObjects.of("name", "day_of_week", "type", "double"), JsonObjects.of("name", "origin_delays__avg_delay_24h", "type", "double"),
+              JsonObjects.of("name", "route_delays__avg_delay_7d", "type", "double"), JsonObjects.of("name", "origin", "type", "string"),
+              JsonObjects.of("name", "destination", "type", "string"), JsonObjects.of("name", "origin_airport__state", "type", "string")),
+          "metrics", Map.of("test_auc", 0.7));
+      ModelPackage.write(model, run.resolve("model").toString(), treeline, null, spark.sparkContext().hadoopConfiguration());
+      String runId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+      LoggedRun logged = registry.logRun(new RunRecord(runId, name, run.toString(), Map.of(), Map.of("test_auc", 0.7), Map.of(),
+          Instant.now().minusSeconds(1), Instant.now(), true));
+      return registry.register(name, logged, "model", Map.of());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  ServingApp serve(ServerOptions options, String... models) {
+    return ServingApp.start(java.util.Arrays.stream(models).map(ModelHost.Served::parse).toList(), options, registry, store, "embedded", "test");
+  }
+
+  static ServerOptions options() {
+    return ServerOptions.defaults().withPort(0).withPollInterval(java.time.Duration.ZERO);
+  }
+}
