@@ -15,4 +15,12 @@ public final class OnlineStores {
       default -> new EmbeddedOnlineStore(spark, LakeLayout.at(config.lakeRoot()), Duration.ofSeconds(1));
     };
   }
+
+  /** For a prediction server: the embedded store never reloads on a read; the server refreshes it from its own thread. */
+  public static OnlineStore openForServing(TreelineConfig config, SparkSession spark) {
+    return switch (config.onlineStoreType()) {
+      case "redis" -> new RedisOnlineStore(config.redisUrl(), Duration.ZERO);
+      default -> new EmbeddedOnlineStore(spark, LakeLayout.at(config.lakeRoot()), null);
+    };
+  }
 }

@@ -11,12 +11,16 @@ import picocli.CommandLine.Spec;
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description =
-        "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights data, load it into Delta, materialize the feature views of conf/features, and train the flight-delay pipeline on a tenth of the flights (its point-in-time training set is training.flight_delay). Prints what it did and what to try next.")
+        "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights data, load it into Delta, materialize the feature views of conf/features, push them to the online store, train the flight-delay pipeline on a tenth of the flights (its point-in-time training set is training.flight_delay), register it and promote it to flight-delay@champion if it beats the current one, then serve it and send a few predictions through each protocol (native, MLflow, Open Inference). Prints what it did and what to try next.")
 final class QuickstartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @picocli.CommandLine.Option(names = "--serve",
+      description = "Keep the prediction server up at the end (on serving.port, 8080) until Ctrl-C, instead of stopping it after the sample predictions.")
+  boolean serve;
+
   @Override
   public Integer call() {
-    return CommandRunner.run(spec, config -> new Quickstart(FetchData.defaultCacheDir(config.dataCacheDir())));
+    return CommandRunner.run(spec, config -> new Quickstart(FetchData.defaultCacheDir(config.dataCacheDir()), serve));
   }
 }

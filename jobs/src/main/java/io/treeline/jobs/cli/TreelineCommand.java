@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       PipelinesCommand.class,
       TrainCommand.class,
       ModelsCommand.class,
+      ServeCommand.class,
       SqlCommand.class,
       DoctorCommand.class,
       HelpCommand.class

@@ -5,6 +5,9 @@ import io.treeline.jobs.features.MaterializeFeatures;
 import io.treeline.jobs.features.PushOnline;
 import io.treeline.jobs.data.LoadData;
 import io.treeline.jobs.runtime.Job;
+import io.treeline.jobs.serve.ServeModels;
+import io.treeline.serving.ServingApp;
+import io.treeline.serving.model.ServedModel;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
 import io.treeline.jobs.train.Registration;
@@ -19,9 +22,12 @@ import java.util.Optional;
 /** Runs every stage of the platform in order on the configured (by default embedded) parts. */
 public final class Quickstart implements Job<Quickstart.Result> {
   private final Path cacheDir;
+  private final boolean keepServing;
 
-  public Quickstart(Path cacheDir) {
+  /** @param keepServing leave the prediction server up (on serving.port) until Ctrl-C instead of stopping it after the tour */
+  public Quickstart(Path cacheDir, boolean keepServing) {
     this.cacheDir = cacheDir;
+    this.keepServing = keepServing;
   }
 
   public record Stage(String name, String outcome) {}
@@ -50,6 +56,7 @@ public final class Quickstart implements Job<Quickstart.Result> {
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
     stage(context, stages, "train flight-delay (10% sample), register, promote if better", new TrainPipeline("flight-delay", 0.1,
         new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
+    serve(context, stages);
     context.out().println();
     context.out().println("Next, try:");
     context.out().println("  bin/treeline sql \"select origin, count(*) flights, avg(arrival_delay) avg_delay"
@@ -62,9 +69,27 @@ public final class Quickstart implements Job<Quickstart.Result> {
     context.out().println("  bin/treeline train --pipeline flight-delay        # on all flights");
     context.out().println("  bin/treeline models list flight-delay");
     context.out().println("  bin/treeline models describe flight-delay@champion");
+    context.out().println("  bin/treeline serve --model flight-delay@champion");
     context.out().println("  bin/treeline doctor");
     context.out().println("  bin/treeline --help");
     return new Result(stages);
+  }
+
+  /** Serves the champion, predicts through each protocol, and stops the server (or keeps it up with --serve). */
+  private void serve(JobContext context, List<Stage> stages) {
+    context.out().printf("[%d] serve flight-delay@champion and predict through each protocol%n", stages.size() + 1);
+    if (keepServing) {
+      new ServeModels(List.of("flight-delay@champion"), null).run(context);
+      stages.add(new Stage("serve", "served until stopped"));
+      return;
+    }
+    try (ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0)) {
+      new ServingTour(app.baseUrl(), context.out()).run("flight-delay");
+      ServedModel model = app.host().get("flight-delay");
+      String outcome = "served " + model.registeredModel() + " version " + model.version() + " at " + app.baseUrl() + ", then stopped";
+      context.out().println("    " + outcome + " (--serve keeps it up)");
+      stages.add(new Stage("serve", outcome));
+    }
   }
 
   private static void stage(JobContext context, List<Stage> stages, String name, Job<?> job) {

@@ -25,7 +25,11 @@ class QuickstartTest {
       assertThat(first.out()).contains("[1] data fetch", "[2] data load", "raw.flights loaded (3,000,000 rows",
           "[3] features materialize", "Materialized 6 views", "[4] features push-online",
           "Pushed 6 views to the embedded online store", "[5] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
-          "registered flight-delay/1", "Promoted flight-delay/1 to @champion", "Next, try:");
+          "registered flight-delay/1", "Promoted flight-delay/1 to @champion",
+          "[6] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
+          "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"predictions\":[{\"label\":",
+          "\"source\":\"online_store\"", "POST /invocations", "{\"predictions\":[", "POST /v2/models/flight-delay/infer",
+          "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1", "Next, try:");
       CliRun champion = cli("models", "describe", "flight-delay@champion", "--conf", "lake.root=" + lake.root());
       assertThat(champion.out()).contains("version:      1 (READY)", "source:       " + lake.root() + "/models/flight-delay/1");
       assertThat(again.exitCode()).as(again.err()).isZero();

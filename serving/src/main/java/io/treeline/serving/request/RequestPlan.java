@@ -261,7 +261,10 @@ public final class RequestPlan {
         pipeline.setString(frame, input.input(), value == null ? null : text(value));
       }
       if (explain != null) {
-        explain.put(input.input().name(), Map.of("value", value == null ? "null" : value, "source", source.name().toLowerCase(java.util.Locale.ROOT)));
+        Map<String, Object> used = new LinkedHashMap<>();
+        used.put("value", value);
+        used.put("source", source.name().toLowerCase(java.util.Locale.ROOT));
+        explain.put(input.input().name(), used);
       }
     }
     return frame;

@@ -56,6 +56,8 @@ final class ServingFixture {
   final SparkSession spark = TestSpark.session();
   final ModelRegistry registry;
   final OnlineStore store;
+  /** What was written to the online store, per view, to write it to another store too. */
+  final Map<OnlineTable, Dataset<Row>> online;
   /** Every flight of the slice with the columns the models read, the looked-up ones as the store holds them. */
   final Dataset<Row> rows;
   final PipelineModel classifier;
@@ -71,10 +73,10 @@ final class ServingFixture {
         .withColumn("feature_time", expr("TIMESTAMP_NTZ'2001-06-01 00:00:00'"));
     Dataset<Row> route = flights.groupBy("origin", "destination").agg(expr("avg(delay)").as("avg_delay_7d"))
         .withColumn("feature_time", expr("TIMESTAMP_NTZ'2001-06-01 00:00:00'"));
+    online = Map.of(ORIGIN_DELAYS, origin.select("origin", "feature_time", "avg_delay_24h"), ROUTE_DELAYS, route,
+        ORIGIN_AIRPORT, origin.select("origin", "feature_time", "state"));
     store = new EmbeddedOnlineStore(spark, lake.layout(), null);
-    store.write(ORIGIN_DELAYS, origin.select("origin", "feature_time", "avg_delay_24h"));
-    store.write(ROUTE_DELAYS, route);
-    store.write(ORIGIN_AIRPORT, origin.select("origin", "feature_time", "state"));
+    online.forEach(store::write);
     rows = flights.join(origin.select(col("origin"), col("avg_delay_24h").as("origin_delays__avg_delay_24h"), col("state").as("origin_airport__state")),
             "origin", "left")
         .join(route.select(col("origin"), col("destination"), col("avg_delay_7d").as("route_delays__avg_delay_7d")),
@@ -154,7 +156,11 @@ final class ServingFixture {
   }
 
   ServingApp serve(ServerOptions options, String... models) {
-    return ServingApp.start(java.util.Arrays.stream(models).map(ModelHost.Served::parse).toList(), options, registry, store, "embedded", "test");
+    return serve(options, store, "embedded", models);
+  }
+
+  ServingApp serve(ServerOptions options, OnlineStore from, String kind, String... models) {
+    return ServingApp.start(java.util.Arrays.stream(models).map(ModelHost.Served::parse).toList(), options, registry, from, kind, "test");
   }
 
   static ServerOptions options() {

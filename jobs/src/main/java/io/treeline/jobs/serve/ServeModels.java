@@ -1,0 +1,95 @@
+package io.treeline.jobs.serve;
+
+import io.treeline.core.error.Errors;
+import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.online.OnlineStores;
+import io.treeline.jobs.runtime.Job;
+import io.treeline.jobs.runtime.JobContext;
+import io.treeline.jobs.runtime.JobResult;
+import io.treeline.jobs.runtime.TreelineVersion;
+import io.treeline.serving.ServingApp;
+import io.treeline.serving.http.ServerOptions;
+import io.treeline.serving.http.ServingConfig;
+import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.model.ServedModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Serves registered models over HTTP until the process is stopped (SIGTERM or Ctrl-C), then lets
+ * the requests in flight finish. Spark is used to load the models and, with the embedded online
+ * store, to read the lake's online tables; never per request.
+ */
+public final class ServeModels implements Job<ServeModels.Result> {
+  private final List<String> models;
+  private final Integer port;
+
+  public ServeModels(List<String> models, Integer port) {
+    this.models = List.copyOf(models);
+    this.port = port;
+  }
+
+  public record Result(List<String> served, String url) implements JobResult {
+    @Override
+    public String summaryLine() {
+      return "Stopped serving " + String.join(", ", served) + ".";
+    }
+
+    @Override
+    public Map<String, Object> summary() {
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("served", served);
+      summary.put("url", url);
+      return summary;
+    }
+  }
+
+  /** Starts serving {@code models} as configured; the caller closes the app. */
+  public static ServingApp start(JobContext context, List<String> models, Integer port) {
+    if (models.isEmpty()) {
+      throw Errors.invalidInput("serve", "models", "no --model given", "Name one, e.g. --model flight-delay@champion.");
+    }
+    List<ModelHost.Served> served = models.stream().map(ModelHost.Served::parse).toList();
+    ServerOptions options = ServingConfig.options(context.config());
+    if (port != null) {
+      options = options.withPort(port);
+    }
+    context.progress().status("loading " + String.join(", ", models));
+    OnlineStore store = OnlineStores.openForServing(context.config(), context.spark());
+    try {
+      return ServingApp.start(served, options, context.registry(), store, context.config().onlineStoreType(), TreelineVersion.treeline());
+    } catch (RuntimeException e) {
+      store.close();
+      throw Errors.invalidInput("serve", String.join(", ", models), e.getMessage(),
+          "Check the model with treeline models describe, and that its pipeline's request features and views are ones serving supports (docs/serving.md).", e);
+    }
+  }
+
+  @Override
+  public Result run(JobContext context) {
+    ServingApp app = start(context, models, port);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      app.close();
+      stopped.countDown();
+    }, "treeline-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    for (ServedModel model : app.host().all()) {
+      context.out().printf("Serving %s: %s version %d (loaded in %.1f s)%n", model.name(), model.registeredModel(), model.version(), model.loadSeconds());
+    }
+    String name = app.host().all().get(0).name();
+    context.out().println("Listening on " + app.baseUrl() + " (Ctrl-C stops; requests in flight finish first). Try:");
+    context.out().println("  curl -s -H 'Content-Type: application/json' -d '{\"records\":[{...}]}' " + app.baseUrl() + "/v1/models/" + name + "/predict");
+    context.out().println("  curl -s " + app.baseUrl() + "/v2/models/" + name + "    # the fields a record takes");
+    context.out().println("  curl -s " + app.baseUrl() + "/openapi.json");
+    context.progress().status("serving");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return new Result(models, app.baseUrl());
+  }
+}
