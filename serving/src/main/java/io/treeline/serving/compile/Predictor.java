@@ -71,11 +71,12 @@ final class Predictor {
   }
 
   Prediction predict(double[] x) {
+    int[] bins = forest.bins(x);
     switch (kind) {
       case FOREST_CLASSIFIER -> {
         double[] votes = new double[numClasses];
         for (int t = 0; t < forest.trees(); t++) {
-          double[] counts = forest.stats(forest.leaf(t, x));
+          double[] counts = forest.stats(forest.leaf(t, bins, x));
           double total = 0;
           for (double c : counts) {
             total += c;
@@ -89,11 +90,11 @@ final class Predictor {
         return classified(votes);
       }
       case TREE_CLASSIFIER -> {
-        return classified(forest.stats(forest.leaf(0, x)).clone());
+        return classified(forest.stats(forest.leaf(0, bins, x)).clone());
       }
       case GBT_CLASSIFIER -> {
         // raw = (-m, m); Spark's log loss turns raw[0] into P(0), then P(1) = 1 - P(0)
-        double margin = margin(x);
+        double margin = margin(bins, x);
         double[] probability = new double[2];
         probability[0] = 1.0 / (1.0 + Math.exp(-2.0 * -margin));
         probability[1] = 1.0 - probability[0];
@@ -102,24 +103,24 @@ final class Predictor {
       case FOREST_REGRESSOR -> {
         double sum = 0;
         for (int t = 0; t < forest.trees(); t++) {
-          sum += forest.prediction(forest.leaf(t, x));
+          sum += forest.prediction(forest.leaf(t, bins, x));
         }
         return Prediction.value(sum / forest.trees());
       }
       case TREE_REGRESSOR -> {
-        return Prediction.value(forest.prediction(forest.leaf(0, x)));
+        return Prediction.value(forest.prediction(forest.leaf(0, bins, x)));
       }
       case GBT_REGRESSOR -> {
-        return Prediction.value(margin(x));
+        return Prediction.value(margin(bins, x));
       }
       default -> throw new IllegalStateException(kind.name());
     }
   }
 
-  private double margin(double[] x) {
+  private double margin(int[] bins, double[] x) {
     double margin = 0;
     for (int t = 0; t < forest.trees(); t++) {
-      margin += forest.prediction(forest.leaf(t, x)) * weights[t];
+      margin += forest.prediction(forest.leaf(t, bins, x)) * weights[t];
     }
     return margin;
   }
