@@ -51,6 +51,15 @@ public interface ModelRegistry extends AutoCloseable {
   void setVersionTag(String model, long version, String key, String value);
 
   /**
+   * A value that changes whenever a version or alias may have changed, cheap to get; a server
+   * polling for alias moves resolves its models only when it differs. {@code null} when the
+   * registry cannot tell cheaply: then every poll resolves.
+   */
+  default Object changeMarker() {
+    return null;
+  }
+
+  /**
    * Copies a version's model package into a local directory (which must not exist yet) and
    * returns it; serving loads models from there.
    */

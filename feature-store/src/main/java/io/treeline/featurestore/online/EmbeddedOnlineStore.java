@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.delta.tables.DeltaTable;
+import io.treeline.core.lake.DeltaLogs;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
 import java.time.Duration;
@@ -128,6 +129,13 @@ public final class EmbeddedOnlineStore implements OnlineStore {
     synchronized (this) {
       current = snapshots.get(table.view());
       String location = layout.table(table(table.view()));
+      // A directory listing, not a Spark job, when nothing changed: the common case on every check.
+      long latest = DeltaLogs.latestVersion(location, spark.sparkContext().hadoopConfiguration());
+      if (current != null && latest >= 0 && current.version() == latest) {
+        Snapshot unchanged = new Snapshot(latest, System.nanoTime(), current.values(), current.freshness());
+        snapshots.put(table.view(), unchanged);
+        return unchanged;
+      }
       if (!DeltaTable.isDeltaTable(spark, location)) {
         Snapshot empty = new Snapshot(-1, System.nanoTime(), Map.of(), new Freshness(table.view(), null, null, 0));
         snapshots.put(table.view(), empty);

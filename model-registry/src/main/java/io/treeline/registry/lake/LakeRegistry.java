@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.max;
 import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaTable;
 import io.treeline.core.error.Errors;
+import io.treeline.core.lake.DeltaLogs;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
 import io.treeline.registry.Artifacts;
@@ -130,6 +131,13 @@ public final class LakeRegistry implements ModelRegistry {
           Map.of("status", lit(status)));
       return null;
     });
+  }
+
+  /** The newest commits of the versions and aliases tables: one directory listing each, no Spark job. */
+  @Override
+  public Object changeMarker() {
+    return java.util.List.of(DeltaLogs.latestVersion(layout.table(RegistryTables.VERSIONS), hadoop()),
+        DeltaLogs.latestVersion(layout.table(RegistryTables.ALIASES), hadoop()));
   }
 
   @Override

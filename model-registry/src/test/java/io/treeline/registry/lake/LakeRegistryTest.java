@@ -55,4 +55,18 @@ class LakeRegistryTest extends ModelRegistryContract {
     assertThat(history).hasSize((int) before + 1);
     assertThat(history.get(0).<String>getAs("operation")).isEqualTo("MERGE");
   }
+
+  @Test
+  void the_change_marker_moves_with_a_registration_or_an_alias_and_only_then() {
+    String name = newModelName();
+    registry.register(name, logRun(0.7), "model", Map.of());
+    Object first = registry.changeMarker();
+    assertThat(registry.changeMarker()).isEqualTo(first);
+    registry.register(name, logRun(0.8), "model", Map.of());
+    Object second = registry.changeMarker();
+    assertThat(second).isNotEqualTo(first);
+    registry.setAlias(name, "champion", 2);
+    assertThat(registry.changeMarker()).isNotEqualTo(second);
+    assertThat(registry.resolve(io.treeline.registry.ModelRef.parse(name + "@champion")).version()).isEqualTo(2);
+  }
 }

@@ -34,7 +34,10 @@ import org.apache.spark.ml.tree.Split;
  */
 final class Forest {
   private static final int CATEGORICAL = 1 << 30;
-  private static final int MAX_FEATURES = 1 << 14;
+  /** On a categorical split: the set holds the right categories, and a row goes left when its value is not among them. */
+  private static final int COMPLEMENT = 1 << 29;
+  private static final int FEATURE_BITS = (1 << 13) - 1;
+  private static final int MAX_FEATURES = 1 << 13;
   private static final int MAX_INDEX = 1 << 16;
 
   private final int[] roots;
@@ -79,7 +82,12 @@ final class Forest {
           // x <= NaN for no x: an empty category set sends every row right as well
           nodes[2 * i] = categorical(feature, new BitSet(), sets);
         } else if (split instanceof CategoricalSplit categorical) {
-          nodes[2 * i] = categorical(feature, bitset(categorical.leftCategories()), sets);
+          // Spark keeps the smaller side and tests membership in it, so a value outside every
+          // category (unseen, negative, fractional) goes left when it keeps the right side.
+          boolean keepsLeft = categorical.leftCategories().length <= categorical.numCategories() / 2;
+          nodes[2 * i] = keepsLeft
+              ? categorical(feature, bitset(categorical.leftCategories()), sets)
+              : categorical(feature, bitset(categorical.rightCategories()), sets) | COMPLEMENT;
         } else {
           throw new UnsupportedStageException("a tree split of type " + split.getClass().getName() + " is not supported");
         }
@@ -215,10 +223,11 @@ final class Forest {
       if ((node & CATEGORICAL) == 0) {
         goLeft = bins[node >>> 16] <= (node & 0xFFFF);
       } else {
-        double value = x[(node & ~CATEGORICAL) >>> 16];
+        double value = x[(node >>> 16) & FEATURE_BITS];
         long[] set = categorySets[node & 0xFFFF];
         int category = (int) value;
-        goLeft = category == value && category >= 0 && (category >>> 6) < set.length && (set[category >>> 6] & (1L << (category & 63))) != 0;
+        boolean member = category == value && category >= 0 && (category >>> 6) < set.length && (set[category >>> 6] & (1L << (category & 63))) != 0;
+        goLeft = member != ((node & COMPLEMENT) != 0);
       }
       i = goLeft ? i + 1 : nodes[2 * i + 1];
     }

@@ -46,6 +46,8 @@ public final class ModelHost implements AutoCloseable {
   private final Listener listener;
   private final Map<String, Served> served = new LinkedHashMap<>();
   private final Map<String, AtomicReference<ServedModel>> current = new LinkedHashMap<>();
+  private Object lastMarker;
+  private boolean retry;
   private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "treeline-model-poller");
     thread.setDaemon(true);
@@ -79,6 +81,17 @@ public final class ModelHost implements AutoCloseable {
 
   /** Checks every reference once and swaps in versions that changed. Public for tests and for a manual refresh. */
   public void poll() {
+    Object marker;
+    try {
+      marker = loader.registry().changeMarker();
+    } catch (RuntimeException e) {
+      marker = null;
+    }
+    if (marker != null && marker.equals(lastMarker) && !retry) {
+      return; // nothing moved in the registry since the last poll
+    }
+    lastMarker = marker;
+    retry = false;
     for (Served model : served.values()) {
       if (model.ref().version() != null) {
         continue; // a pinned version never moves
@@ -88,6 +101,7 @@ public final class ModelHost implements AutoCloseable {
         version = loader.registry().resolve(model.ref());
       } catch (RuntimeException e) {
         LOG.warn("Cannot check {} in the registry: {}; still serving version {}", refText(model), e.getMessage(), get(model.name()).version());
+        retry = true;
         continue;
       }
       ServedModel serving = current.get(model.name()).get();

@@ -87,10 +87,13 @@ class ForestTest {
   void every_edge_value_reaches_the_leaf_spark_reaches() {
     leaves = 0;
     Split categorical = new CategoricalSplit(2, new double[] {0, 2, 70}, 80);
+    // More than half the categories on the left: Spark keeps the right ones, and sends values outside all of them left.
+    Split wide = new CategoricalSplit(2, java.util.stream.IntStream.range(0, 60).asDoubleStream().toArray(), 80);
     List<Node> trees = List.of(
         below(0, 0.0, below(1, 1.5, leaf(), split(categorical, leaf(), leaf())), below(0, 2.5, leaf(), below(1, Double.NaN, leaf(), leaf()))),
         below(1, -0.0, below(0, Double.NEGATIVE_INFINITY, leaf(), leaf()), below(1, Double.POSITIVE_INFINITY, leaf(), leaf())),
         split(categorical, below(0, Double.MAX_VALUE, leaf(), leaf()), below(1, Double.MIN_VALUE, leaf(), below(0, -0.0, leaf(), leaf()))),
+        split(wide, leaf(), leaf()),
         leaf());
     Forest forest = Forest.of(trees);
     double[] thresholds = {0.0, -0.0, 1.5, 2.5, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MIN_VALUE, -1e300, 1e300};
@@ -116,9 +119,9 @@ class ForestTest {
 
   @Test
   void features_and_thresholds_beyond_the_packed_widths_are_refused_by_name() {
-    assertThatThrownBy(() -> Forest.of(List.of(below(1 << 14, 1.0, leaf(), leaf()))))
-        .isInstanceOf(UnsupportedStageException.class).hasMessageContaining("feature 16384").hasMessageContaining("at most 16384 features");
-    Forest.of(List.of(below((1 << 14) - 1, 1.0, leaf(), leaf())));
+    assertThatThrownBy(() -> Forest.of(List.of(below(1 << 13, 1.0, leaf(), leaf()))))
+        .isInstanceOf(UnsupportedStageException.class).hasMessageContaining("feature 8192").hasMessageContaining("at most 8192 features");
+    Forest.of(List.of(below((1 << 13) - 1, 1.0, leaf(), leaf())));
     List<Node> manyThresholds = IntStream.rangeClosed(0, 1 << 16).mapToObj(i -> below(3, i, leaf(), leaf())).toList();
     assertThatThrownBy(() -> Forest.of(manyThresholds))
         .isInstanceOf(UnsupportedStageException.class).hasMessageContaining("feature 3 has 65537 distinct split thresholds");
