@@ -47,7 +47,7 @@ public final class HttpLoadBenchmark {
         Files.readAllLines(Path.of(args[3])).stream().filter(l -> !l.isBlank()).toList());
     int seconds = Integer.parseInt(args[4]);
     int connections = Integer.parseInt(args[5]);
-    benchmark.step(0, Math.max(2, seconds / 2), connections, false); // warm-up, not reported
+    benchmark.step(0, seconds, connections, false); // warm-up at saturation (JIT, heap sizing), not reported
     System.out.printf("%-12s %10s %10s %10s %10s %12s %8s%n", "rate", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "req/s", "errors");
     for (String rate : args[6].split(",")) {
       boolean saturate = rate.equals("max");
