@@ -81,7 +81,7 @@ public final class ServeModels implements Job<ServeModels.Result> {
     }
     String name = app.host().all().get(0).name();
     context.out().println("Listening on " + app.baseUrl() + " (Ctrl-C stops; requests in flight finish first). Try:");
-    context.out().println("  curl -s -H 'Content-Type: application/json' -d '{\"records\":[{...}]}' " + app.baseUrl() + "/v1/models/" + name + "/predict");
+    context.out().println("  curl -s -d '{\"records\":[{...}]}' " + app.baseUrl() + "/v1/models/" + name + "/predict");
     context.out().println("  curl -s " + app.baseUrl() + "/v2/models/" + name + "    # the fields a record takes");
     context.out().println("  curl -s " + app.baseUrl() + "/openapi.json");
     context.progress().status("serving");

@@ -28,9 +28,8 @@ final class NativeApi {
   void predict(Context ctx) {
     ServedModel model = host.get(ctx.pathParam("name"));
     Scoring.label(ctx, model);
-    Bodies.requireJson(ctx);
     boolean explain = explain(ctx.queryParam("explain"));
-    JsonNode body = Bodies.requireObject(Bodies.json(Bodies.read(ctx, options.maxBodyBytes())), "the body");
+    JsonNode body = Bodies.requireObject(Bodies.jsonBody(ctx, options.maxBodyBytes()), "the body");
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!name.equals("records")) {

@@ -37,8 +37,7 @@ final class OpenInferenceApi {
   void infer(Context ctx) {
     ServedModel model = host.get(ctx.pathParam("name"));
     Scoring.label(ctx, model);
-    Bodies.requireJson(ctx);
-    JsonNode body = Bodies.requireObject(Bodies.json(Bodies.read(ctx, options.maxBodyBytes())), "the body");
+    JsonNode body = Bodies.requireObject(Bodies.jsonBody(ctx, options.maxBodyBytes()), "the body");
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!Set.of("id", "parameters", "inputs", "outputs").contains(name)) {

@@ -77,6 +77,8 @@ class BadRequestTest {
     String origin = "{\"name\":\"origin\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"SFO\"]}";
     List<Case> cases = new ArrayList<>(List.of(
         new Case("no content type", "POST", "/v1/models/delay/predict", null, "{\"records\":[" + GOOD + "]}", 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type is missing"),
+        new Case("a real form body", "POST", "/v1/models/delay/predict", "application/x-www-form-urlencoded", "origin=SFO&destination=LAX", 415,
+            "UNSUPPORTED_MEDIA_TYPE", "'application/x-www-form-urlencoded'"),
         new Case("text/plain body", "POST", "/v1/models/delay/predict", "text/plain", "{\"records\":[" + GOOD + "]}", 415, "UNSUPPORTED_MEDIA_TYPE", "'text/plain'"),
         v1("empty body", "", 400, "MALFORMED_REQUEST", "empty"),
         v1("truncated JSON", "{\"records\":[" + GOOD, 400, "MALFORMED_REQUEST", "not valid JSON"),

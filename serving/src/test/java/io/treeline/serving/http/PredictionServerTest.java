@@ -144,6 +144,15 @@ class PredictionServerTest {
   }
 
   @Test
+  void answers_curl_d_which_labels_json_as_a_form() {
+    TestClient.Answer answer = client.post("/v1/models/delay/predict", "application/x-www-form-urlencoded",
+        "{\"records\":[{\"origin\":\"SFO\",\"destination\":\"LAX\",\"departure\":\"2001-06-15T08:30:00\",\"distance\":337}]}");
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    assertThat(answer.json().get("version").asLong()).isEqualTo(1);
+    assertThat(answer.json().get("predictions").get(0).get("probability").asDouble()).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void a_regressor_answers_its_value() {
     List<Row> expected = fixture.regressor.transform(fixture.rows.where("hash(departure_time, origin) % 40 = 0").limit(20))
         .select("origin", "destination", "distance", "departure_time", "prediction").collectAsList();
