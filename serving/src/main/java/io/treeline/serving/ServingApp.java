@@ -3,6 +3,7 @@ package io.treeline.serving;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.featurestore.online.OnlineTable;
 import io.treeline.registry.ModelRegistry;
+import io.treeline.registry.ModelVersion;
 import io.treeline.serving.http.PredictionServer;
 import io.treeline.serving.http.ServerOptions;
 import io.treeline.serving.http.ServingMetrics;
@@ -33,15 +34,18 @@ public final class ServingApp implements AutoCloseable {
   private final ModelHost host;
   private final PredictionServer server;
   private final ScheduledExecutorService refresher;
+  private final OnlineStore store;
   private final ServerOptions options;
 
-  private ServingApp(ModelHost host, PredictionServer server, ScheduledExecutorService refresher, ServerOptions options) {
+  private ServingApp(ModelHost host, PredictionServer server, ScheduledExecutorService refresher, OnlineStore store, ServerOptions options) {
     this.host = host;
     this.server = server;
     this.refresher = refresher;
+    this.store = store;
     this.options = options;
   }
 
+  /** Starts serving; the app owns {@code store} from here and closes it (also when starting fails). */
   public static ServingApp start(List<ModelHost.Served> models, ServerOptions options, ModelRegistry registry, OnlineStore store,
       String storeKind, String version) {
     ServingMetrics metrics = new ServingMetrics();
@@ -50,31 +54,64 @@ public final class ServingApp implements AutoCloseable {
       workDir = Files.createTempDirectory("treeline-serve");
       workDir.toFile().deleteOnExit();
     } catch (IOException e) {
+      store.close();
       throw new UncheckedIOException(e);
     }
-    ModelHost host = new ModelHost(new ModelLoader(registry, workDir), models, metrics);
-    host.start(options.pollInterval());
+    ModelHost.Listener listener = new ModelHost.Listener() {
+      @Override
+      public void prepare(ServedModel model) {
+        // A new version may read views the old one did not: load them now, not on its first request.
+        refresh(model.manifest().views().stream().map(v -> new OnlineTable(v.view(), v.entities(), v.features())).toList(), store, metrics);
+      }
+
+      @Override
+      public void loaded(ServedModel model) {
+        metrics.loaded(model);
+      }
+
+      @Override
+      public void loadFailed(String name, ModelVersion failed, Exception error) {
+        metrics.loadFailed(name, failed, error);
+      }
+    };
+    ModelHost host = new ModelHost(new ModelLoader(registry, workDir), models, listener);
     ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "treeline-feature-refresh");
       thread.setDaemon(true);
       return thread;
     });
-    Runnable refresh = () -> refresh(host, store, metrics);
-    refresh.run(); // the embedded store's snapshots load before the first request
-    long every = Math.max(1, options.pollInterval().toSeconds());
-    if (!options.pollInterval().isZero()) {
-      refresher.scheduleWithFixedDelay(refresh, every, every, TimeUnit.SECONDS);
+    try {
+      host.start(options.pollInterval());
+      if (!options.pollInterval().isZero()) {
+        long every = Math.max(1, options.pollInterval().toSeconds());
+        refresher.scheduleWithFixedDelay(() -> {
+          try {
+            refresh(tables(host), store, metrics);
+          } catch (Throwable e) { // a thrown task is never scheduled again
+            LOG.error("Refreshing the online store failed; trying again in {} s", every, e);
+          }
+        }, every, every, TimeUnit.SECONDS);
+      }
+      PredictionServer server = new PredictionServer(host, store, storeKind, options, metrics, version).start();
+      return new ServingApp(host, server, refresher, store, options);
+    } catch (RuntimeException e) {
+      refresher.shutdownNow();
+      host.close();
+      store.close();
+      throw e;
     }
-    PredictionServer server = new PredictionServer(host, store, storeKind, options, metrics, version).start();
-    return new ServingApp(host, server, refresher, options);
   }
 
-  private static void refresh(ModelHost host, OnlineStore store, ServingMetrics metrics) {
+  private static List<OnlineTable> tables(ModelHost host) {
     Map<String, OnlineTable> tables = new LinkedHashMap<>();
     for (ServedModel model : host.all()) {
       model.manifest().views().forEach(v -> tables.putIfAbsent(v.view(), new OnlineTable(v.view(), v.entities(), v.features())));
     }
-    for (OnlineTable table : tables.values()) {
+    return List.copyOf(tables.values());
+  }
+
+  private static void refresh(List<OnlineTable> tables, OnlineStore store, ServingMetrics metrics) {
+    for (OnlineTable table : tables) {
       try {
         store.refresh(table);
         metrics.freshness(store.freshness(table));
@@ -101,5 +138,6 @@ public final class ServingApp implements AutoCloseable {
     server.close();
     host.close();
     refresher.shutdownNow();
+    store.close();
   }
 }

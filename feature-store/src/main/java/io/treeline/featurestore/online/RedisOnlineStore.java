@@ -55,7 +55,8 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     this.expirySeconds = expiry.getSeconds();
     URI uri = URI.create(url);
     if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-      throw Errors.invalidInput("use", "Redis URL " + url, "expected redis://host:port[/db]", "Set online-store.redis.url.");
+      throw Errors.invalidInput("use", "Redis URL " + (uri.getHost() == null ? "(unparsable)" : uri.getScheme() + "://" + uri.getHost()),
+          "expected redis://host:port[/db]", "Set online-store.redis.url.");
     }
   }
 

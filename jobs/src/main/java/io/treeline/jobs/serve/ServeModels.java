@@ -60,8 +60,7 @@ public final class ServeModels implements Job<ServeModels.Result> {
     OnlineStore store = OnlineStores.openForServing(context.config(), context.spark());
     try {
       return ServingApp.start(served, options, context.registry(), store, context.config().onlineStoreType(), TreelineVersion.treeline());
-    } catch (RuntimeException e) {
-      store.close();
+    } catch (RuntimeException e) { // the app has closed the store
       throw Errors.invalidInput("serve", String.join(", ", models), e.getMessage(),
           "Check the model with treeline models describe, and that its pipeline's request features and views are ones serving supports (docs/serving.md).", e);
     }

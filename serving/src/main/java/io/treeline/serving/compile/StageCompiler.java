@@ -284,7 +284,7 @@ final class StageCompiler {
       double[] v = frame.vectors[from].clone();
       for (Map.Entry<Integer, Map<Double, Integer>> feature : maps.entrySet()) {
         int i = feature.getKey();
-        Integer index = feature.getValue().get(v[i]);
+        Integer index = feature.getValue().get(v[i] == 0.0 ? 0.0 : v[i]); // -0.0 is category 0.0, as in Spark
         if (index != null) {
           v[i] = index;
         } else if (invalid.equals("keep")) {

@@ -16,7 +16,8 @@ import java.util.Map;
 
 /** Reads request bodies: the size limit, the content type, strict JSON, and JSON values as records. */
 final class Bodies {
-  static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Bodies() {}
 

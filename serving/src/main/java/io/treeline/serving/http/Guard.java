@@ -24,9 +24,15 @@ final class Guard {
         Caller who = authenticator.authenticate(ctx.header(Authenticator.AUTHORIZATION_HEADER), ctx.header(Authenticator.API_KEY_HEADER));
         caller = who.id();
       } catch (AuthenticationException e) {
+        // Failed attempts spend the address's allowance, so keys cannot be guessed at full speed.
+        limit(ctx, caller);
         throw ApiException.unauthenticated(e.getMessage());
       }
     }
+    limit(ctx, caller);
+  }
+
+  private void limit(Context ctx, String caller) {
     if (rateLimiter != null && !rateLimiter.tryAcquire(caller)) {
       ctx.header("Retry-After", Long.toString(rateLimiter.retryAfterSeconds(caller)));
       throw ApiException.rateLimited("the rate limit for this caller is reached: retry after the Retry-After header's seconds");

@@ -50,9 +50,21 @@ final class OpenInferenceApi {
     Scorer.Batch batch = scoring.score(model, records, "inputs row", false, false);
     Map<String, List<Double>> columns = new LinkedHashMap<>();
     outputs.forEach(name -> columns.put(name, new ArrayList<>()));
+    int width = 1;
     for (Scorer.Scored scored : batch.results()) {
-      Map<String, Object> prediction = NativeApi.prediction(model, scored.prediction());
-      columns.forEach((name, values) -> values.add(((Number) prediction.get(name)).doubleValue()));
+      double[] probability = scored.prediction().probability();
+      for (Map.Entry<String, List<Double>> column : columns.entrySet()) {
+        if (!column.getKey().equals("probability")) {
+          column.getValue().add(scored.prediction().prediction());
+        } else if (probability.length == 2) {
+          column.getValue().add(probability[1]); // of the positive class, as /v1 answers
+        } else {
+          width = probability.length; // one row of class probabilities per record
+          for (double p : probability) {
+            column.getValue().add(p);
+          }
+        }
+      }
     }
     Map<String, Object> response = new LinkedHashMap<>();
     response.put("model_name", model.name());
@@ -61,15 +73,17 @@ final class OpenInferenceApi {
       response.put("id", body.get("id").asText());
     }
     List<Map<String, Object>> tensors = new ArrayList<>();
-    columns.forEach((name, values) -> tensors.add(tensor(name, values)));
+    int classes = width;
+    columns.forEach((name, values) -> tensors.add(tensor(name, values,
+        name.equals("probability") && classes > 1 ? List.of(records.size(), classes) : List.of(records.size()))));
     response.put("outputs", tensors);
     Bodies.write(ctx, 200, response);
   }
 
-  private static Map<String, Object> tensor(String name, List<Double> values) {
+  private static Map<String, Object> tensor(String name, List<Double> values, List<Integer> shape) {
     Map<String, Object> tensor = new LinkedHashMap<>();
     tensor.put("name", name);
-    tensor.put("shape", List.of(values.size()));
+    tensor.put("shape", shape);
     tensor.put("datatype", "FP64");
     tensor.put("data", values);
     return tensor;
@@ -164,6 +178,9 @@ final class OpenInferenceApi {
     for (RequestField field : model.plan().fields().values()) {
       inputs.add(Map.of("name", field.name(), "datatype", field.type() == FieldType.NUMBER ? "FP64" : "BYTES", "shape", List.of(-1)));
     }
+    model.plan().aliases().forEach((alias, column) -> inputs.add(Map.of("name", alias,
+        "datatype", model.plan().fields().get(column).type() == FieldType.NUMBER ? "FP64" : "BYTES", "shape", List.of(-1),
+        "parameters", Map.of("alias_of", column))));
     List<Map<String, Object>> outputs = new ArrayList<>();
     for (String name : outputNames(model)) {
       outputs.add(Map.of("name", name, "datatype", "FP64", "shape", List.of(-1)));

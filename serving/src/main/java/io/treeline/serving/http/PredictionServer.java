@@ -144,11 +144,11 @@ public final class PredictionServer implements AutoCloseable {
 
   private Handler prediction(String name, Handler handler) {
     return route(name, ctx -> {
-      if (draining) {
-        throw ApiException.unavailable("the server is shutting down: retry on another instance");
-      }
-      inFlight.incrementAndGet();
+      inFlight.incrementAndGet(); // counted before the check, so close() cannot miss a request that passed it
       try {
+        if (draining) {
+          throw ApiException.unavailable("the server is shutting down: retry on another instance");
+        }
         handler.handle(ctx);
         requestHook.run();
       } finally {

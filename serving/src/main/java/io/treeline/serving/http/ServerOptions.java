@@ -25,6 +25,14 @@ public record ServerOptions(
     Path tlsKeyStore,
     String tlsKeyStorePassword) {
 
+  /** Never prints the key store password. */
+  @Override
+  public String toString() {
+    return "ServerOptions[" + host + ":" + port + ", maxBatch=" + maxBatch + ", maxBodyBytes=" + maxBodyBytes + ", poll=" + pollInterval
+        + ", auth=" + (authenticator == null ? "none" : authenticator.getClass().getSimpleName()) + ", rateLimit=" + (rateLimiter != null)
+        + ", tls=" + (tlsKeyStore != null) + "]";
+  }
+
   public static ServerOptions defaults() {
     return new ServerOptions("127.0.0.1", 8080, 1000, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null);
   }

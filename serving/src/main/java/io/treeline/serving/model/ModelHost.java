@@ -27,6 +27,9 @@ public final class ModelHost implements AutoCloseable {
 
   /** What the host reports as it loads and swaps; metrics and logs listen. */
   public interface Listener {
+    /** Called with a loaded version before it takes traffic: the place to warm what it reads (its feature views). */
+    default void prepare(ServedModel model) {}
+
     void loaded(ServedModel model);
 
     void loadFailed(String name, ModelVersion version, Exception error);
@@ -71,16 +74,23 @@ public final class ModelHost implements AutoCloseable {
     for (Served model : served.values()) {
       ModelVersion version = loader.registry().resolve(model.ref());
       ServedModel loaded = loader.load(model.name(), version);
+      listener.prepare(loaded);
       current.get(model.name()).set(loaded);
       listener.loaded(loaded);
     }
     if (!interval.isZero()) {
-      poller.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+      poller.scheduleWithFixedDelay(() -> {
+        try {
+          poll();
+        } catch (Throwable e) { // a thrown task is never scheduled again: keep following the aliases
+          LOG.error("Polling the registry failed; trying again in {} ms", interval.toMillis(), e);
+        }
+      }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   /** Checks every reference once and swaps in versions that changed. Public for tests and for a manual refresh. */
-  public void poll() {
+  public synchronized void poll() {
     Object marker;
     try {
       marker = loader.registry().changeMarker();
@@ -110,6 +120,7 @@ public final class ModelHost implements AutoCloseable {
       }
       try {
         ServedModel loaded = loader.load(model.name(), version);
+        listener.prepare(loaded);
         current.get(model.name()).set(loaded);
         listener.loaded(loaded);
         LOG.info("{} now serves version {} (was {}), loaded in {} s", refText(model), version.version(),

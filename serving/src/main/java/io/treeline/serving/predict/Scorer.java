@@ -23,6 +23,8 @@ import java.util.Map;
  * the online store, then runs the compiled pipeline per record. No Spark, no DataFrame.
  */
 public final class Scorer {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scorer.class);
+
   private final OnlineStore store;
 
   public Scorer(OnlineStore store) {
@@ -45,7 +47,7 @@ public final class Scorer {
       rows.add(values);
     }
     long start = System.nanoTime();
-    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = keys.isEmpty() ? Map.of() : store.readAll(keys);
+    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = keys.isEmpty() ? Map.of() : read(keys);
     long storeNanos = keys.isEmpty() ? 0 : System.nanoTime() - start;
     List<Scored> results = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
@@ -58,5 +60,15 @@ public final class Scorer {
       }
     }
     return new Batch(model, results, storeNanos);
+  }
+
+  /** A store that cannot be read is the server's problem, not the client's: 503, and a log line without a stack. */
+  private Map<OnlineTable, Map<EntityKey, FeatureValues>> read(Map<OnlineTable, Collection<EntityKey>> keys) {
+    try {
+      return store.readAll(keys);
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot read the online store: {}", e.getMessage());
+      throw ApiException.unavailable("the online store cannot be read right now: retry shortly");
+    }
   }
 }

@@ -17,7 +17,16 @@ import org.apache.spark.sql.catalyst.expressions.Remainder;
 import org.apache.spark.sql.catalyst.expressions.Subtract;
 import org.apache.spark.sql.catalyst.expressions.UnaryMinus;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.ShortType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -57,8 +66,8 @@ public final class RequestExpressions {
         int slot = columns.slot(attribute.name(), FieldType.NUMBER);
         return values -> values[slot] == null ? Double.NaN : (Double) values[slot];
       }
-      if (e instanceof Cast cast && cast.dataType() instanceof NumericType) {
-        return number(cast.child());
+      if (e instanceof Cast cast && cast.dataType() instanceof NumericType type) {
+        return cast(number(cast.child()), type);
       }
       if (e instanceof UnaryMinus minus) {
         RequestExpression child = number(minus.child());
@@ -95,6 +104,48 @@ public final class RequestExpressions {
       }
       throw new UnsupportedExpressionException(sql, "'" + e.sql() + "' is not supported in serving; request features may use columns,"
           + " numbers, + - * / %, casts to numbers and " + String.join(", ", DATE_PARTS));
+    }
+
+    /** Spark's cast of a number: integral types truncate toward zero, float and decimal round; a value that does not fit is null (NaN). */
+    private RequestExpression cast(RequestExpression child, NumericType type) {
+      if (type instanceof DoubleType) {
+        return child;
+      }
+      if (type instanceof FloatType) {
+        return values -> (double) (float) child.evaluate(values);
+      }
+      if (type instanceof DecimalType decimal) {
+        return values -> {
+          double v = child.evaluate(values);
+          if (!Double.isFinite(v)) {
+            return Double.NaN;
+          }
+          BigDecimal rounded = new BigDecimal(v).setScale(decimal.scale(), RoundingMode.HALF_UP);
+          return rounded.precision() - rounded.scale() > decimal.precision() - decimal.scale() ? Double.NaN : rounded.doubleValue();
+        };
+      }
+      double min;
+      double max;
+      if (type instanceof ByteType) {
+        min = Byte.MIN_VALUE;
+        max = Byte.MAX_VALUE;
+      } else if (type instanceof ShortType) {
+        min = Short.MIN_VALUE;
+        max = Short.MAX_VALUE;
+      } else if (type instanceof IntegerType) {
+        min = Integer.MIN_VALUE;
+        max = Integer.MAX_VALUE;
+      } else if (type instanceof LongType) {
+        min = Long.MIN_VALUE;
+        max = Long.MAX_VALUE;
+      } else {
+        throw new UnsupportedExpressionException(sql, "a cast to " + type.simpleString() + " is not supported in serving");
+      }
+      return values -> {
+        double v = child.evaluate(values);
+        double truncated = v < 0 ? Math.ceil(v) : Math.floor(v);
+        return Double.isNaN(v) || truncated < min || truncated > max ? Double.NaN : truncated;
+      };
     }
 
     private RequestExpression function(UnresolvedFunction function) {

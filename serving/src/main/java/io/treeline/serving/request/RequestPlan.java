@@ -155,7 +155,7 @@ public final class RequestPlan {
       String name = aliasOf.getOrDefault(entry.getKey(), entry.getKey());
       RequestField field = fields.get(name);
       if (field == null) {
-        throw ApiException.invalidField(where + " has the unknown field '" + entry.getKey() + "'" + nearest(entry.getKey())
+        throw ApiException.invalidField(where + " has the unknown field '" + abbreviate(entry.getKey()) + "'" + nearest(entry.getKey())
             + "; the model takes " + String.join(", ", new TreeSet<>(acceptedNames())));
       }
       if (values[field.slot()] != null) {
@@ -198,7 +198,14 @@ public final class RequestPlan {
     return names;
   }
 
+  private static String abbreviate(String name) {
+    return name.length() > 64 ? name.substring(0, 64) + "…" : name;
+  }
+
   private String nearest(String name) {
+    if (name.length() > 64) {
+      return ""; // no field is that long, and the edit distance would cost a request a lot of CPU
+    }
     return Suggestions.nearest(name, acceptedNames()).map(n -> " (did you mean '" + n + "'?)").orElse("");
   }
 

@@ -153,6 +153,38 @@ class PredictionServerTest {
   }
 
   @Test
+  void a_classifier_of_more_classes_answers_every_class_probability_on_each_protocol() {
+    try (ServingApp multi = fixture.serve(ServingFixture.options(), fixture.multiclass())) {
+      TestClient multiClient = new TestClient(multi.baseUrl());
+      List<Map<String, Object>> records = sample.subList(0, 3).stream().map(PredictionServerTest::request).toList();
+      JsonNode predictions = multiClient.postJson("/v1/models/delay-class/predict", Map.of("records", records)).json().get("predictions");
+      List<Double> flat = new ArrayList<>();
+      for (JsonNode p : predictions) {
+        assertThat(p.get("probabilities")).hasSize(3);
+        double sum = 0;
+        for (JsonNode q : p.get("probabilities")) {
+          flat.add(q.asDouble());
+          sum += q.asDouble();
+        }
+        assertThat(sum).isCloseTo(1.0, within(1e-9));
+      }
+      Map<String, Object> columnar = new java.util.LinkedHashMap<>();
+      List.of("origin", "destination", "distance", "departure").forEach(c -> columnar.put(c, records.stream().map(r -> r.get(c)).toList()));
+      TestClient.Answer oip = multiClient.postJson("/v2/models/delay-class/infer", Map.of("inputs", List.of(
+          Map.of("name", "origin", "shape", List.of(3), "datatype", "BYTES", "data", columnar.get("origin")),
+          Map.of("name", "destination", "shape", List.of(3), "datatype", "BYTES", "data", columnar.get("destination")),
+          Map.of("name", "distance", "shape", List.of(3), "datatype", "FP64", "data", columnar.get("distance")),
+          Map.of("name", "departure", "shape", List.of(3), "datatype", "BYTES", "data", columnar.get("departure")))));
+      assertThat(oip.status()).as(oip.body()).isEqualTo(200);
+      JsonNode probability = oip.json().get("outputs").get(1);
+      assertThat(probability.get("shape").toString()).isEqualTo("[3,3]");
+      List<Double> oipFlat = new ArrayList<>();
+      probability.get("data").forEach(q -> oipFlat.add(q.asDouble()));
+      assertThat(oipFlat).isEqualTo(flat);
+    }
+  }
+
+  @Test
   void a_regressor_answers_its_value() {
     List<Row> expected = fixture.regressor.transform(fixture.rows.where("hash(departure_time, origin) % 40 = 0").limit(20))
         .select("origin", "destination", "distance", "departure_time", "prediction").collectAsList();

@@ -84,6 +84,7 @@ final class ServingFixture {
         .withColumn("departure_hour", expr("CAST(hour(departure_time) AS DOUBLE)"))
         .withColumn("day_of_week", expr("CAST(dayofweek(departure_time) AS DOUBLE)"))
         .withColumn("label", expr("CASE WHEN delay > 15 THEN 1.0 ELSE 0.0 END"))
+        .withColumn("delay_class", expr("CASE WHEN delay < 0 THEN 0.0 WHEN delay <= 15 THEN 1.0 ELSE 2.0 END"))
         .cache();
     classifier = fit(new RandomForestClassifier().setNumTrees(10).setMaxDepth(6).setMaxBins(64).setSeed(7));
     regressor = fit(new RandomForestRegressor().setNumTrees(10).setMaxDepth(6).setMaxBins(64).setSeed(7).setLabelCol("delay"));
@@ -97,6 +98,15 @@ final class ServingFixture {
       instance = new ServingFixture();
     }
     return instance;
+  }
+
+  /** A three-class classifier (early, on time, late), registered as "delay-class" with alias champion on first use. */
+  synchronized String multiclass() {
+    if (registry.models().stream().noneMatch(m -> m.name().equals("delay-class"))) {
+      PipelineModel model = fit(new RandomForestClassifier().setNumTrees(5).setMaxDepth(4).setMaxBins(64).setSeed(7).setLabelCol("delay_class"));
+      registry.setAlias("delay-class", "champion", register("delay-class", model, "random_forest_classifier").version());
+    }
+    return "delay-class@champion";
   }
 
   private PipelineModel fit(PipelineStage model) {
