@@ -54,8 +54,9 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     this.url = url;
     this.expirySeconds = expiry.getSeconds();
     URI uri = URI.create(url);
+    // The URL may carry a password (redis://:secret@host): messages show only scheme, host and port.
     if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-      throw Errors.invalidInput("use", "Redis URL " + (uri.getHost() == null ? "(unparsable)" : uri.getScheme() + "://" + uri.getHost()),
+      throw Errors.invalidInput("use", "Redis URL " + (uri.getHost() == null ? "(unparsable)" : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())),
           "expected redis://host:port[/db]", "Set online-store.redis.url.");
     }
   }
