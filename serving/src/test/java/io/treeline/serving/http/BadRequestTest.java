@@ -89,6 +89,7 @@ class BadRequestTest {
         v1("records empty", "{\"records\":[]}", 400, "INVALID_PARAMETER_VALUE", "at least one record"),
         v1("a record that is a number", "{\"records\":[42]}", 400, "INVALID_PARAMETER_VALUE", "records[0] must be a JSON object"),
         v1("an extra top-level key", "{\"records\":[" + GOOD + "],\"model\":\"x\"}", 400, "INVALID_PARAMETER_VALUE", "unknown key 'model'"),
+        v1("trailing garbage after the JSON", "{\"records\":[" + GOOD + "]} and more", 400, "MALFORMED_REQUEST", "not valid JSON"),
         v1("a duplicate key", "{\"records\":[" + GOOD + "],\"records\":[" + GOOD + "]}", 400, "MALFORMED_REQUEST", "records"),
         v1("NaN literal", "{\"records\":[" + replace("distance", "NaN") + "]}", 400, "MALFORMED_REQUEST", "not valid JSON"),
         record("a mistyped field name", GOOD.replace("\"origin\"", "\"orign\""), "unknown field 'orign' (did you mean 'origin'?)"),

@@ -132,6 +132,22 @@ class SecurityTest {
   }
 
   @Test
+  void failed_logins_spend_the_client_address_allowance() {
+    ServerOptions options = ServingFixture.options()
+        .withSecurity(new ApiKeyAuthenticator(Map.of("a", "key-aaaaaaaaaaaaaaaa")), new RateLimiter(0.5, 2));
+    try (ServingApp app = serve(options)) {
+      TestClient client = new TestClient(app.baseUrl());
+      assertRefused(client.post(PREDICT, "application/json", RECORD, "X-API-Key", "guess-1"), "invalid API key");
+      assertRefused(client.post(PREDICT, "application/json", RECORD, "X-API-Key", "guess-2"), "invalid API key");
+      TestClient.Answer third = client.post(PREDICT, "application/json", RECORD, "X-API-Key", "guess-3");
+      assertThat(third.status()).as("guessing is rate limited").isEqualTo(429);
+      assertThat(third.raw().headers().firstValue("Retry-After")).isPresent();
+      assertThat(client.post(PREDICT, "application/json", RECORD, "X-API-Key", "key-aaaaaaaaaaaaaaaa").status())
+          .as("the key's own allowance is separate").isEqualTo(200);
+    }
+  }
+
+  @Test
   void serves_https_from_a_key_store() throws Exception {
     Path store = temp.resolve("server.p12");
     Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
