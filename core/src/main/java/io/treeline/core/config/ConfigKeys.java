@@ -51,7 +51,45 @@ public final class ConfigKeys {
 
   public static final ConfigKey STREAM_KAFKA_BOOTSTRAP_SERVERS =
       new ConfigKey("stream.kafka.bootstrap-servers", ConfigType.TEXT, "",
-          "Kafka bootstrap servers for streaming features; empty means the embedded file source.");
+          "Kafka bootstrap servers for streaming features; empty means the embedded file source (stream.files.dir).");
+  public static final ConfigKey STREAM_KAFKA_TOPIC =
+      new ConfigKey("stream.kafka.topic", ConfigType.TEXT, "flights", "Topic the events are read from (treeline stream) and written to (treeline replay).");
+  public static final ConfigKey STREAM_KAFKA_STARTING_OFFSETS =
+      new ConfigKey("stream.kafka.starting-offsets", ConfigType.TEXT, "earliest",
+          "Where a stream without a checkpoint starts: earliest, latest, or Spark's JSON of offsets per partition. A checkpoint always wins.");
+  public static final ConfigKey STREAM_KAFKA_MAX_OFFSETS_PER_TRIGGER =
+      new ConfigKey("stream.kafka.max-offsets-per-trigger", ConfigType.INT, "0", "Most events one micro-batch reads from Kafka; 0 is no limit.");
+  public static final ConfigKey STREAM_KAFKA_FAIL_ON_DATA_LOSS =
+      new ConfigKey("stream.kafka.fail-on-data-loss", ConfigType.BOOL, "true",
+          "Stop the stream when offsets it has not read are gone (deleted by retention, or the topic recreated) rather than skip them.");
+  public static final ConfigKey STREAM_KAFKA_SECURITY_PROTOCOL =
+      new ConfigKey("stream.kafka.security-protocol", ConfigType.oneOf("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"), "PLAINTEXT",
+          "How Treeline talks to the brokers.");
+  public static final ConfigKey STREAM_KAFKA_SASL_MECHANISM =
+      new ConfigKey("stream.kafka.sasl-mechanism", ConfigType.oneOf("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"), "PLAIN", "SASL mechanism with SASL_*.");
+  public static final ConfigKey STREAM_KAFKA_SASL_USERNAME =
+      new ConfigKey("stream.kafka.sasl-username", ConfigType.TEXT, "", "SASL user name with SASL_*.");
+  public static final ConfigKey STREAM_KAFKA_SASL_PASSWORD =
+      new ConfigKey("stream.kafka.sasl-password", ConfigType.TEXT, "",
+          "SASL password; set it with TREELINE_STREAM_KAFKA_SASL_PASSWORD rather than in a file. Never logged.");
+  public static final ConfigKey STREAM_KAFKA_SSL_TRUSTSTORE =
+      new ConfigKey("stream.kafka.ssl-truststore", ConfigType.TEXT, "", "Trust store (PKCS12) for SSL/SASL_SSL; empty uses the JVM's.");
+  public static final ConfigKey STREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD =
+      new ConfigKey("stream.kafka.ssl-truststore-password", ConfigType.TEXT, "",
+          "The trust store's password; set it with TREELINE_STREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD rather than in a file. Never logged.");
+  public static final ConfigKey STREAM_FILES_DIR =
+      new ConfigKey("stream.files.dir", ConfigType.TEXT, "",
+          "Without Kafka: the directory of JSON event files (one event a line) the stream reads; empty means <lake.root>/_events/<topic>.");
+  public static final ConfigKey STREAM_FILES_MAX_PER_TRIGGER =
+      new ConfigKey("stream.files.max-files-per-trigger", ConfigType.INT, "0", "Most event files one micro-batch reads; 0 is no limit.");
+  public static final ConfigKey STREAM_TRIGGER_SECONDS =
+      new ConfigKey("stream.trigger-seconds", ConfigType.INT, "5", "Seconds between micro-batches (a batch that takes longer starts the next at once).");
+  public static final ConfigKey STREAM_WATERMARK_MINUTES =
+      new ConfigKey("stream.watermark-minutes", ConfigType.INT, "60",
+          "How late (in event time, behind the newest event seen) an event may arrive and still count; later ones go to the dead letters.");
+  public static final ConfigKey STREAM_CHECKPOINT_DIR =
+      new ConfigKey("stream.checkpoint-dir", ConfigType.TEXT, "",
+          "Where each view's stream keeps its checkpoint (one directory per view); empty means <lake.root>/_checkpoints/stream.");
 
   public static final ConfigKey SERVING_HOST =
       new ConfigKey("serving.host", ConfigType.TEXT, "127.0.0.1", "Address the prediction server binds to.");
@@ -109,6 +147,21 @@ public final class ConfigKeys {
           ONLINE_STORE_TYPE,
           ONLINE_STORE_REDIS_URL,
           STREAM_KAFKA_BOOTSTRAP_SERVERS,
+          STREAM_KAFKA_TOPIC,
+          STREAM_KAFKA_STARTING_OFFSETS,
+          STREAM_KAFKA_MAX_OFFSETS_PER_TRIGGER,
+          STREAM_KAFKA_FAIL_ON_DATA_LOSS,
+          STREAM_KAFKA_SECURITY_PROTOCOL,
+          STREAM_KAFKA_SASL_MECHANISM,
+          STREAM_KAFKA_SASL_USERNAME,
+          STREAM_KAFKA_SASL_PASSWORD,
+          STREAM_KAFKA_SSL_TRUSTSTORE,
+          STREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD,
+          STREAM_FILES_DIR,
+          STREAM_FILES_MAX_PER_TRIGGER,
+          STREAM_TRIGGER_SECONDS,
+          STREAM_WATERMARK_MINUTES,
+          STREAM_CHECKPOINT_DIR,
           SERVING_HOST,
           SERVING_PORT,
           SERVING_MAX_BATCH_SIZE,
