@@ -79,7 +79,7 @@ public final class ConfigKeys {
           "The trust store's password; set it with TREELINE_STREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD rather than in a file. Never logged.");
   public static final ConfigKey STREAM_FILES_DIR =
       new ConfigKey("stream.files.dir", ConfigType.TEXT, "",
-          "Without Kafka: the directory of JSON event files (one event a line) the stream reads; empty means <lake.root>/_events/<topic>.");
+          "Without Kafka: the directory of JSON event files (one event a line) the stream reads; empty means <lake.root>/events/<topic>.");
   public static final ConfigKey STREAM_FILES_MAX_PER_TRIGGER =
       new ConfigKey("stream.files.max-files-per-trigger", ConfigType.INT, "0", "Most event files one micro-batch reads; 0 is no limit.");
   public static final ConfigKey STREAM_TRIGGER_SECONDS =
@@ -89,7 +89,7 @@ public final class ConfigKeys {
           "How late (in event time, behind the newest event seen) an event may arrive and still count; later ones go to the dead letters.");
   public static final ConfigKey STREAM_CHECKPOINT_DIR =
       new ConfigKey("stream.checkpoint-dir", ConfigType.TEXT, "",
-          "Where each view's stream keeps its checkpoint (one directory per view); empty means <lake.root>/_checkpoints/stream.");
+          "Where each view's stream keeps its checkpoint (one directory per view); empty means <lake.root>/checkpoints/stream.");
 
   public static final ConfigKey SERVING_HOST =
       new ConfigKey("serving.host", ConfigType.TEXT, "127.0.0.1", "Address the prediction server binds to.");

@@ -79,8 +79,8 @@ public sealed interface ConfigType permits ConfigType.Text, ConfigType.Int, Conf
       if (!(raw instanceof String s)) {
         return null;
       }
-      String v = s.trim().toLowerCase(Locale.ROOT);
-      return values.contains(v) ? v : null;
+      // Any case is accepted; the value is the choice as declared (Kafka's protocol names are upper case).
+      return values.stream().filter(v -> v.equalsIgnoreCase(s.trim())).findFirst().orElse(null);
     }
 
     @Override

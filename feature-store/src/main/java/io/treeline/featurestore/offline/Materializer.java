@@ -113,6 +113,16 @@ public final class Materializer {
       // An event after the range cannot be known inside it: the event time alone prunes it.
       prepared = prepared.where(col(ViewSource.EVENT_TIME).lt(lit(until.get())).and(col(ViewSource.AVAILABLE_AT).lt(lit(until.get()))));
     }
+    return timeline(view, prepared, from, until, emitted);
+  }
+
+  /**
+   * The view's timeline rows (with feature_date) of the {@link ViewSource#prepared} rows given, from
+   * change point {@code from} to {@code until}. The rows must reach back a lookback before {@code
+   * from} for the values near it to be right. Counts the rows into {@code emitted} as they are made.
+   */
+  public static Dataset<Row> timeline(
+      FeatureView view, Dataset<Row> prepared, Optional<LocalDateTime> from, Optional<LocalDateTime> until, LongAccumulator emitted) {
     List<Column> keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toList();
     List<Column> order = new ArrayList<>(keys);
     order.add(col(ViewSource.AVAILABLE_AT));

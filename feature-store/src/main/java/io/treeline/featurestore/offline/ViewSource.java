@@ -33,7 +33,11 @@ public final class ViewSource {
 
   /** The source as declared, with filter and derived columns applied. */
   public static Dataset<Row> rows(SparkSession spark, LakeLayout layout, FeatureView view) {
-    Dataset<Row> data = read(spark, layout, view, null);
+    return derived(view, read(spark, layout, view, null));
+  }
+
+  /** Rows shaped like the view's source (a batch of streamed events, say), filtered and with the derived columns. */
+  public static Dataset<Row> derived(FeatureView view, Dataset<Row> data) {
     if (view.source().filter().isPresent()) {
       data = data.where(expr(view.source().filter().get()));
     }
@@ -64,7 +68,11 @@ public final class ViewSource {
    * cannot be known before it happened, whatever available_at says.
    */
   public static Dataset<Row> prepared(SparkSession spark, LakeLayout layout, FeatureView view) {
-    Dataset<Row> rows = rows(spark, layout, view);
+    return prepared(view, rows(spark, layout, view));
+  }
+
+  /** {@link #prepared(SparkSession, LakeLayout, FeatureView)} of rows already filtered and derived. */
+  public static Dataset<Row> prepared(FeatureView view, Dataset<Row> rows) {
     List<Column> columns = new ArrayList<>();
     view.entities().forEach(k -> columns.add(col(k)));
     Column eventTime = expr(view.eventTime().orElseThrow()).cast(DataTypes.TimestampNTZType);

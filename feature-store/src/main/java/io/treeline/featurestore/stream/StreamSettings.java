@@ -46,11 +46,11 @@ public record StreamSettings(
         config.get(ConfigKeys.STREAM_KAFKA_SASL_PASSWORD),
         config.get(ConfigKeys.STREAM_KAFKA_SSL_TRUSTSTORE),
         config.get(ConfigKeys.STREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD),
-        files.isEmpty() ? root + "/_events/" + topic : files,
+        files.isEmpty() ? root + "/events/" + topic : files,
         config.getInt(ConfigKeys.STREAM_FILES_MAX_PER_TRIGGER),
         config.getInt(ConfigKeys.STREAM_TRIGGER_SECONDS),
         config.getInt(ConfigKeys.STREAM_WATERMARK_MINUTES),
-        checkpoints.isEmpty() ? root + "/_checkpoints/stream" : checkpoints);
+        checkpoints.isEmpty() ? root + "/checkpoints/stream" : checkpoints);
     settings.check();
     return settings;
   }

@@ -1,0 +1,313 @@
+package io.treeline.featurestore.stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.when;
+
+import io.delta.tables.DeltaTable;
+import io.treeline.core.lake.LakeCatalog;
+import io.treeline.core.lake.LakeLayout;
+import io.treeline.core.lake.TableName;
+import io.treeline.featurestore.offline.Materializer;
+import io.treeline.featurestore.offline.OfflineTable;
+import io.treeline.featurestore.offline.ViewSource;
+import io.treeline.featurestore.online.LatestValues;
+import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.spec.FeatureView;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One micro-batch of a feature view's stream, exactly once. The batch's events are appended to the
+ * view's event log ({@code stream.<view>_events}); every entity they touch gets its timeline
+ * recomputed from the batch's earliest availability time on — with the same {@link Materializer}
+ * code as {@code features materialize}, so both engines agree — and those rows replace the old ones
+ * in {@code features.<view>}; refused events go to {@code stream.dead_letters}. Each of the three
+ * Delta writes carries the query id and batch id (txnAppId/txnVersion), so a batch replayed after a
+ * crash writes nothing twice. Then the online store gets each changed entity's values as of the
+ * stream's clock; its writes never replace newer values, so replaying them is harmless.
+ */
+public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
+  private static final Logger LOG = LoggerFactory.getLogger(ViewStream.class);
+  /** Test-only: the batch after whose Delta writes the stream stops, before the online write, until killed. */
+  public static final String PAUSE_PROPERTY = "treeline.test.pause-before-online-batch";
+  private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+  private static final String BATCH_ID = "__batch_id";
+
+  private final FeatureView view;
+  private final LakeLayout layout;
+  private final OnlineStore store;
+  private final String checkpoint;
+  private final long watermarkDelayMicros;
+  private final StructType sourceSchema;
+  private final Set<String> required;
+  private final StreamMetrics metrics = new StreamMetrics();
+
+  /**
+   * @param sourceSchema the columns an event carries (the view's source table's)
+   * @param store where online values go, or null for a view that is not online
+   */
+  public ViewStream(FeatureView view, LakeLayout layout, OnlineStore store, String checkpoint, long watermarkDelayMicros, StructType sourceSchema) {
+    this.view = view;
+    this.layout = layout;
+    this.store = view.online() ? store : null;
+    this.checkpoint = checkpoint;
+    this.watermarkDelayMicros = watermarkDelayMicros;
+    this.sourceSchema = sourceSchema;
+    this.required = requiredFields(view, sourceSchema);
+  }
+
+  public static TableName eventLog(FeatureView view) {
+    return new TableName("stream", view.name() + "_events");
+  }
+
+  public static final TableName DEAD_LETTERS = new TableName("stream", "dead_letters");
+
+  public FeatureView view() {
+    return view;
+  }
+
+  public StreamMetrics metrics() {
+    return metrics;
+  }
+
+  /** The entity keys, and every source column the event time is computed from. */
+  static Set<String> requiredFields(FeatureView view, StructType schema) {
+    String eventTime = view.eventTime().orElseThrow();
+    Set<String> required = new java.util.LinkedHashSet<>(view.entities());
+    for (StructField field : schema.fields()) {
+      if (java.util.regex.Pattern.compile("(?<![\\w.])`?" + java.util.regex.Pattern.quote(field.name()) + "`?(?!\\w)").matcher(eventTime).find()) {
+        required.add(field.name());
+      }
+    }
+    required.retainAll(java.util.Arrays.asList(schema.fieldNames()));
+    return required;
+  }
+
+  @Override
+  public void call(Dataset<Row> batch, Long batchId) {
+    long started = System.nanoTime();
+    SparkSession spark = batch.sparkSession();
+    // The query id survives restarts on the same checkpoint; Spark sets it on the batch's thread.
+    String appId = spark.sparkContext().getLocalProperty("sql.streaming.queryId");
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    StreamClock clock = StreamClock.before(checkpoint, batchId, hadoop);
+    long watermark = clock.watermarkMicros(watermarkDelayMicros);
+
+    Column eventTime = expr(view.eventTime().orElseThrow()).cast(DataTypes.TimestampNTZType);
+    Dataset<Row> parsed = StreamEvents.parse(batch, sourceSchema, required).withColumn("__event_time", eventTime);
+    if (clock.started()) {
+      Column late = col(StreamEvents.REASON).isNull().and(col("__event_time").lt(lit(time(watermark))));
+      parsed = parsed.withColumn(StreamEvents.REASON, when(late, concat(lit("late: event time "), col("__event_time").cast("string"),
+          lit(" is before the watermark " + time(watermark).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + " (the newest event so far less stream.watermark-minutes)")))
+          .otherwise(col(StreamEvents.REASON)));
+    }
+    parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row counts = parsed.agg(
+          sum(when(col(StreamEvents.REASON).isNull(), 1).otherwise(0)),
+          sum(when(col(StreamEvents.REASON).isNotNull(), 1).otherwise(0)),
+          max(when(col(StreamEvents.REASON).isNull(), col("__event_time")))).first();
+      long accepted = counts.isNullAt(0) ? 0 : counts.getLong(0);
+      long refused = counts.isNullAt(1) ? 0 : counts.getLong(1);
+      long newestEvent = counts.isNullAt(2) ? Long.MIN_VALUE : micros((LocalDateTime) counts.get(2));
+
+      Dataset<Row> good = parsed.where(col(StreamEvents.REASON).isNull());
+      Dataset<Row> prepared = ViewSource.prepared(view, ViewSource.derived(view, good.select(sourceColumns())));
+      Row range = prepared.agg(min(ViewSource.AVAILABLE_AT), max(ViewSource.AVAILABLE_AT), count(lit(1))).first();
+      long rows = range.getLong(2);
+      long batchNewestAvailable = rows == 0 ? Long.MIN_VALUE : micros((LocalDateTime) range.get(1));
+      Optional<LocalDateTime> from = rows == 0 ? Optional.empty() : Optional.of((LocalDateTime) range.get(0));
+      List<Row> produced = good.groupBy(floor(unix_micros(col(StreamEvents.PRODUCED_AT)).divide(100_000)).as("bucket")).count().collectAsList();
+
+      if (from.isPresent()) {
+        appendEvents(spark, prepared, from.get(), appId, batchId);
+        replaceTimelines(spark, prepared, from.get(), appId, batchId);
+      }
+      if (refused > 0) {
+        String location = layout.table(DEAD_LETTERS);
+        boolean created = !DeltaTable.isDeltaTable(spark, location);
+        StreamEvents.refused(parsed, view.name(), batchId).withColumn("received_at", current_timestamp())
+            .write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", batchId).save(location);
+        if (created) {
+          new LakeCatalog(spark, layout).register(DEAD_LETTERS);
+        }
+      }
+      pauseIfAsked(batchId);
+      StreamClock after = clock.advance(newestEvent, batchNewestAvailable);
+      long online = pushOnline(spark, clock, after, from);
+      after.writeBefore(checkpoint, batchId + 1, hadoop);
+      metrics.batchDone(batchId, accepted, refused, online, produced, System.nanoTime() - started, after);
+      LOG.info("{} batch {}: {} events, {} refused, {} entities online, clock {}", view.name(), batchId, accepted, refused, online,
+          after.started() ? time(after.newestAvailableMicros()) : "-");
+    } finally {
+      parsed.unpersist();
+    }
+  }
+
+  private Column[] sourceColumns() {
+    return java.util.Arrays.stream(sourceSchema.fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+  }
+
+  /**
+   * Appends the batch's prepared events to the view's event log. The first batch of a view whose
+   * source table exists first copies in the source's events from before the stream (as far back as
+   * the windows reach), so the stream continues the batch history instead of starting from nothing.
+   */
+  private void appendEvents(SparkSession spark, Dataset<Row> prepared, LocalDateTime from, String appId, long batchId) {
+    String location = layout.table(eventLog(view));
+    Dataset<Row> events = prepared.withColumn(BATCH_ID, lit(batchId));
+    boolean created = !DeltaTable.isDeltaTable(spark, location);
+    if (created && sourceExists(spark)) {
+      Dataset<Row> history = ViewSource.prepared(spark, layout, view).where(col(ViewSource.AVAILABLE_AT).lt(lit(from)));
+      Optional<java.time.Duration> lookback = streamLookback();
+      if (lookback.isPresent()) {
+        history = history.where(col(ViewSource.AVAILABLE_AT).geq(lit(from.minus(lookback.get()))));
+      }
+      events = history.withColumn(BATCH_ID, lit(-1L)).unionByName(events);
+    }
+    events.write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", batchId).save(location);
+    if (created) {
+      new LakeCatalog(spark, layout).register(eventLog(view));
+    }
+  }
+
+  private boolean sourceExists(SparkSession spark) {
+    return view.source().table().isPresent()
+        && DeltaTable.isDeltaTable(spark, layout.table(TableName.parse(view.source().table().get())));
+  }
+
+  /**
+   * How far back a recomputation reads: the longest window when every feature has one; otherwise
+   * (a running "last", say) all of the entity's events — a ttl is not enough there, since the
+   * entity's own newest event may be older than the batch's earliest one by more than the ttl.
+   */
+  private Optional<java.time.Duration> streamLookback() {
+    boolean allWindowed = view.features().stream().allMatch(f -> f.window().isPresent());
+    return allWindowed ? view.lookback() : Optional.empty();
+  }
+
+  /** Recomputes the touched entities' timelines from {@code from} on and swaps them in, in one commit. */
+  private void replaceTimelines(SparkSession spark, Dataset<Row> prepared, LocalDateTime from, String appId, long batchId) {
+    Column[] keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    Dataset<Row> touched = prepared.select(keys).distinct();
+    List<Row> touchedKeys = touched.collectAsList();
+    Dataset<Row> events = spark.read().format("delta").load(layout.table(eventLog(view))).drop(BATCH_ID);
+    Optional<java.time.Duration> lookback = streamLookback();
+    if (lookback.isPresent()) {
+      events = events.where(col(ViewSource.AVAILABLE_AT).geq(lit(from.minus(lookback.get()))));
+    }
+    Column same = lit(true);
+    for (String key : view.entities()) {
+      same = same.and(col("e.`" + key + "`").eqNullSafe(col("t.`" + key + "`")));
+    }
+    events = events.as("e").join(org.apache.spark.sql.functions.broadcast(touched).as("t"), same, "left_semi");
+    var emitted = spark.sparkContext().longAccumulator("stream rows of " + view.name());
+    Dataset<Row> timeline = Materializer.timeline(view, events, Optional.of(from), Optional.empty(), emitted);
+    String location = layout.table(view.offlineTable());
+    var writer = timeline.write().format("delta").option("txnAppId", appId).option("txnVersion", batchId)
+        .option("userMetadata", "treeline stream " + view.name() + " batch " + batchId);
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      writer.mode("append").partitionBy(OfflineTable.FEATURE_DATE).save(location);
+      new LakeCatalog(spark, layout).register(view.offlineTable());
+    } else {
+      writer.mode("overwrite").option("replaceWhere", replacedRows(from, touchedKeys)).save(location);
+    }
+  }
+
+  /** The rows a batch replaces: those of the touched entities from its earliest availability time on. */
+  String replacedRows(LocalDateTime from, List<Row> touchedKeys) {
+    String since = OfflineTable.FEATURE_DATE + " >= DATE'" + from.toLocalDate() + "' AND "
+        + OfflineTable.FEATURE_TIME + " >= TIMESTAMP_NTZ'" + SQL_TIME.format(from) + "'";
+    String columns = view.entities().stream().map(k -> "`" + k + "`").collect(Collectors.joining(", "));
+    String values = touchedKeys.stream().map(row -> {
+      List<String> literals = new ArrayList<>();
+      for (int i = 0; i < row.size(); i++) {
+        literals.add(literal(row.get(i)));
+      }
+      return row.size() == 1 ? literals.get(0) : "(" + String.join(", ", literals) + ")";
+    }).collect(Collectors.joining(", "));
+    return since + " AND " + (view.entities().size() == 1 ? columns : "(" + columns + ")") + " IN (" + values + ")";
+  }
+
+  private static String literal(Object value) {
+    if (value == null) {
+      return "NULL";
+    }
+    if (value instanceof Number || value instanceof Boolean) {
+      return value.toString();
+    }
+    return "'" + value.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  /**
+   * Writes, for every entity whose values changed between the clock before the batch and after it
+   * (touched by the batch, or with a window edge passing in between), its latest row as of the new
+   * clock. Returns the entities written.
+   */
+  private long pushOnline(SparkSession spark, StreamClock before, StreamClock after, Optional<LocalDateTime> from) {
+    if (store == null || !after.started() || after.newestAvailableMicros() == Long.MIN_VALUE) {
+      return 0;
+    }
+    long lower = Math.min(from.map(ViewStream::micros).orElse(Long.MAX_VALUE), before.newestAvailableMicros());
+    if (lower == Long.MAX_VALUE || (from.isEmpty() && before.newestAvailableMicros() == after.newestAvailableMicros())) {
+      return 0;
+    }
+    LocalDateTime now = time(after.newestAvailableMicros());
+    Dataset<Row> changed = spark.read().format("delta").load(layout.table(view.offlineTable()));
+    if (lower != Long.MIN_VALUE) {
+      LocalDateTime since = time(lower);
+      changed = changed.where(col(OfflineTable.FEATURE_DATE).geq(lit(since.toLocalDate())).and(col(OfflineTable.FEATURE_TIME).geq(lit(since))));
+    }
+    return store.write(LatestValues.table(view), LatestValues.of(view, changed, Optional.of(now.plusNanos(1000)), LocalDateTime.now()));
+  }
+
+  private void pauseIfAsked(long batchId) {
+    String pause = System.getProperty(PAUSE_PROPERTY);
+    if (pause == null || Long.parseLong(pause) != batchId) {
+      return;
+    }
+    LOG.warn("{} batch {}: paused after the Delta writes, before the online write ({}); waiting to be killed", view.name(), batchId, PAUSE_PROPERTY);
+    try {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(System.getProperty("treeline.test.pause-marker", "paused")), view.name() + " " + batchId);
+      Thread.sleep(Long.MAX_VALUE);
+    } catch (java.io.IOException | InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("pause interrupted", e);
+    }
+  }
+
+  static long micros(LocalDateTime time) {
+    return time.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + time.getNano() / 1000;
+  }
+
+  static LocalDateTime time(long micros) {
+    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+  }
+}
