@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamRunner.class);
+  /** This machine's name, in each status file, so a status reader knows whether it can check the process. */
+  public static final String HOST = hostName();
 
   private final SparkSession spark;
   private final StreamSettings settings;
@@ -192,6 +194,7 @@ public final class StreamRunner implements AutoCloseable {
             "view", one.stream().view().name(),
             "state", state,
             "pid", ProcessHandle.current().pid(),
+            "host", HOST,
             "source", settings.source(),
             "query_id", id.toString(),
             "updated_at", Instant.now().toString(),
@@ -218,6 +221,14 @@ public final class StreamRunner implements AutoCloseable {
           LOG.warn("Could not write the status of {}: {}", one.stream().view().name(), e.getMessage());
         }
       }
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown";
     }
   }
 

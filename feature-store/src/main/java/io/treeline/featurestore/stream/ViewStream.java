@@ -140,14 +140,14 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
 
       Dataset<Row> good = parsed.where(col(StreamEvents.REASON).isNull());
       Dataset<Row> prepared = ViewSource.prepared(view, ViewSource.derived(view, good.select(sourceColumns())));
-      Row range = prepared.agg(min(ViewSource.AVAILABLE_AT), max(ViewSource.AVAILABLE_AT), count(lit(1))).first();
+      Row range = prepared.agg(min(ViewSource.AVAILABLE_AT), max(ViewSource.AVAILABLE_AT), count(lit(1)), min(ViewSource.EVENT_TIME)).first();
       long rows = range.getLong(2);
       long batchNewestAvailable = rows == 0 ? Long.MIN_VALUE : micros((LocalDateTime) range.get(1));
       Optional<LocalDateTime> from = rows == 0 ? Optional.empty() : Optional.of((LocalDateTime) range.get(0));
       List<Row> produced = good.groupBy(floor(unix_micros(col(StreamEvents.PRODUCED_AT)).divide(100_000)).as("bucket")).count().collectAsList();
 
       if (from.isPresent()) {
-        appendEvents(spark, prepared, from.get(), appId, batchId);
+        appendEvents(spark, prepared, (LocalDateTime) range.get(3), appId, batchId);
         replaceTimelines(spark, prepared, from.get(), appId, batchId);
       }
       if (refused > 0) {
@@ -177,18 +177,21 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
 
   /**
    * Appends the batch's prepared events to the view's event log. The first batch of a view whose
-   * source table exists first copies in the source's events from before the stream (as far back as
-   * the windows reach), so the stream continues the batch history instead of starting from nothing.
+   * source table exists first copies in the source's events from before the stream's first event
+   * (as far back as the windows reach), so the stream continues the batch history instead of
+   * starting from nothing — the events of a stream that picks up where the table ends, in event time.
    */
-  private void appendEvents(SparkSession spark, Dataset<Row> prepared, LocalDateTime from, String appId, long batchId) {
+  private void appendEvents(SparkSession spark, Dataset<Row> prepared, LocalDateTime firstEvent, String appId, long batchId) {
     String location = layout.table(eventLog(view));
     Dataset<Row> events = prepared.withColumn(BATCH_ID, lit(batchId));
     boolean created = !DeltaTable.isDeltaTable(spark, location);
     if (created && sourceExists(spark)) {
-      Dataset<Row> history = ViewSource.prepared(spark, layout, view).where(col(ViewSource.AVAILABLE_AT).lt(lit(from)));
+      Dataset<Row> history = ViewSource.prepared(spark, layout, view).where(col(ViewSource.EVENT_TIME).lt(lit(firstEvent)));
       Optional<java.time.Duration> lookback = streamLookback();
       if (lookback.isPresent()) {
-        history = history.where(col(ViewSource.AVAILABLE_AT).geq(lit(from.minus(lookback.get()))));
+        // A later batch recomputes from its earliest event on, which is at most the watermark delay before this one's.
+        LocalDateTime earliest = firstEvent.minus(lookback.get()).minusNanos(watermarkDelayMicros * 1000);
+        history = history.where(col(ViewSource.AVAILABLE_AT).geq(lit(earliest)));
       }
       events = history.withColumn(BATCH_ID, lit(-1L)).unionByName(events);
     }

@@ -56,7 +56,8 @@ class FeatureViewParserTest {
     List<FeatureView> views = FeatureRepository.load(Path.of("..", "conf", "features")).views();
 
     assertThat(views).extracting(FeatureView::name).containsExactly(
-        "origin_departures", "origin_delays", "destination_delays", "route_delays", "origin_airport", "destination_airport");
+        "origin_departures", "origin_delays", "destination_delays", "route_delays", "origin_airport", "destination_airport",
+        "origin_airport_stats");
     assertThat(views.get(1).availableAt()).isPresent();
   }
 

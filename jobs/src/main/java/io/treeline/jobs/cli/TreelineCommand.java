@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       TrainCommand.class,
       ModelsCommand.class,
       ServeCommand.class,
+      StreamCommand.class,
       SqlCommand.class,
       DoctorCommand.class,
       HelpCommand.class
