@@ -92,6 +92,32 @@ class ViewStreamTest {
   }
 
   @Test
+  void a_stream_that_picks_up_where_the_source_table_ends_continues_its_windows() throws Exception {
+    SparkSession spark = TestSpark.session();
+    try (TempLake batch = new TempLake(); TempLake streamed = new TempLake()) {
+      table(batch, "src.events", EVENTS);
+      FeatureView view = view(batch, VIEW);
+      new Materializer(spark, batch.layout()).materialize(view, Optional.empty(), Optional.empty());
+
+      // The table holds the first five hours; the rest arrives as a stream, in two files.
+      table(streamed, "src.events", "select * from (" + EVENTS + ") where ts < timestamp_ntz'2001-01-01 05:00:00'");
+      List<String> later = spark.sql("select to_json(struct(k, ts, v)) from (" + EVENTS + ") where ts >= timestamp_ntz'2001-01-01 05:00:00' order by ts")
+          .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      Path dir = streamed.root().resolve("incoming");
+      writeFiles(dir, List.of(later.subList(0, later.size() / 2), later.subList(later.size() / 2, later.size())));
+
+      run(streamed, view, dir);
+
+      // Once the first streamed event is known (05:00 plus at most 49 minutes), every value is the batch's.
+      List<Row> expected = spark.read().format("delta").load(batch.layout().table(view.offlineTable()))
+          .where("feature_time >= timestamp_ntz'2001-01-01 05:50:00'").orderBy("k", "feature_time").collectAsList();
+      List<Row> actual = spark.read().format("delta").load(streamed.layout().table(view.offlineTable()))
+          .where("feature_time >= timestamp_ntz'2001-01-01 05:50:00'").orderBy("k", "feature_time").collectAsList();
+      assertThat(actual).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
   void malformed_and_late_events_go_to_the_dead_letters_and_the_good_ones_around_them_count() throws Exception {
     SparkSession spark = TestSpark.session();
     try (TempLake lake = new TempLake()) {
