@@ -79,8 +79,9 @@ public sealed interface ConfigType permits ConfigType.Text, ConfigType.Int, Conf
       if (!(raw instanceof String s)) {
         return null;
       }
-      String v = s.trim().toLowerCase(Locale.ROOT);
-      return values.contains(v) ? v : null;
+      // Any case is accepted; the value keeps the declared spelling (mlflow, but SASL_SSL).
+      String v = s.trim();
+      return values.stream().filter(value -> value.equalsIgnoreCase(v)).findFirst().orElse(null);
     }
 
     @Override
