@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       TrainCommand.class,
       ModelsCommand.class,
       ServeCommand.class,
+      ReplayCommand.class,
       SqlCommand.class,
       DoctorCommand.class,
       HelpCommand.class
