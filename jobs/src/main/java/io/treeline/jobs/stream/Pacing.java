@@ -52,9 +52,13 @@ public final class Pacing {
   public String describe() {
     return switch (mode) {
       case FAST -> "as fast as possible";
-      case RATE -> String.format("%,.0f events/s", value);
-      case SPEEDUP -> String.format("event time ×%,.0f", value);
+      case RATE -> number(value) + " events/s";
+      case SPEEDUP -> "event time ×" + number(value);
     };
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value) ? String.format("%,.0f", value) : Double.toString(value);
   }
 
   /** The wall clock and a sleep, apart so tests can drive a pacer without waiting. */

@@ -88,8 +88,8 @@ public final class ReplayEvents implements Job<ReplayEvents.Result> {
           "Set --conf stream.kafka.bootstrap-servers=HOST:PORT, or write event files with --to-dir DIR.");
     }
     try (EventSink sink = open(context, settings)) {
-      Iterator<Row> events = events(context).toLocalIterator();
       context.out().printf("Replaying %s (%s) to %s, %s%n", LoadData.FLIGHTS, range.describe(), sink.describe(), pacing.describe());
+      Iterator<Row> events = events(context).toLocalIterator();
       Pacing.Pacer pacer = pacing.start();
       long sent = 0;
       long startNanos = 0;

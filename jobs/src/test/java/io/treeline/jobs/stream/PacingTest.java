@@ -79,7 +79,14 @@ class PacingTest {
     pacer.await(T0.plusDays(1));
 
     assertThat(clock.sleeps).isEmpty();
+  }
+
+  @Test
+  void describes_itself_for_the_replay_line() {
     assertThat(Pacing.of(null, null).describe()).isEqualTo("as fast as possible");
+    assertThat(Pacing.of(1000.0, null).describe()).isEqualTo("1,000 events/s");
+    assertThat(Pacing.of(0.5, null).describe()).isEqualTo("0.5 events/s");
+    assertThat(Pacing.of(null, 3600.0).describe()).isEqualTo("event time ×3,600");
   }
 
   @Test
