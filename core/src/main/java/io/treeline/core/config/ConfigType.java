@@ -79,8 +79,9 @@ public sealed interface ConfigType permits ConfigType.Text, ConfigType.Int, Conf
       if (!(raw instanceof String s)) {
         return null;
       }
-      // Any case is accepted; the value is the choice as declared (Kafka's protocol names are upper case).
-      return values.stream().filter(v -> v.equalsIgnoreCase(s.trim())).findFirst().orElse(null);
+      // Any case is accepted; the value keeps the declared spelling (mlflow, but SASL_SSL).
+      String v = s.trim();
+      return values.stream().filter(value -> value.equalsIgnoreCase(v)).findFirst().orElse(null);
     }
 
     @Override

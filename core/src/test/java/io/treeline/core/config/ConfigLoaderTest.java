@@ -161,6 +161,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void a_choice_is_accepted_in_any_case_and_kept_in_its_declared_spelling() {
+    TreelineConfig config = ConfigLoader.builder().environment(Map.of())
+        .overrides(List.of("registry.type=MLflow", "stream.kafka.security-protocol=sasl_ssl")).load();
+
+    assertThat(config.get(ConfigKeys.REGISTRY_TYPE)).isEqualTo("mlflow");
+    assertThat(config.get(ConfigKeys.STREAM_KAFKA_SECURITY_PROTOCOL)).isEqualTo("SASL_SSL");
+    assertThat(TreelineConfig.defaults().get(ConfigKeys.STREAM_KAFKA_SECURITY_PROTOCOL)).isEqualTo("PLAINTEXT");
+  }
+
+  @Test
   void an_unknown_conf_key_or_environment_variable_is_refused() {
     assertThatThrownBy(() -> ConfigLoader.builder().environment(Map.of()).overrides(List.of("lake.rot=/x")).load())
         .hasMessage("Cannot load configuration from --conf: unknown key 'lake.rot'");

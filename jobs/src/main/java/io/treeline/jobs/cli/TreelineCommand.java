@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       ModelsCommand.class,
       ServeCommand.class,
       StreamCommand.class,
+      ReplayCommand.class,
       SqlCommand.class,
       DoctorCommand.class,
       HelpCommand.class
