@@ -73,7 +73,7 @@ public final class StreamRunner implements AutoCloseable {
             .foreachBatch(stream)
             .start();
         runner.running.add(new Running(stream, query, checkpoint));
-        LOG.info("Streaming {} from {} (checkpoint {})", view.name(), settings.source(), checkpoint);
+        LOG.debug("Streaming {} from {} (checkpoint {})", view.name(), settings.source(), checkpoint);
       }
     } catch (TimeoutException | RuntimeException e) {
       runner.close();

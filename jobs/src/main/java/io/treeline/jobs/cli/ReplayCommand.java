@@ -37,7 +37,7 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--topic", paramLabel = "TOPIC", description = "Kafka topic to send to (default: stream.kafka.topic, flights).")
   String topic;
 
-  @Option(names = "--to-dir", paramLabel = "DIR", description = "Write event files into DIR instead of sending to Kafka (e.g. lake/_events/flights).")
+  @Option(names = "--to-dir", paramLabel = "DIR", description = "Write event files into DIR instead of sending to Kafka (e.g. lake/events/flights).")
   String toDir;
 
   @Option(names = "--events-per-file", paramLabel = "N", description = "Events per file with --to-dir (default: 10000); a file appears when full.")

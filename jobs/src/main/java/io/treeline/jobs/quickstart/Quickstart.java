@@ -1,6 +1,8 @@
 package io.treeline.jobs.quickstart;
 
 import io.treeline.jobs.data.FetchData;
+import io.treeline.featurestore.spec.FeatureView;
+import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.features.MaterializeFeatures;
 import io.treeline.jobs.features.PushOnline;
 import io.treeline.jobs.data.LoadData;
@@ -51,11 +53,21 @@ public final class Quickstart implements Job<Quickstart.Result> {
     List<Stage> stages = new ArrayList<>();
     stage(context, stages, "data fetch", new FetchData(null, cacheDir));
     stage(context, stages, "data load", new LoadData(null, false));
-    stage(context, stages, "features materialize", new MaterializeFeatures(List.of(), Optional.empty(), Optional.empty(), false));
-    stage(context, stages, "features push-online", new PushOnline(List.of(), Optional.empty()));
+    // origin_airport_stats is the view the streaming stage keeps fresh; the batch stages leave it to the stream.
+    List<String> batchViews = FeatureViews.load(context.config()).views().stream().map(FeatureView::name)
+        .filter(name -> !name.equals(StreamingTour.VIEW)).toList();
+    List<String> onlineViews = FeatureViews.load(context.config()).views().stream().filter(FeatureView::online).map(FeatureView::name)
+        .filter(name -> !name.equals(StreamingTour.VIEW)).toList();
+    stage(context, stages, "features materialize", new MaterializeFeatures(batchViews, Optional.empty(), Optional.empty(), false));
+    stage(context, stages, "features push-online", new PushOnline(onlineViews, Optional.empty()));
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
     stage(context, stages, "train flight-delay (10% sample), register, promote if better", new TrainPipeline("flight-delay", 0.1,
         new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
+    context.out().printf("[%d] stream %s from event files: four hours of June 30, online values after each micro-batch%n", stages.size() + 1,
+        StreamingTour.VIEW);
+    StreamingTour.Result streamed = new StreamingTour(context).run();
+    context.out().println("    " + streamed.summaryLine());
+    stages.add(new Stage("stream", streamed.summaryLine()));
     serve(context, stages);
     context.out().println();
     context.out().println("Next, try:");
@@ -70,6 +82,8 @@ public final class Quickstart implements Job<Quickstart.Result> {
     context.out().println("  bin/treeline models list flight-delay");
     context.out().println("  bin/treeline models describe flight-delay@champion");
     context.out().println("  bin/treeline serve --model flight-delay@champion");
+    context.out().println("  bin/treeline stream status --conf stream.checkpoint-dir=lake/checkpoints/quickstart");
+    context.out().println("  bin/treeline sql \"select * from features.origin_airport_stats where origin = 'ORD' order by feature_time desc limit 5\"");
     context.out().println("  bin/treeline doctor");
     context.out().println("  bin/treeline --help");
     return new Result(stages);

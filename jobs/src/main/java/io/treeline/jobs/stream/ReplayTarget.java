@@ -31,7 +31,7 @@ public record ReplayTarget(Optional<String> topic, Optional<String> dir, int eve
           "Pass --topic to send to Kafka, or --to-dir to write files, not both.");
     }
     if (dir.isBlank()) {
-      throw Errors.invalidInput("replay", "to --to-dir", "the directory is empty", "Pass --to-dir DIR, e.g. --to-dir lake/_events/flights.");
+      throw Errors.invalidInput("replay", "to --to-dir", "the directory is empty", "Pass --to-dir DIR, e.g. --to-dir lake/events/flights.");
     }
     int perFile = eventsPerFile == null ? DEFAULT_EVENTS_PER_FILE : eventsPerFile;
     if (perFile <= 0) {

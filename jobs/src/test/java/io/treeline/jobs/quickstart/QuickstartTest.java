@@ -26,7 +26,9 @@ class QuickstartTest {
           "[3] features materialize", "Materialized 6 views", "[4] features push-online",
           "Pushed 6 views to the embedded online store", "[5] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
           "registered flight-delay/1", "Promoted flight-delay/1 to @champion",
-          "[6] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
+          "[6] stream origin_airport_stats from event files", "replaying the flights of 2001-06-30T12:00 to 2001-06-30T16:00",
+          "batch 0, 1,000 events:  ORD landed_1h", "batch 3,", "micro-batches into features.origin_airport_stats and the online store (0 dead letters)",
+          "[7] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
           "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"predictions\":[{\"label\":",
           "\"source\":\"online_store\"", "POST /invocations", "{\"predictions\":[", "POST /v2/models/flight-delay/infer",
           "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1", "Next, try:");
@@ -35,6 +37,9 @@ class QuickstartTest {
       assertThat(again.exitCode()).as(again.err()).isZero();
       assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
       assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
+      // The streamed view continues the batch history: at 16:00 its 24h windows hold the day's landed flights.
+      assertThat(TestSpark.table(lake.root() + "/tables/online/origin_airport_stats").where("origin = 'ORD'").first().<Long>getAs("landed_24h"))
+          .isGreaterThan(100);
     }
   }
 }

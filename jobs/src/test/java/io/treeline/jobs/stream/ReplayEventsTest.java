@@ -35,7 +35,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,16 +52,8 @@ class ReplayEventsTest {
 
   @BeforeAll
   static void loadFlightsAndStartKafka() throws Exception {
-    lake = new TempLake();
-    lake.stageFlightsSlice();
-    runJob(new LoadData(null, false), lake.config());
-    kafka = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kafka.close();
-    lake.close();
+    lake = StreamFixture.lake();
+    kafka = StreamFixture.kafka();
   }
 
   private static Dataset<Row> flights() {

@@ -1,0 +1,230 @@
+package io.treeline.jobs.stream;
+
+import static io.treeline.jobs.JobsTestSupport.runJob;
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.delta.tables.DeltaTable;
+import io.treeline.core.lake.LakeLayout;
+import io.treeline.core.testing.TempLake;
+import io.treeline.core.testing.TestSpark;
+import io.treeline.featurestore.offline.Materializer;
+import io.treeline.featurestore.offline.ViewSource;
+import io.treeline.featurestore.online.EmbeddedOnlineStore;
+import io.treeline.featurestore.online.LatestValues;
+import io.treeline.featurestore.spec.FeatureRepository;
+import io.treeline.featurestore.spec.FeatureView;
+import io.treeline.featurestore.stream.KafkaBroker;
+import io.treeline.featurestore.stream.ViewStream;
+import io.treeline.jobs.data.LoadData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * treeline stream against a real Kafka broker: killed mid-batch and restarted, stopped cleanly and
+ * restarted, and fed malformed events. The killed stream runs as a separate process (bin/treeline's
+ * Main), so SIGKILL really ends it; every check compares with what features materialize computes
+ * from the same events.
+ */
+class StreamKafkaTest {
+  private static final String VIEW = "origin_airport_stats";
+  private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(5);
+
+  @Test
+  void killed_between_its_delta_and_online_writes_and_restarted_the_stream_counts_every_event_once() throws Exception {
+    KafkaBroker kafka = StreamFixture.kafka();
+    kafka.createTopic("killed", 2);
+    replay("killed", 6_000);
+    try (TempLake out = StreamFixture.outputLake()) {
+      Path marker = out.root().resolve("paused");
+      Process first = stream(out, "killed", marker, List.of("-Dtreeline.test.pause-before-online-batch=1", "-Dtreeline.test.pause-marker=" + marker));
+      waitFor(() -> Files.exists(marker), first, out.root().resolve("stream.log"));
+      first.destroyForcibly(); // SIGKILL
+      assertThat(first.waitFor(1, TimeUnit.MINUTES)).isTrue();
+      SparkSession spark = TestSpark.session();
+      LakeLayout layout = out.layout();
+      // Killed after batch 1's Delta writes: the feature table has them, the online table only batch 0's.
+      assertThat(txnVersion(spark, layout.table(view().offlineTable()))).isEqualTo(1);
+      assertThat(DeltaTable.forPath(spark, layout.table(EmbeddedOnlineStore.table(VIEW))).history().count()).isEqualTo(1);
+
+      Process second = stream(out, "killed", null, List.of("--available-now"));
+      assertThat(second.waitFor(PROCESS_TIMEOUT.toMinutes(), TimeUnit.MINUTES)).isTrue();
+      assertThat(second.exitValue()).as(Files.readString(out.root().resolve("stream.log"))).isZero();
+
+      assertExactlyTheBatchValues(out, 6_000);
+    }
+  }
+
+  @Test
+  void stopped_cleanly_and_restarted_the_stream_reprocesses_nothing() throws Exception {
+    KafkaBroker kafka = StreamFixture.kafka();
+    kafka.createTopic("stopped", 2);
+    replay("stopped", 3_000);
+    try (TempLake out = StreamFixture.outputLake()) {
+      Process running = stream(out, "stopped", null, List.of());
+      Path status = Path.of(out.root() + "/checkpoints/stream/" + VIEW + "/treeline/status.json");
+      waitFor(() -> Files.exists(status) && Files.readString(status).contains("\"lag\" : 0"), running, out.root().resolve("stream.log"));
+      running.destroy(); // SIGTERM: the batch in progress finishes, the summary is printed
+      assertThat(running.waitFor(2, TimeUnit.MINUTES)).isTrue();
+      String log = Files.readString(out.root().resolve("stream.log"));
+      assertThat(log).contains("Streamed 1 view from kafka topic stopped").contains("3,000 events");
+      assertThat(Files.readString(status)).contains("\"state\" : \"stopped\"");
+      SparkSession spark = TestSpark.session();
+      long featureVersion = DeltaTable.forPath(spark, out.layout().table(view().offlineTable())).history(1).first().getLong(0);
+      long logVersion = DeltaTable.forPath(spark, out.layout().table(ViewStream.eventLog(view()))).history(1).first().getLong(0);
+
+      RunStreams.Result again = runJob(new RunStreams(List.of(VIEW), true), out.config(settings("stopped"))).result();
+
+      assertThat(again.views().get(0).metrics().events()).isZero();
+      assertThat(DeltaTable.forPath(spark, out.layout().table(view().offlineTable())).history(1).first().getLong(0)).isEqualTo(featureVersion);
+      assertThat(DeltaTable.forPath(spark, out.layout().table(ViewStream.eventLog(view()))).history(1).first().getLong(0)).isEqualTo(logVersion);
+      assertExactlyTheBatchValues(out, 3_000);
+    }
+  }
+
+  @Test
+  void malformed_events_go_to_the_dead_letters_with_their_coordinates_and_the_good_ones_around_them_count() throws Exception {
+    KafkaBroker kafka = StreamFixture.kafka();
+    kafka.createTopic("malformed", 1);
+    List<String> good = TestSpark.session().read().format("delta").load(StreamFixture.source().table(LoadData.FLIGHTS))
+        .orderBy("departure_time", "flight_id").limit(40).selectExpr("to_json(struct(*))").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> bad = List.of("{\"origin\": \"SFO\", \"departure_time\": \"2001-01-01T10:00:00\"", // cut off
+        "{\"destination\":\"LAX\",\"departure_time\":\"2001-01-01T10:00:00\",\"distance\":337,\"arrival_delay\":3}",
+        good.get(5).replaceFirst("\"distance\":\\d+", "\"distance\":\"far\""));
+    Map<String, RecordMetadata> sent = new LinkedHashMap<>();
+    try (KafkaProducer<String, String> producer = producer(kafka)) {
+      for (int i = 0; i < good.size(); i++) {
+        producer.send(new ProducerRecord<>("malformed", good.get(i))).get();
+        if (i % 10 == 5 && i / 10 < bad.size()) {
+          String payload = bad.get(i / 10);
+          sent.put(payload, producer.send(new ProducerRecord<>("malformed", payload)).get());
+        }
+      }
+    }
+    try (TempLake out = StreamFixture.outputLake()) {
+      RunStreams.Result result = runJob(new RunStreams(List.of(VIEW), true), out.config(settings("malformed"))).result();
+
+      assertThat(result.views().get(0).metrics().refused()).isEqualTo(3);
+      List<Row> dead = TestSpark.table(out.layout().table(ViewStream.DEAD_LETTERS)).orderBy("offset").collectAsList();
+      assertThat(dead).extracting(r -> r.<String>getAs("reason"))
+          .containsExactly("not a JSON object", "missing origin", "distance: far is not a int");
+      for (Row row : dead) {
+        RecordMetadata where = sent.get(row.<String>getAs("payload"));
+        assertThat(row.<String>getAs("topic")).isEqualTo("malformed");
+        assertThat(row.<Integer>getAs("partition")).isEqualTo(where.partition());
+        assertThat(row.<Long>getAs("offset")).isEqualTo(where.offset());
+      }
+      long expectedGood = ViewSource.prepared(view(), ViewSource.derived(view(), firstFlights(40))).count();
+      assertThat(TestSpark.table(out.layout().table(ViewStream.eventLog(view()))).count()).isEqualTo(expectedGood);
+    }
+  }
+
+  /** The feature table, online table and event log hold exactly what materialize computes from the first {@code n} flights. */
+  private static void assertExactlyTheBatchValues(TempLake out, int n) {
+    SparkSession spark = TestSpark.session();
+    FeatureView view = view();
+    Dataset<Row> prepared = ViewSource.prepared(view, ViewSource.derived(view, firstFlights(n)));
+    Dataset<Row> log = TestSpark.table(out.layout().table(ViewStream.eventLog(view))).drop("__batch_id");
+    assertThat(log.count()).as("events in the log").isEqualTo(prepared.count());
+    assertThat(log.except(prepared).count() + prepared.except(log).count()).as("log differs from the events").isZero();
+    assertThat(log.distinct().count()).isEqualTo(prepared.distinct().count());
+
+    Dataset<Row> expected = Materializer.timeline(view, prepared, Optional.empty(), Optional.empty(), spark.sparkContext().longAccumulator());
+    List<Row> actual = TestSpark.table(out.layout().table(view.offlineTable())).orderBy("origin", "feature_time").collectAsList();
+    assertThat(actual).containsExactlyElementsOf(expected.orderBy("origin", "feature_time").collectAsList());
+
+    LocalDateTime newest = (LocalDateTime) prepared.agg(org.apache.spark.sql.functions.max(ViewSource.AVAILABLE_AT)).first().get(0);
+    List<Row> online = TestSpark.table(out.layout().table(EmbeddedOnlineStore.table(VIEW))).orderBy("origin").collectAsList();
+    List<Row> expectedOnline = LatestValues.of(view, expected, Optional.of(newest.plusNanos(1000)), LocalDateTime.now()).orderBy("origin").collectAsList();
+    assertThat(online).containsExactlyElementsOf(expectedOnline);
+  }
+
+  private static Dataset<Row> firstFlights(int n) {
+    return TestSpark.session().read().format("delta").load(StreamFixture.source().table(LoadData.FLIGHTS))
+        .orderBy("departure_time", "flight_id").limit(n);
+  }
+
+  private static FeatureView view() {
+    return FeatureRepository.load(StreamFixture.featuresDir()).get(VIEW);
+  }
+
+  /** The newest batch the stream committed to its feature table (from the commit's userMetadata), or -1. */
+  private static long txnVersion(SparkSession spark, String table) {
+    Row newest = DeltaTable.forPath(spark, table).history()
+        .selectExpr("max(cast(regexp_extract(userMetadata, 'batch ([0-9]+)', 1) as long))").first();
+    return newest.isNullAt(0) ? -1 : newest.getLong(0);
+  }
+
+  private static void replay(String topic, int events) throws Exception {
+    Map<String, String> settings = new LinkedHashMap<>(settings(topic));
+    runJob(new ReplayEvents(new EventRange(Optional.empty(), Optional.empty(), Optional.of((long) events)), ReplayTarget.kafka(Optional.of(topic)),
+        Pacing.asFastAsPossible()), StreamFixture.lake().config(settings));
+  }
+
+  private static Map<String, String> settings(String topic) throws Exception {
+    return Map.of(
+        "features.dir", StreamFixture.featuresDir().toString(),
+        "stream.kafka.bootstrap-servers", StreamFixture.kafka().bootstrapServers(),
+        "stream.kafka.topic", topic,
+        "stream.kafka.max-offsets-per-trigger", "1500",
+        "stream.trigger-seconds", "1");
+  }
+
+  /** `treeline stream --view origin_airport_stats` in a JVM of its own, as bin/treeline starts it. */
+  private static Process stream(TempLake out, String topic, Path marker, List<String> extra) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt")).trim().split("\\s+")));
+    command.add("-Xmx1g");
+    extra.stream().filter(a -> a.startsWith("-D")).forEach(command::add);
+    command.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.xml").toAbsolutePath());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.treeline.jobs.Main", "stream", "--view", VIEW));
+    extra.stream().filter(a -> a.startsWith("--")).forEach(command::add);
+    Map<String, String> conf = new LinkedHashMap<>(settings(topic));
+    conf.put("lake.root", out.root().toString());
+    conf.put("spark.master", "local[2]");
+    conf.put("spark.shuffle-partitions", "2");
+    conf.forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.root().resolve("stream.log").toFile()))
+        .start();
+  }
+
+  private interface Condition {
+    boolean holds() throws IOException;
+  }
+
+  private static void waitFor(Condition condition, Process process, Path log) throws Exception {
+    long deadline = System.nanoTime() + PROCESS_TIMEOUT.toNanos();
+    while (!condition.holds()) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        process.destroyForcibly();
+        throw new AssertionError("the stream " + (process.isAlive() ? "took too long" : "ended") + ":\n" + Files.readString(log));
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static KafkaProducer<String, String> producer(KafkaBroker kafka) {
+    Properties properties = new Properties();
+    properties.put("bootstrap.servers", kafka.bootstrapServers());
+    return new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
+  }
+}
