@@ -3,6 +3,7 @@ package io.treeline.jobs.stream;
 import static io.treeline.jobs.JobsTestSupport.runJob;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.tables.DeltaTable;
 import io.treeline.core.lake.LakeLayout;
@@ -134,6 +135,54 @@ class StreamKafkaTest {
       }
       long expectedGood = ViewSource.prepared(view(), ViewSource.derived(view(), firstFlights(40))).count();
       assertThat(TestSpark.table(out.layout().table(ViewStream.eventLog(view()))).count()).isEqualTo(expectedGood);
+    }
+  }
+
+  @Test
+  void events_out_of_order_within_the_watermark_give_the_values_materialize_gives() throws Exception {
+    KafkaBroker kafka = StreamFixture.kafka();
+    kafka.createTopic("shuffled", 1);
+    List<Row> events = firstFlights(4_000).selectExpr("origin", "to_json(struct(*))").collectAsList();
+    try (KafkaProducer<String, String> producer = producer(kafka)) {
+      // Every run of 40 departures (about 40 minutes) is sent newest first, so events arrive up to ~40 minutes late.
+      for (int start = 0; start < events.size(); start += 40) {
+        for (int i = Math.min(events.size(), start + 40) - 1; i >= start; i--) {
+          producer.send(new ProducerRecord<>("shuffled", events.get(i).getString(0), events.get(i).getString(1)));
+        }
+      }
+    }
+    try (TempLake out = StreamFixture.outputLake()) {
+      RunStreams.Result result = runJob(new RunStreams(List.of(VIEW), true), out.config(settings("shuffled"))).result();
+
+      assertThat(result.views().get(0).metrics().batches()).isGreaterThanOrEqualTo(3);
+      assertThat(result.views().get(0).metrics().refused()).isZero();
+      assertExactlyTheBatchValues(out, 4_000);
+      String status = runJob(new ShowStreamStatus(), out.config(settings("shuffled"))).out();
+      assertThat(status).contains("origin_airport_stats", "stopped", "4,000");
+    }
+  }
+
+  @Test
+  void offsets_gone_from_the_topic_stop_the_stream_and_say_what_happened() throws Exception {
+    KafkaBroker kafka = StreamFixture.kafka();
+    kafka.createTopic("recreated", 1);
+    replay("recreated", 500);
+    try (TempLake out = StreamFixture.outputLake()) {
+      runJob(new RunStreams(List.of(VIEW), true), out.config(settings("recreated")));
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        admin.deleteTopics(List.of("recreated")).all().get(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (admin.listTopics().names().get().contains("recreated") && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+      }
+      kafka.createTopic("recreated", 1);
+      replay("recreated", 10);
+
+      assertThatThrownBy(() -> runJob(new RunStreams(List.of(VIEW), true), out.config(settings("recreated"))))
+          .isInstanceOf(io.treeline.core.error.JobFailedException.class)
+          .hasMessageContaining("Cannot stream view origin_airport_stats: events it had not read yet are gone from the topic")
+          .hasMessageContaining("stream.kafka.fail-on-data-loss is true");
     }
   }
 
