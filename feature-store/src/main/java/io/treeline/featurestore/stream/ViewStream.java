@@ -35,6 +35,7 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -130,25 +131,55 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
     }
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Row counts = parsed.agg(
-          sum(when(col(StreamEvents.REASON).isNull(), 1).otherwise(0)),
-          sum(when(col(StreamEvents.REASON).isNotNull(), 1).otherwise(0)),
-          max(when(col(StreamEvents.REASON).isNull(), col("__event_time")))).first();
-      long accepted = counts.isNullAt(0) ? 0 : counts.getLong(0);
-      long refused = counts.isNullAt(1) ? 0 : counts.getLong(1);
-      long newestEvent = counts.isNullAt(2) ? Long.MIN_VALUE : micros((LocalDateTime) counts.get(2));
+      // A Spark job costs a few hundred milliseconds whatever its size, so two give the batch's figures:
+      // per production time bucket (tenths of a second), the events accepted and refused and the newest
+      // accepted event time; per touched entity, the prepared events' range. The totals are summed here.
+      Column ok = col(StreamEvents.REASON).isNull();
+      List<Row> buckets = parsed.groupBy(floor(unix_micros(col(StreamEvents.PRODUCED_AT)).divide(100_000)).as("bucket"))
+          .agg(sum(when(ok, 1).otherwise(0)), sum(when(col(StreamEvents.REASON).isNotNull(), 1).otherwise(0)), max(when(ok, col("__event_time"))))
+          .collectAsList();
+      long accepted = 0;
+      long refused = 0;
+      LocalDateTime newest = null;
+      List<Row> produced = new ArrayList<>();
+      for (Row bucket : buckets) {
+        accepted += bucket.getLong(1);
+        refused += bucket.getLong(2);
+        newest = later(newest, (LocalDateTime) bucket.get(3));
+        if (bucket.getLong(1) > 0) {
+          produced.add(RowFactory.create(bucket.get(0), bucket.getLong(1)));
+        }
+      }
+      long newestEvent = newest == null ? Long.MIN_VALUE : micros(newest);
 
-      Dataset<Row> good = parsed.where(col(StreamEvents.REASON).isNull());
+      Dataset<Row> good = parsed.where(ok);
       Dataset<Row> prepared = ViewSource.prepared(view, ViewSource.derived(view, good.select(sourceColumns())));
-      Row range = prepared.agg(min(ViewSource.AVAILABLE_AT), max(ViewSource.AVAILABLE_AT), count(lit(1)), min(ViewSource.EVENT_TIME)).first();
-      long rows = range.getLong(2);
-      long batchNewestAvailable = rows == 0 ? Long.MIN_VALUE : micros((LocalDateTime) range.get(1));
-      Optional<LocalDateTime> from = rows == 0 ? Optional.empty() : Optional.of((LocalDateTime) range.get(0));
-      List<Row> produced = good.groupBy(floor(unix_micros(col(StreamEvents.PRODUCED_AT)).divide(100_000)).as("bucket")).count().collectAsList();
+      Column[] keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+      List<Row> entities = prepared.groupBy(keys)
+          .agg(min(ViewSource.AVAILABLE_AT), max(ViewSource.AVAILABLE_AT), count(lit(1)), min(ViewSource.EVENT_TIME)).collectAsList();
+      int k = keys.length;
+      long rows = 0;
+      LocalDateTime firstAvailable = null;
+      LocalDateTime lastAvailable = null;
+      LocalDateTime firstEvent = null;
+      List<Row> touchedKeys = new ArrayList<>();
+      for (Row entity : entities) {
+        firstAvailable = earlier(firstAvailable, (LocalDateTime) entity.get(k));
+        lastAvailable = later(lastAvailable, (LocalDateTime) entity.get(k + 1));
+        rows += entity.getLong(k + 2);
+        firstEvent = earlier(firstEvent, (LocalDateTime) entity.get(k + 3));
+        Object[] key = new Object[k];
+        for (int i = 0; i < k; i++) {
+          key[i] = entity.get(i);
+        }
+        touchedKeys.add(RowFactory.create(key));
+      }
+      long batchNewestAvailable = rows == 0 ? Long.MIN_VALUE : micros(lastAvailable);
+      Optional<LocalDateTime> from = rows == 0 ? Optional.empty() : Optional.of(firstAvailable);
 
       if (from.isPresent()) {
-        appendEvents(spark, prepared, (LocalDateTime) range.get(3), appId, batchId);
-        replaceTimelines(spark, prepared, from.get(), appId, batchId);
+        appendEvents(spark, prepared, firstEvent, appId, batchId);
+        replaceTimelines(spark, spark.createDataFrame(touchedKeys, prepared.select(keys).schema()), touchedKeys, from.get(), appId, batchId);
       }
       if (refused > 0) {
         String location = layout.table(DEAD_LETTERS);
@@ -216,11 +247,12 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
     return allWindowed ? view.lookback() : Optional.empty();
   }
 
-  /** Recomputes the touched entities' timelines from {@code from} on and swaps them in, in one commit. */
-  private void replaceTimelines(SparkSession spark, Dataset<Row> prepared, LocalDateTime from, String appId, long batchId) {
-    Column[] keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    Dataset<Row> touched = prepared.select(keys).distinct();
-    List<Row> touchedKeys = touched.collectAsList();
+  /**
+   * Recomputes the touched entities' timelines from {@code from} on and swaps them in, in one commit.
+   *
+   * @param touched the touched entities' keys ({@code touchedKeys}) as a local DataFrame, to join the event log with
+   */
+  private void replaceTimelines(SparkSession spark, Dataset<Row> touched, List<Row> touchedKeys, LocalDateTime from, String appId, long batchId) {
     Dataset<Row> events = spark.read().format("delta").load(layout.table(eventLog(view))).drop(BATCH_ID);
     Optional<java.time.Duration> lookback = streamLookback();
     if (lookback.isPresent()) {
@@ -304,6 +336,15 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("pause interrupted", e);
     }
+  }
+
+  /** The earlier of two times, either of which may be null (as SQL's min skips nulls). */
+  private static LocalDateTime earlier(LocalDateTime a, LocalDateTime b) {
+    return a == null ? b : b == null || !b.isBefore(a) ? a : b;
+  }
+
+  private static LocalDateTime later(LocalDateTime a, LocalDateTime b) {
+    return a == null ? b : b == null || !b.isAfter(a) ? a : b;
   }
 
   static long micros(LocalDateTime time) {
