@@ -53,7 +53,7 @@ class FeaturesCommandTest {
     CliRun run = cli(args("features", "validate"));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("ok    origin_delays", "6 feature views are valid (6 checked against their source)");
+    assertThat(run.out()).contains("ok    origin_delays", "7 feature views are valid (7 checked against their source)");
   }
 
   @Test
