@@ -130,7 +130,7 @@ public final class Materializer {
     // Values last: ties in availability then resolve the same way on every run, so "last" is stable.
     view.features().forEach(f -> order.add(col(ViewSource.valueColumn(f))));
     TimelineBuilder builder = new TimelineBuilder(view.features(), view.entities().size(),
-        from.map(TimelineBuilder::micros).orElse(Long.MIN_VALUE), until.map(TimelineBuilder::micros).orElse(Long.MAX_VALUE));
+        from.map(Micros::of).orElse(Long.MIN_VALUE), until.map(Micros::of).orElse(Long.MAX_VALUE));
     var schema = OfflineTable.timelineSchema(view, prepared.schema());
     Dataset<Row> timeline = prepared
         .repartition(keys.toArray(Column[]::new))

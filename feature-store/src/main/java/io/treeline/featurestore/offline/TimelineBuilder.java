@@ -5,7 +5,6 @@ import io.treeline.featurestore.spec.FeatureSpec;
 import io.treeline.featurestore.spec.TimeWindow;
 import java.io.Serializable;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -36,14 +35,6 @@ final class TimelineBuilder implements Serializable {
     this.keyCount = keyCount;
     this.emitFrom = emitFrom;
     this.emitUntil = emitUntil;
-  }
-
-  static long micros(LocalDateTime time) {
-    return time.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + time.getNano() / 1000;
-  }
-
-  static LocalDateTime time(long micros) {
-    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
   }
 
   /** Input rows: keys, event time, availability time, one value per feature (see ViewSource.prepared). */
@@ -84,7 +75,7 @@ final class TimelineBuilder implements Serializable {
         }
         while (ready.size() < 4096) {
           boolean sameEntity = pending != null && sameKey(key, pending);
-          long nextEvent = sameEntity ? micros((LocalDateTime) pending.get(keyCount + 1)) : Long.MAX_VALUE;
+          long nextEvent = sameEntity ? Micros.of((LocalDateTime) pending.get(keyCount + 1)) : Long.MAX_VALUE;
           long c = Math.min(nextEvent, windows.nextExit());
           if (c == Long.MAX_VALUE || c >= emitUntil) {
             while (pending != null && sameKey(key, pending)) {
@@ -95,7 +86,7 @@ final class TimelineBuilder implements Serializable {
             return;
           }
           windows.expireUntil(c);
-          while (pending != null && sameKey(key, pending) && micros((LocalDateTime) pending.get(keyCount + 1)) == c) {
+          while (pending != null && sameKey(key, pending) && Micros.of((LocalDateTime) pending.get(keyCount + 1)) == c) {
             windows.add(new Event(c, valuesOf(pending)));
             pending = sorted.hasNext() ? sorted.next() : null;
           }
@@ -135,7 +126,7 @@ final class TimelineBuilder implements Serializable {
   private Row output(Object[] key, long changePoint, Object[] values) {
     Object[] row = new Object[keyCount + 1 + values.length];
     System.arraycopy(key, 0, row, 0, keyCount);
-    row[keyCount] = time(changePoint);
+    row[keyCount] = Micros.time(changePoint);
     System.arraycopy(values, 0, row, keyCount + 1, values.length);
     return RowFactory.create(row);
   }

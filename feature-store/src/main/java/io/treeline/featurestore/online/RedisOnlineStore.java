@@ -1,5 +1,6 @@
 package io.treeline.featurestore.online;
 
+import io.treeline.featurestore.offline.Micros;
 import io.treeline.core.error.Errors;
 import java.io.Serializable;
 import java.net.URI;
@@ -132,7 +133,7 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
           for (String feature : table.features()) {
             features.put(feature, ValueCodec.decode(hash.get(feature)));
           }
-          values.put(key, new FeatureValues(time(Long.parseLong(hash.get(ValueCodec.FEATURE_TIME))), features));
+          values.put(key, new FeatureValues(Micros.time(Long.parseLong(hash.get(ValueCodec.FEATURE_TIME))), features));
         }
       });
       found.put(table, values);
@@ -146,7 +147,7 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     if (meta.isEmpty()) {
       return new Freshness(table.view(), null, null, 0);
     }
-    return new Freshness(table.view(), time(Long.parseLong(meta.get("newest"))),
+    return new Freshness(table.view(), Micros.time(Long.parseLong(meta.get("newest"))),
         Instant.ofEpochMilli(Long.parseLong(meta.get("last_write"))), Long.parseLong(meta.getOrDefault("entities", "0")));
   }
 
@@ -171,7 +172,7 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
 
   static String[] args(OnlineTable table, Row row, long expirySeconds) {
     List<String> args = new ArrayList<>();
-    args.add(Long.toString(micros(row.getAs(OnlineTable.FEATURE_TIME))));
+    args.add(Long.toString(Micros.of(row.getAs(OnlineTable.FEATURE_TIME))));
     args.add(Long.toString(expirySeconds));
     args.add(Long.toString(System.currentTimeMillis()));
     for (String feature : table.features()) {
@@ -184,11 +185,4 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     return args.toArray(String[]::new);
   }
 
-  static long micros(LocalDateTime time) {
-    return time.toEpochSecond(java.time.ZoneOffset.UTC) * 1_000_000L + time.getNano() / 1000;
-  }
-
-  static LocalDateTime time(long micros) {
-    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, java.time.ZoneOffset.UTC);
-  }
 }

@@ -1,5 +1,6 @@
 package io.treeline.featurestore.stream;
 
+import io.treeline.featurestore.offline.Micros;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
@@ -24,7 +25,6 @@ import io.treeline.featurestore.online.LatestValues;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.featurestore.spec.FeatureView;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,9 +124,9 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
     Column eventTime = expr(view.eventTime().orElseThrow()).cast(DataTypes.TimestampNTZType);
     Dataset<Row> parsed = StreamEvents.parse(batch, sourceSchema, required).withColumn("__event_time", eventTime);
     if (clock.started()) {
-      Column late = col(StreamEvents.REASON).isNull().and(col("__event_time").lt(lit(time(watermark))));
+      Column late = col(StreamEvents.REASON).isNull().and(col("__event_time").lt(lit(Micros.time(watermark))));
       parsed = parsed.withColumn(StreamEvents.REASON, when(late, concat(lit("late: event time "), col("__event_time").cast("string"),
-          lit(" is before the watermark " + time(watermark).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + " (the newest event so far less stream.watermark-minutes)")))
+          lit(" is before the watermark " + Micros.time(watermark).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + " (the newest event so far less stream.watermark-minutes)")))
           .otherwise(col(StreamEvents.REASON)));
     }
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK());
@@ -150,7 +150,7 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
           produced.add(RowFactory.create(bucket.get(0), bucket.getLong(1)));
         }
       }
-      long newestEvent = newest == null ? Long.MIN_VALUE : micros(newest);
+      long newestEvent = newest == null ? Long.MIN_VALUE : Micros.of(newest);
 
       Dataset<Row> good = parsed.where(ok);
       Dataset<Row> prepared = ViewSource.prepared(view, ViewSource.derived(view, good.select(sourceColumns())));
@@ -174,7 +174,7 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
         }
         touchedKeys.add(RowFactory.create(key));
       }
-      long batchNewestAvailable = rows == 0 ? Long.MIN_VALUE : micros(lastAvailable);
+      long batchNewestAvailable = rows == 0 ? Long.MIN_VALUE : Micros.of(lastAvailable);
       Optional<LocalDateTime> from = rows == 0 ? Optional.empty() : Optional.of(firstAvailable);
 
       if (from.isPresent()) {
@@ -196,7 +196,7 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
       after.writeBefore(checkpoint, batchId + 1, hadoop);
       metrics.batchDone(batchId, accepted, refused, online, produced, System.nanoTime() - started, after);
       LOG.info("{} batch {}: {} events, {} refused, {} entities online, clock {}", view.name(), batchId, accepted, refused, online,
-          after.started() ? time(after.newestAvailableMicros()) : "-");
+          after.started() ? Micros.time(after.newestAvailableMicros()) : "-");
     } finally {
       parsed.unpersist();
     }
@@ -310,14 +310,14 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
     if (store == null || !after.started() || after.newestAvailableMicros() == Long.MIN_VALUE) {
       return 0;
     }
-    long lower = Math.min(from.map(ViewStream::micros).orElse(Long.MAX_VALUE), before.newestAvailableMicros());
+    long lower = Math.min(from.map(Micros::of).orElse(Long.MAX_VALUE), before.newestAvailableMicros());
     if (lower == Long.MAX_VALUE || (from.isEmpty() && before.newestAvailableMicros() == after.newestAvailableMicros())) {
       return 0;
     }
-    LocalDateTime now = time(after.newestAvailableMicros());
+    LocalDateTime now = Micros.time(after.newestAvailableMicros());
     Dataset<Row> changed = spark.read().format("delta").load(layout.table(view.offlineTable()));
     if (lower != Long.MIN_VALUE) {
-      LocalDateTime since = time(lower);
+      LocalDateTime since = Micros.time(lower);
       changed = changed.where(col(OfflineTable.FEATURE_DATE).geq(lit(since.toLocalDate())).and(col(OfflineTable.FEATURE_TIME).geq(lit(since))));
     }
     return store.write(LatestValues.table(view), LatestValues.of(view, changed, Optional.of(now.plusNanos(1000)), LocalDateTime.now()));
@@ -347,11 +347,4 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
     return a == null ? b : b == null || !b.isAfter(a) ? a : b;
   }
 
-  static long micros(LocalDateTime time) {
-    return time.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + time.getNano() / 1000;
-  }
-
-  static LocalDateTime time(long micros) {
-    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
-  }
 }

@@ -74,8 +74,7 @@ final class StreamingTour {
         Pacing.asFastAsPossible()).run(context);
     OnlineTable table = LatestValues.table(view);
     List<EntityKey> airports = AIRPORTS.stream().map(a -> new EntityKey(List.of(a))).toList();
-    try (OnlineStore store = OnlineStores.open(config, context.spark());
-        OnlineStore reader = OnlineStores.open(config, context.spark())) {
+    try (OnlineStore store = OnlineStores.open(config, context.spark())) {
       StreamingQueryListener printer = new StreamingQueryListener() {
         @Override
         public void onQueryStarted(QueryStartedEvent event) {}
@@ -85,8 +84,8 @@ final class StreamingTour {
           if (event.progress().numInputRows() == 0) {
             return;
           }
-          reader.refresh(table);
-          Map<EntityKey, FeatureValues> values = reader.read(table, airports);
+          store.refresh(table);
+          Map<EntityKey, FeatureValues> values = store.read(table, airports);
           StringBuilder line = new StringBuilder(String.format("    batch %d, %,d events:", event.progress().batchId(), event.progress().numInputRows()));
           for (EntityKey airport : airports) {
             FeatureValues v = values.get(airport);
