@@ -162,7 +162,14 @@ public final class StreamRunner implements AutoCloseable {
   @Override
   public void close() {
     running.forEach(StreamRunner::stop);
+    // The listener hears of the end on Spark's listener thread, maybe after this returns; the final
+    // state is written here, once the listener can no longer overwrite it with an older one.
     spark.streams().removeListener(listener);
+    for (Running one : running) {
+      var failure = one.query().exception();
+      listener.write(one.query().id(), failure.isDefined() ? "failed" : "stopped", one.query().lastProgress(),
+          failure.isDefined() ? String.valueOf(failure.get().getMessage()) : null, true);
+    }
   }
 
   /** Keeps each query's status file up to date; never fails the stream. */
@@ -173,7 +180,7 @@ public final class StreamRunner implements AutoCloseable {
     @Override
     public void onQueryProgress(QueryProgressEvent event) {
       StreamingQueryProgress progress = event.progress();
-      write(progress.id(), "running", progress, null);
+      write(progress.id(), "running", progress, null, false);
     }
 
     @Override
@@ -181,10 +188,20 @@ public final class StreamRunner implements AutoCloseable {
 
     @Override
     public void onQueryTerminated(QueryTerminatedEvent event) {
-      write(event.id(), event.exception().isDefined() ? "failed" : "stopped", null, event.exception().isDefined() ? event.exception().get() : null);
+      write(event.id(), event.exception().isDefined() ? "failed" : "stopped", null, event.exception().isDefined() ? event.exception().get() : null,
+          true);
     }
 
-    private void write(UUID id, String state, StreamingQueryProgress progress, String error) {
+    /** Queries whose final state is written: a progress event delivered late must not say "running" again. */
+    private final java.util.Set<UUID> ended = new java.util.HashSet<>();
+
+    private synchronized void write(UUID id, String state, StreamingQueryProgress progress, String error, boolean last) {
+      if (ended.contains(id)) {
+        return;
+      }
+      if (last) {
+        ended.add(id);
+      }
       for (Running one : running) {
         if (!one.query().id().equals(id)) {
           continue;

@@ -32,8 +32,8 @@ public final class StreamStatus {
     try (FSDataOutputStream out = fs.create(temporary, true)) {
       out.write(JSON.writeValueAsBytes(status));
     }
-    fs.delete(file, false);
-    fs.rename(temporary, file);
+    // Replaced in one rename, so a reader never finds the file missing.
+    org.apache.hadoop.fs.FileContext.getFileContext(fs.makeQualified(file).toUri(), hadoop).rename(fs.makeQualified(temporary), fs.makeQualified(file), org.apache.hadoop.fs.Options.Rename.OVERWRITE);
   }
 
   /** Every view's status under the checkpoint root, by view name; views that never ran a batch are absent. */
