@@ -10,13 +10,13 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A stream's event-time clock before a micro-batch: the newest event time and the newest
- * availability time of every batch before it. Kept in the checkpoint, one small file per batch,
+ * A stream's event-time clock before a micro-batch: the newest event time of every batch before
+ * it — the stream's "now", which online values are as of. Kept in the checkpoint, one small file per batch,
  * written at the end of the batch before, so a batch replayed after a crash sees exactly the clock
  * it saw the first time — its watermark, and so which events are late, cannot change.
  */
-public record StreamClock(long newestEventMicros, long newestAvailableMicros) {
-  public static final StreamClock START = new StreamClock(Long.MIN_VALUE, Long.MIN_VALUE);
+public record StreamClock(long newestEventMicros) {
+  public static final StreamClock START = new StreamClock(Long.MIN_VALUE);
 
   public boolean started() {
     return newestEventMicros != Long.MIN_VALUE;
@@ -27,8 +27,8 @@ public record StreamClock(long newestEventMicros, long newestAvailableMicros) {
     return started() ? newestEventMicros - delayMicros : Long.MIN_VALUE;
   }
 
-  public StreamClock advance(long batchNewestEvent, long batchNewestAvailable) {
-    return new StreamClock(Math.max(newestEventMicros, batchNewestEvent), Math.max(newestAvailableMicros, batchNewestAvailable));
+  public StreamClock advance(long batchNewestEvent) {
+    return new StreamClock(Math.max(newestEventMicros, batchNewestEvent));
   }
 
   /** The clock before batch {@code batchId}; a batch with no file before it is the first. */
@@ -43,8 +43,7 @@ public record StreamClock(long newestEventMicros, long newestAvailableMicros) {
         return START;
       }
       try (FSDataInputStream in = fs.open(file)) {
-        String[] parts = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(",");
-        return new StreamClock(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+        return new StreamClock(Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim()));
       }
     } catch (IOException | RuntimeException e) {
       throw Errors.jobFailed("read", "the stream clock " + file, String.valueOf(e.getMessage()),
@@ -59,7 +58,7 @@ public record StreamClock(long newestEventMicros, long newestAvailableMicros) {
     try {
       FileSystem fs = file.getFileSystem(hadoop);
       try (FSDataOutputStream out = fs.create(temporary, true)) {
-        out.write((newestEventMicros + "," + newestAvailableMicros + "\n").getBytes(StandardCharsets.UTF_8));
+        out.write((newestEventMicros + "\n").getBytes(StandardCharsets.UTF_8));
       }
       fs.delete(file, false);
       if (!fs.rename(temporary, file)) {

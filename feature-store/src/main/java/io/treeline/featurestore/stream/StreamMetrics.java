@@ -44,7 +44,7 @@ public final class StreamMetrics {
     refused += refusedEvents;
     onlineWrites += online;
     lastBatchMillis = nanos / 1_000_000;
-    clock = after.started() ? Micros.time(after.newestAvailableMicros()).toString() : "";
+    clock = after.started() ? Micros.time(after.newestEventMicros()).toString() : "";
   }
 
   /** Forgets the freshness seen so far (a benchmark measures one phase at a time). */

@@ -156,25 +156,22 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
       Dataset<Row> prepared = ViewSource.prepared(view, ViewSource.derived(view, good.select(sourceColumns())));
       Column[] keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
       List<Row> entities = prepared.groupBy(keys)
-          .agg(min(ViewSource.AVAILABLE_AT), max(ViewSource.AVAILABLE_AT), count(lit(1)), min(ViewSource.EVENT_TIME)).collectAsList();
+          .agg(min(ViewSource.AVAILABLE_AT), count(lit(1)), min(ViewSource.EVENT_TIME)).collectAsList();
       int k = keys.length;
       long rows = 0;
       LocalDateTime firstAvailable = null;
-      LocalDateTime lastAvailable = null;
       LocalDateTime firstEvent = null;
       List<Row> touchedKeys = new ArrayList<>();
       for (Row entity : entities) {
         firstAvailable = earlier(firstAvailable, (LocalDateTime) entity.get(k));
-        lastAvailable = later(lastAvailable, (LocalDateTime) entity.get(k + 1));
-        rows += entity.getLong(k + 2);
-        firstEvent = earlier(firstEvent, (LocalDateTime) entity.get(k + 3));
+        rows += entity.getLong(k + 1);
+        firstEvent = earlier(firstEvent, (LocalDateTime) entity.get(k + 2));
         Object[] key = new Object[k];
         for (int i = 0; i < k; i++) {
           key[i] = entity.get(i);
         }
         touchedKeys.add(RowFactory.create(key));
       }
-      long batchNewestAvailable = rows == 0 ? Long.MIN_VALUE : Micros.of(lastAvailable);
       Optional<LocalDateTime> from = rows == 0 ? Optional.empty() : Optional.of(firstAvailable);
 
       if (from.isPresent()) {
@@ -191,12 +188,12 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
         }
       }
       pauseIfAsked(batchId);
-      StreamClock after = clock.advance(newestEvent, batchNewestAvailable);
+      StreamClock after = clock.advance(newestEvent);
       long online = pushOnline(spark, clock, after, from);
       after.writeBefore(checkpoint, batchId + 1, hadoop);
       metrics.batchDone(batchId, accepted, refused, online, produced, System.nanoTime() - started, after);
       LOG.info("{} batch {}: {} events, {} refused, {} entities online, clock {}", view.name(), batchId, accepted, refused, online,
-          after.started() ? Micros.time(after.newestAvailableMicros()) : "-");
+          after.started() ? Micros.time(after.newestEventMicros()) : "-");
     } finally {
       parsed.unpersist();
     }
@@ -304,22 +301,25 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
   /**
    * Writes, for every entity whose values changed between the clock before the batch and after it
    * (touched by the batch, or with a window edge passing in between), its latest row as of the new
-   * clock. Returns the entities written.
+   * clock — the newest event time: a value whose availability lies beyond it (a delay known only
+   * once the flight lands) is not known yet, and goes online with the batch whose clock passes it.
+   * Returns the entities written.
    */
   private long pushOnline(SparkSession spark, StreamClock before, StreamClock after, Optional<LocalDateTime> from) {
-    if (store == null || !after.started() || after.newestAvailableMicros() == Long.MIN_VALUE) {
+    if (store == null || !after.started() || (from.isEmpty() && before.equals(after))) {
       return 0;
     }
-    long lower = Math.min(from.map(Micros::of).orElse(Long.MAX_VALUE), before.newestAvailableMicros());
-    if (lower == Long.MAX_VALUE || (from.isEmpty() && before.newestAvailableMicros() == after.newestAvailableMicros())) {
-      return 0;
+    String location = layout.table(view.offlineTable());
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return 0; // every event so far was filtered out by the view
     }
-    LocalDateTime now = Micros.time(after.newestAvailableMicros());
-    Dataset<Row> changed = spark.read().format("delta").load(layout.table(view.offlineTable()));
+    long lower = Math.min(from.map(Micros::of).orElse(Long.MAX_VALUE), before.newestEventMicros());
+    Dataset<Row> changed = spark.read().format("delta").load(location);
     if (lower != Long.MIN_VALUE) {
       LocalDateTime since = Micros.time(lower);
       changed = changed.where(col(OfflineTable.FEATURE_DATE).geq(lit(since.toLocalDate())).and(col(OfflineTable.FEATURE_TIME).geq(lit(since))));
     }
+    LocalDateTime now = Micros.time(after.newestEventMicros());
     return store.write(LatestValues.table(view), LatestValues.of(view, changed, Optional.of(now.plusNanos(1000)), LocalDateTime.now()));
   }
 

@@ -80,9 +80,8 @@ class ViewStreamTest {
 
       assertThat(sorted(spark, streamed, view)).containsExactlyElementsOf(sorted(spark, batch, view));
       assertThat(io.delta.tables.DeltaTable.isDeltaTable(spark, streamed.layout().table(ViewStream.DEAD_LETTERS))).as("no event was late").isFalse();
-      // Online: what push-online writes for the batch table, as of just after the newest event.
-      LocalDateTime newest = (LocalDateTime) ViewSource.prepared(spark, batch.layout(), view).agg(
-          org.apache.spark.sql.functions.max(ViewSource.AVAILABLE_AT)).first().get(0);
+      // Online: each entity's latest row of the batch table as of the stream's clock, the newest event time.
+      LocalDateTime newest = (LocalDateTime) spark.sql(EVENTS).agg(org.apache.spark.sql.functions.max("ts")).first().get(0);
       Dataset<Row> expected = LatestValues.of(view, spark.read().format("delta").load(batch.layout().table(view.offlineTable())),
           Optional.of(newest.plusNanos(1000)), LocalDateTime.now());
       Dataset<Row> online = spark.read().format("delta").load(streamed.layout().table(EmbeddedOnlineStore.table(view.name())));

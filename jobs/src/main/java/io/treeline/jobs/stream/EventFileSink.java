@@ -92,12 +92,22 @@ final class EventFileSink implements EventSink {
     }
   }
 
+  private long lastModified;
+
   private void publish() throws IOException {
     current.close();
     current = null;
     Path target = new Path(dir, fileName(nextNumber));
     if (!fs.rename(currentTemporary, target)) {
       throw new IOException("could not rename " + currentTemporary + " to " + target);
+    }
+    // Spark's file source takes files in modification-time order; files written within the same
+    // millisecond would be taken in any order, so each one is made strictly newer than the last.
+    lastModified = Math.max(System.currentTimeMillis(), lastModified + 1);
+    try {
+      fs.setTimes(target, lastModified, -1);
+    } catch (UnsupportedOperationException e) {
+      // Object stores keep their own times (and list in name order).
     }
     currentTemporary = null;
     eventsInCurrent = 0;

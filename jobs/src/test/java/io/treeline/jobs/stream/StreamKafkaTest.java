@@ -200,7 +200,8 @@ class StreamKafkaTest {
     List<Row> actual = TestSpark.table(out.layout().table(view.offlineTable())).orderBy("origin", "feature_time").collectAsList();
     assertThat(actual).containsExactlyElementsOf(expected.orderBy("origin", "feature_time").collectAsList());
 
-    LocalDateTime newest = (LocalDateTime) prepared.agg(org.apache.spark.sql.functions.max(ViewSource.AVAILABLE_AT)).first().get(0);
+    // Online values are as of the stream's clock: the newest departure it has seen.
+    LocalDateTime newest = (LocalDateTime) firstFlights(n).agg(org.apache.spark.sql.functions.max("departure_time")).first().get(0);
     List<Row> online = TestSpark.table(out.layout().table(EmbeddedOnlineStore.table(VIEW))).orderBy("origin").collectAsList();
     List<Row> expectedOnline = LatestValues.of(view, expected, Optional.of(newest.plusNanos(1000)), LocalDateTime.now()).orderBy("origin").collectAsList();
     assertThat(online).containsExactlyElementsOf(expectedOnline);
