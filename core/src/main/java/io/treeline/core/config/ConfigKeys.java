@@ -130,6 +130,25 @@ public final class ConfigKeys {
       new ConfigKey("serving.tls.key-store-password", ConfigType.TEXT, "",
           "The key store's password; set it with TREELINE_SERVING_TLS_KEY_STORE_PASSWORD rather than in a file.");
 
+  public static final ConfigKey SERVING_ACCESS_LOG =
+      new ConfigKey("serving.access-log", ConfigType.BOOL, "true",
+          "Log one event per request (logger treeline.access): request id, method, path, model, version, status, latency, trace id.");
+  public static final ConfigKey SERVING_TRACING_OTLP_ENDPOINT =
+      new ConfigKey("serving.tracing.otlp-endpoint", ConfigType.TEXT, "",
+          "OTLP/HTTP traces endpoint to export serving's spans to, e.g. http://collector:4318/v1/traces; empty turns tracing off.");
+  public static final ConfigKey SERVING_TRACING_SAMPLE_RATIO =
+      new ConfigKey("serving.tracing.sample-ratio", ConfigType.TEXT, "1.0",
+          "Share of new traces recorded, 0.0 to 1.0; a request whose traceparent says sampled is always recorded (parent-based).");
+  public static final ConfigKey SERVING_TRACING_SERVICE_NAME =
+      new ConfigKey("serving.tracing.service-name", ConfigType.TEXT, "treeline-serving", "service.name of the exported spans.");
+  public static final ConfigKey SERVING_TRACING_RESOURCE_ATTRIBUTES =
+      new ConfigKey("serving.tracing.resource-attributes", ConfigType.TEXT, "",
+          "More resource attributes of the exported spans, as key=value pairs separated by commas (e.g. deployment.environment=prod).");
+
+  public static final ConfigKey LOG_FORMAT =
+      new ConfigKey("log.format", ConfigType.oneOf("text", "json"), "text",
+          "The log on stderr: text lines for people, or json (one object a line) for log collectors; --log-format overrides it.");
+
   public static final ConfigKey DATA_CACHE_DIR =
       new ConfigKey("data.cache-dir", ConfigType.TEXT, "",
           "Where downloaded packages are kept between runs; empty means ~/.cache/treeline/downloads.");
@@ -178,6 +197,12 @@ public final class ConfigKeys {
           SERVING_RATE_LIMIT_BURST,
           SERVING_TLS_KEY_STORE,
           SERVING_TLS_KEY_STORE_PASSWORD,
+          SERVING_ACCESS_LOG,
+          SERVING_TRACING_OTLP_ENDPOINT,
+          SERVING_TRACING_SAMPLE_RATIO,
+          SERVING_TRACING_SERVICE_NAME,
+          SERVING_TRACING_RESOURCE_ATTRIBUTES,
+          LOG_FORMAT,
           DATA_CACHE_DIR);
 
   private static final Map<String, ConfigKey> BY_NAME =

@@ -51,7 +51,7 @@ final class MlflowScoringApi {
           + ": /invocations takes 'application/json' (dataframe_split, dataframe_records, instances or inputs) or 'text/csv'");
     }
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input");
-    Scorer.Batch batch = scoring.score(model, records, "row", text, false);
+    Scorer.Batch batch = scoring.score(ctx, model, records, "row", text, false);
     List<Object> predictions = new ArrayList<>(batch.results().size());
     for (Scorer.Scored scored : batch.results()) {
       predictions.add(scored.prediction().prediction());

@@ -42,7 +42,7 @@ final class NativeApi {
     for (int i = 0; i < records.size(); i++) {
       parsed.add(Bodies.record(records.get(i), "records[" + i + "]"));
     }
-    Scorer.Batch batch = scoring.score(model, parsed, "records", false, explain);
+    Scorer.Batch batch = scoring.score(ctx, model, parsed, "records", false, explain);
     List<Map<String, Object>> predictions = new ArrayList<>(batch.results().size());
     for (Scorer.Scored scored : batch.results()) {
       Map<String, Object> out = prediction(model, scored.prediction());

@@ -47,7 +47,7 @@ final class OpenInferenceApi {
     List<Map<String, JsonNode>> records = records(Bodies.requireArray(body.get("inputs"), "'inputs'"));
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input tensors");
     List<String> outputs = outputs(model, body.get("outputs"));
-    Scorer.Batch batch = scoring.score(model, records, "inputs row", false, false);
+    Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", false, false);
     Map<String, List<Double>> columns = new LinkedHashMap<>();
     outputs.forEach(name -> columns.put(name, new ArrayList<>()));
     int width = 1;

@@ -9,6 +9,8 @@ import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.predict.Scorer;
+import io.treeline.serving.tracing.RequestTrace;
+import io.treeline.serving.tracing.ServingTracer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -26,18 +28,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The prediction server, configured in this one place: every route, the guard on the prediction
  * routes, the error mapping (every refusal is JSON {@code {"error_code", "message"}}, never a stack
- * trace), metrics around every request, TLS, and a shutdown that lets requests in flight finish.
+ * trace), metrics, the access log and a span around every request, TLS, and a shutdown that lets
+ * requests in flight finish.
  */
 public final class PredictionServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionServer.class);
+  private static final org.apache.logging.log4j.Logger ACCESS = org.apache.logging.log4j.LogManager.getLogger(AccessEvent.LOGGER);
   private static final String STARTED = "treeline.started";
   private static final String ROUTE = "treeline.route";
   private static final String ERROR = "treeline.error";
+  private static final String REQUEST_ID = "treeline.request_id";
 
   private final ModelHost host;
   private final ServerOptions options;
   private final ServingMetrics metrics;
   private final String version;
+  private final ServingTracer tracer;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private volatile Runnable requestHook = () -> {};
@@ -48,7 +54,8 @@ public final class PredictionServer implements AutoCloseable {
     this.options = options;
     this.metrics = metrics;
     this.version = version;
-    Scoring scoring = new Scoring(new Scorer(store), metrics, storeKind);
+    this.tracer = ServingTracer.start(options.tracing(), version);
+    Scoring scoring = new Scoring(new Scorer(store, storeKind), metrics, storeKind);
     NativeApi v1 = new NativeApi(host, scoring, options);
     MlflowScoringApi mlflow = new MlflowScoringApi(host, scoring, options);
     OpenInferenceApi v2 = new OpenInferenceApi(host, scoring, options);
@@ -57,7 +64,7 @@ public final class PredictionServer implements AutoCloseable {
       jetty(cfg);
       cfg.http.maxRequestSize = options.maxBodyBytes();
       cfg.startup.showJavalinBanner = false;
-      cfg.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+      cfg.routes.before(this::begin);
       for (String path : new String[] {"/v1/*", "/invocations", "/v2/models/*"}) {
         cfg.routes.before(path, guard::check);
       }
@@ -78,7 +85,8 @@ public final class PredictionServer implements AutoCloseable {
       cfg.routes.exception(ApiException.class, (e, ctx) -> refuse(ctx, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(ctx, translate(e, ctx)));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
-        LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);
+        LOG.error("Request {} {} failed (request id {})", ctx.method(), ctx.path(), ctx.attribute(REQUEST_ID), e);
+        Scoring.trace(ctx).span().recordException(e);
         ctx.attribute(ERROR, "INTERNAL_ERROR");
         Bodies.write(ctx, 500, Map.of("error_code", "INTERNAL_ERROR", "message", "the server failed to answer; its log has the details"));
       });
@@ -135,9 +143,20 @@ public final class PredictionServer implements AutoCloseable {
     this.requestHook = hook;
   }
 
+  private void begin(Context ctx) {
+    ctx.attribute(STARTED, System.nanoTime());
+    String requestId = RequestIds.of(ctx.header(RequestIds.HEADER));
+    ctx.attribute(REQUEST_ID, requestId);
+    ctx.header(RequestIds.HEADER, requestId);
+    if (tracer.enabled()) {
+      ctx.attribute(Scoring.TRACE, tracer.request(ctx.method().name(), ctx.path(), ctx::header));
+    }
+  }
+
   private Handler route(String name, Handler handler) {
     return ctx -> {
       ctx.attribute(ROUTE, name);
+      Scoring.trace(ctx).route(ctx.method().name(), ctx.endpoint().path);
       handler.handle(ctx);
     };
   }
@@ -199,6 +218,13 @@ public final class PredictionServer implements AutoCloseable {
     if (error != null) {
       metrics.error(route, model, error);
     }
+    RequestTrace trace = Scoring.trace(ctx);
+    trace.end(status, error);
+    if (options.accessLog()) {
+      long nanos = started == null ? 0 : System.nanoTime() - started;
+      ACCESS.info(new AccessEvent(ctx.attribute(REQUEST_ID), ctx.method().name(), ctx.path(), route, model,
+          modelVersion == null ? "" : modelVersion, status, Math.round(nanos / 1e4) / 100.0, error, trace.traceId()));
+    }
   }
 
   private static byte[] openApi() throws IOException {
@@ -224,5 +250,6 @@ public final class PredictionServer implements AutoCloseable {
       LOG.warn("Stopping with {} requests still in flight after {} s", inFlight.get(), options.shutdownGrace().toSeconds());
     }
     app.stop();
+    tracer.close();
   }
 }

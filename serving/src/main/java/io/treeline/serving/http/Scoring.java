@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
+import io.treeline.serving.tracing.RequestTrace;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import java.util.Map;
 final class Scoring {
   static final String MODEL = "treeline.model";
   static final String VERSION = "treeline.version";
+  static final String TRACE = "treeline.trace";
 
   private final Scorer scorer;
   private final ServingMetrics metrics;
@@ -22,15 +24,21 @@ final class Scoring {
     this.storeKind = storeKind;
   }
 
-  Scorer.Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, boolean text, boolean explain) {
-    Scorer.Batch batch = scorer.score(model, records, where, text, explain);
+  Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, boolean text, boolean explain) {
+    Scorer.Batch batch = scorer.score(model, records, where, text, explain, trace(ctx));
     metrics.scored(model, records.size(), storeKind, batch.storeNanos());
     return batch;
   }
 
-  /** Names the model and version on the request, for the metrics written when it completes. */
+  /** Names the model and version on the request, for the metrics, access log and span written when it completes. */
   static void label(Context ctx, ServedModel model) {
     ctx.attribute(MODEL, model.name());
     ctx.attribute(VERSION, Long.toString(model.version()));
+    trace(ctx).model(model.name(), model.registeredModel(), model.version());
+  }
+
+  static RequestTrace trace(Context ctx) {
+    RequestTrace trace = ctx.attribute(TRACE);
+    return trace == null ? RequestTrace.OFF : trace;
   }
 }

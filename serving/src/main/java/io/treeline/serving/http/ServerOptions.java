@@ -2,6 +2,7 @@ package io.treeline.serving.http;
 
 import io.treeline.serving.auth.Authenticator;
 import io.treeline.serving.auth.RateLimiter;
+import io.treeline.serving.tracing.TracingSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,6 +13,8 @@ import java.time.Duration;
  * @param authenticator null for open prediction routes
  * @param rateLimiter null for no rate limit; keyed by the caller (or the client address without auth)
  * @param tlsKeyStore a PKCS12 key store to serve HTTPS from, or null for plain HTTP
+ * @param accessLog whether every request writes an event to the treeline.access logger
+ * @param tracing where spans go; {@link TracingSettings#OFF} builds no OpenTelemetry SDK at all
  */
 public record ServerOptions(
     String host,
@@ -23,41 +26,55 @@ public record ServerOptions(
     Authenticator authenticator,
     RateLimiter rateLimiter,
     Path tlsKeyStore,
-    String tlsKeyStorePassword) {
+    String tlsKeyStorePassword,
+    boolean accessLog,
+    TracingSettings tracing) {
 
   /** Never prints the key store password. */
   @Override
   public String toString() {
     return "ServerOptions[" + host + ":" + port + ", maxBatch=" + maxBatch + ", maxBodyBytes=" + maxBodyBytes + ", poll=" + pollInterval
         + ", auth=" + (authenticator == null ? "none" : authenticator.getClass().getSimpleName()) + ", rateLimit=" + (rateLimiter != null)
-        + ", tls=" + (tlsKeyStore != null) + "]";
+        + ", tls=" + (tlsKeyStore != null) + ", accessLog=" + accessLog + ", tracing=" + tracing + "]";
   }
 
   public static ServerOptions defaults() {
-    return new ServerOptions("127.0.0.1", 8080, 1000, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null);
+    return new ServerOptions("127.0.0.1", 8080, 1000, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null, true,
+        TracingSettings.OFF);
   }
 
   public ServerOptions withPort(int port) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword);
+        tlsKeyStorePassword, accessLog, tracing);
   }
 
   public ServerOptions withSecurity(Authenticator authenticator, RateLimiter rateLimiter) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword);
+        tlsKeyStorePassword, accessLog, tracing);
   }
 
   public ServerOptions withTls(Path keyStore, String password) {
-    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, keyStore, password);
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, keyStore, password, accessLog,
+        tracing);
   }
 
   public ServerOptions withPollInterval(Duration interval) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, interval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword);
+        tlsKeyStorePassword, accessLog, tracing);
   }
 
   public ServerOptions withLimits(int maxBatch, long maxBodyBytes) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword);
+        tlsKeyStorePassword, accessLog, tracing);
+  }
+
+  public ServerOptions withAccessLog(boolean accessLog) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword, accessLog, tracing);
+  }
+
+  public ServerOptions withTracing(TracingSettings tracing) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword, accessLog, tracing);
   }
 }

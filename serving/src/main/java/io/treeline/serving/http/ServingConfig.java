@@ -7,6 +7,8 @@ import io.treeline.serving.auth.ApiKeyAuthenticator;
 import io.treeline.serving.auth.Authenticator;
 import io.treeline.serving.auth.JwtAuthenticator;
 import io.treeline.serving.auth.RateLimiter;
+import io.treeline.serving.tracing.TracingSettings;
+import java.net.URI;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,12 +31,54 @@ public final class ServingConfig {
     ServerOptions options = new ServerOptions(config.servingHost(), config.servingPort(), maxBatch, maxBody,
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_POLL_INTERVAL_SECONDS))),
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_GRACE_SECONDS))),
-        authenticator(config), limiter, null, null);
+        authenticator(config), limiter, null, null, config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG), tracing(config));
     if (!keyStore.isEmpty()) {
       Path path = existing(config, ConfigKeys.SERVING_TLS_KEY_STORE);
       options = options.withTls(path, config.get(ConfigKeys.SERVING_TLS_KEY_STORE_PASSWORD));
     }
     return options;
+  }
+
+  /** serving.tracing.*: off without an endpoint; a malformed endpoint, ratio or attribute list stops the start naming the key. */
+  static TracingSettings tracing(TreelineConfig config) {
+    String endpoint = config.get(ConfigKeys.SERVING_TRACING_OTLP_ENDPOINT).trim();
+    if (endpoint.isEmpty()) {
+      return TracingSettings.OFF;
+    }
+    String key = ConfigKeys.SERVING_TRACING_OTLP_ENDPOINT.key();
+    try {
+      URI uri = new URI(endpoint);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+      throw Errors.invalidInput("start", "tracing", key + " is '" + endpoint + "', " + "not an http(s) URL",
+          "Set the collector's OTLP/HTTP traces URL, e.g. http://127.0.0.1:4318/v1/traces, or leave it empty to turn tracing off.");
+    }
+    String ratioText = config.get(ConfigKeys.SERVING_TRACING_SAMPLE_RATIO).trim();
+    double ratio;
+    try {
+      ratio = Double.parseDouble(ratioText);
+    } catch (NumberFormatException e) {
+      ratio = Double.NaN;
+    }
+    if (!(ratio >= 0 && ratio <= 1)) {
+      throw Errors.invalidInput("start", "tracing", ConfigKeys.SERVING_TRACING_SAMPLE_RATIO.key() + " is '" + ratioText + "'",
+          "Set a number from 0.0 (no new traces) to 1.0 (every request).");
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    String list = config.get(ConfigKeys.SERVING_TRACING_RESOURCE_ATTRIBUTES).trim();
+    if (!list.isEmpty()) {
+      for (String pair : list.split(",")) {
+        int eq = pair.indexOf('=');
+        if (eq <= 0 || eq == pair.length() - 1) {
+          throw Errors.invalidInput("start", "tracing", ConfigKeys.SERVING_TRACING_RESOURCE_ATTRIBUTES.key() + " has '" + pair.trim() + "', not key=value",
+              "Write key=value pairs separated by commas, e.g. deployment.environment=prod,service.namespace=ml.");
+        }
+        attributes.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
+    return new TracingSettings(endpoint, ratio, config.get(ConfigKeys.SERVING_TRACING_SERVICE_NAME), attributes);
   }
 
   private static Authenticator authenticator(TreelineConfig config) {

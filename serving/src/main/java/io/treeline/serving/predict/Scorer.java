@@ -11,6 +11,9 @@ import io.treeline.serving.compile.InvalidRowException;
 import io.treeline.serving.compile.Prediction;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.request.RequestPlan;
+import io.treeline.serving.tracing.RequestTrace;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -26,9 +29,11 @@ public final class Scorer {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scorer.class);
 
   private final OnlineStore store;
+  private final String storeKind;
 
-  public Scorer(OnlineStore store) {
+  public Scorer(OnlineStore store, String storeKind) {
     this.store = store;
+    this.storeKind = storeKind;
   }
 
   /** One record's prediction and, when asked for, the model inputs it used. */
@@ -37,7 +42,7 @@ public final class Scorer {
   public record Batch(ServedModel model, List<Scored> results, long storeNanos) {}
 
   /** @param text whether values arrive as text (CSV) and numbers may be parsed from it */
-  public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, boolean text, boolean explain) {
+  public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, boolean text, boolean explain, RequestTrace trace) {
     RequestPlan plan = model.plan();
     List<Object[]> rows = new ArrayList<>(records.size());
     Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
@@ -47,28 +52,62 @@ public final class Scorer {
       rows.add(values);
     }
     long start = System.nanoTime();
-    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = keys.isEmpty() ? Map.of() : read(keys);
+    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = keys.isEmpty() ? Map.of() : read(keys, trace);
     long storeNanos = keys.isEmpty() ? 0 : System.nanoTime() - start;
     List<Scored> results = new ArrayList<>(rows.size());
-    for (int i = 0; i < rows.size(); i++) {
-      Map<String, Object> used = explain ? new LinkedHashMap<>() : null;
-      Frame frame = plan.assemble(rows.get(i), found, used);
-      try {
-        results.add(new Scored(model.pipeline().predict(frame), used));
-      } catch (InvalidRowException e) {
-        throw ApiException.invalidField(where + "[" + i + "]: " + e.getMessage());
+    Span predict = trace.child("predict");
+    predict.setAttribute("treeline.rows", rows.size());
+    try {
+      for (int i = 0; i < rows.size(); i++) {
+        Map<String, Object> used = explain ? new LinkedHashMap<>() : null;
+        Frame frame = plan.assemble(rows.get(i), found, used);
+        try {
+          results.add(new Scored(model.pipeline().predict(frame), used));
+        } catch (InvalidRowException e) {
+          predict.setStatus(StatusCode.ERROR, "invalid row");
+          throw ApiException.invalidField(where + "[" + i + "]: " + e.getMessage());
+        }
       }
+    } finally {
+      predict.end();
     }
     return new Batch(model, results, storeNanos);
   }
 
   /** A store that cannot be read is the server's problem, not the client's: 503, and a log line without a stack. */
-  private Map<OnlineTable, Map<EntityKey, FeatureValues>> read(Map<OnlineTable, Collection<EntityKey>> keys) {
+  private Map<OnlineTable, Map<EntityKey, FeatureValues>> read(Map<OnlineTable, Collection<EntityKey>> keys, RequestTrace trace) {
+    Span lookup = trace.child("feature lookup");
     try {
-      return store.readAll(keys);
+      Map<OnlineTable, Map<EntityKey, FeatureValues>> found = store.readAll(keys);
+      if (lookup.isRecording()) {
+        describe(lookup, keys, found);
+      }
+      return found;
     } catch (RuntimeException e) {
       LOG.warn("Cannot read the online store: {}", e.getMessage());
+      lookup.recordException(e);
+      lookup.setStatus(StatusCode.ERROR, "the online store cannot be read");
       throw ApiException.unavailable("the online store cannot be read right now: retry shortly");
+    } finally {
+      lookup.end();
     }
+  }
+
+  /** Which views were read for how many entities, and how many of those the store held (hits) or not (misses). */
+  private void describe(Span lookup, Map<OnlineTable, Collection<EntityKey>> keys, Map<OnlineTable, Map<EntityKey, FeatureValues>> found) {
+    long entities = 0;
+    long hits = 0;
+    List<String> views = new ArrayList<>(keys.size());
+    for (Map.Entry<OnlineTable, Collection<EntityKey>> entry : keys.entrySet()) {
+      views.add(entry.getKey().view());
+      entities += entry.getValue().size();
+      Map<EntityKey, FeatureValues> values = found.get(entry.getKey());
+      hits += values == null ? 0 : values.size();
+    }
+    lookup.setAttribute(io.opentelemetry.api.common.AttributeKey.stringArrayKey("treeline.feature_views"), views);
+    lookup.setAttribute("treeline.online_store", storeKind);
+    lookup.setAttribute("treeline.entities", entities);
+    lookup.setAttribute("treeline.hits", hits);
+    lookup.setAttribute("treeline.misses", entities - hits);
   }
 }

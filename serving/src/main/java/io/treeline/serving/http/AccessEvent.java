@@ -1,0 +1,58 @@
+package io.treeline.serving.http;
+
+import org.apache.logging.log4j.message.MapMessage;
+
+/**
+ * One answered request, logged to {@code treeline.access}. Its fields become top-level JSON fields
+ * with --log-format json (numbers stay numbers); the text format shows {@link #formatTo} as the
+ * message: {@code POST /v1/models/flight-delay/predict 200 1.42 ms model=flight-delay version=3 request_id=…}.
+ */
+public final class AccessEvent extends MapMessage<AccessEvent, Object> {
+  public static final String LOGGER = "treeline.access";
+
+  private final String line;
+
+  public AccessEvent(String requestId, String method, String path, String route, String model, String version, int status,
+      double latencyMs, String errorCode, String traceId) {
+    with("request_id", requestId);
+    with("method", method);
+    with("path", path);
+    with("route", route);
+    if (!model.isEmpty()) {
+      with("model", model);
+      with("version", version);
+    }
+    with("status", status);
+    with("latency_ms", latencyMs);
+    StringBuilder text = new StringBuilder()
+        .append(method).append(' ').append(path).append(' ').append(status).append(' ').append(String.format(java.util.Locale.ROOT, "%.2f ms", latencyMs));
+    if (!model.isEmpty()) {
+      text.append(" model=").append(model).append(" version=").append(version);
+    }
+    if (errorCode != null) {
+      with("error_code", errorCode);
+      text.append(" error_code=").append(errorCode);
+    }
+    text.append(" request_id=").append(requestId);
+    if (traceId != null) {
+      with("trace_id", traceId);
+      text.append(" trace_id=").append(traceId);
+    }
+    this.line = text.toString();
+  }
+
+  @Override
+  public String getFormattedMessage() {
+    return line;
+  }
+
+  @Override
+  public void formatTo(StringBuilder buffer) {
+    buffer.append(line);
+  }
+
+  @Override
+  public String getFormat() {
+    return "";
+  }
+}
