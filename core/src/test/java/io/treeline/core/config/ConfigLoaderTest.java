@@ -36,6 +36,10 @@ class ConfigLoaderTest {
     assertThat(config.servingMaxBatchSize()).isEqualTo(1000);
     assertThat(config.dataCacheDir()).isEmpty();
     assertThat(config.sparkConf()).isEmpty();
+    assertThat(config.get(ConfigKeys.LOG_FORMAT)).isEqualTo("text");
+    assertThat(config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG)).isTrue();
+    assertThat(config.get(ConfigKeys.SERVING_TRACING_OTLP_ENDPOINT)).as("tracing is off by default").isEmpty();
+    assertThat(config.get(ConfigKeys.SERVING_TRACING_SAMPLE_RATIO)).isEqualTo("1.0");
     assertThat(config.sourceOf(ConfigKeys.LAKE_ROOT)).isEqualTo("default");
   }
 
@@ -84,6 +88,12 @@ class ConfigLoaderTest {
           host: 0.0.0.0
           port: 9090
           max-batch-size: 64
+          access-log: false
+          tracing:
+            otlp-endpoint: http://collector:4318/v1/traces
+            sample-ratio: 0.25
+        log:
+          format: json
         data:
           cache-dir: /var/cache/treeline
         """);
@@ -105,6 +115,10 @@ class ConfigLoaderTest {
     assertThat(config.servingPort()).isEqualTo(9090);
     assertThat(config.servingMaxBatchSize()).isEqualTo(64);
     assertThat(config.dataCacheDir()).isEqualTo("/var/cache/treeline");
+    assertThat(config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG)).isFalse();
+    assertThat(config.get(ConfigKeys.SERVING_TRACING_OTLP_ENDPOINT)).isEqualTo("http://collector:4318/v1/traces");
+    assertThat(config.get(ConfigKeys.SERVING_TRACING_SAMPLE_RATIO)).isEqualTo("0.25");
+    assertThat(config.get(ConfigKeys.LOG_FORMAT)).isEqualTo("json");
     assertThat(config.sparkConf())
         .containsExactlyInAnyOrderEntriesOf(Map.of(
             "spark.sql.adaptive.enabled", "false", "spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:9000"));
@@ -115,7 +129,7 @@ class ConfigLoaderTest {
   void every_key_has_an_environment_variable() {
     assertThat(ConfigKeys.ALL.stream().map(ConfigKey::environmentVariable))
         .contains("TREELINE_LAKE_ROOT", "TREELINE_ONLINE_STORE_REDIS_URL", "TREELINE_REGISTRY_MLFLOW_TRACKING_URI",
-            "TREELINE_SERVING_MAX_BATCH_SIZE", "TREELINE_SPARK_SHUFFLE_PARTITIONS")
+            "TREELINE_SERVING_MAX_BATCH_SIZE", "TREELINE_SPARK_SHUFFLE_PARTITIONS", "TREELINE_LOG_FORMAT", "TREELINE_SERVING_TRACING_OTLP_ENDPOINT")
         .doesNotHaveDuplicates()
         .hasSize(ConfigKeys.ALL.size());
   }

@@ -3,6 +3,7 @@ package io.treeline.jobs.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.treeline.jobs.logging.LogFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
@@ -44,7 +45,23 @@ public final class TreelineCommand {
       description = "Show Spark's own log at INFO and stack traces of errors.")
   boolean verbose;
 
+  @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT, converter = LogFormatConverter.class,
+      description = "text (default) or json: the log on stderr as one JSON object a line (time, level, logger, message, thread, …), "
+          + "Spark's and the server's own log included; the command's output on stdout is unchanged. Default: log.format, $TREELINE_LOG_FORMAT.")
+  LogFormat logFormat;
+
   @Option(names = "--summary-json", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "Write a JSON object summarising the result (status, exit code, figures) to FILE, for schedulers.")
   Path summaryJson;
+
+  static final class LogFormatConverter implements picocli.CommandLine.ITypeConverter<LogFormat> {
+    @Override
+    public LogFormat convert(String value) {
+      LogFormat format = LogFormat.parse(value);
+      if (format == null) {
+        throw new picocli.CommandLine.TypeConversionException("expected text or json, got '" + value + "'");
+      }
+      return format;
+    }
+  }
 }

@@ -14,11 +14,15 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Shows how far a job has got, fed by a SparkListener. On a terminal it redraws one line (stages
- * and tasks done, rows written, elapsed); otherwise it writes a plain log line every 15 seconds.
+ * and tasks done, rows written, elapsed); otherwise it writes a plain log line every 15 seconds;
+ * with --log-format json that line is an event of the treeline.progress logger instead.
  */
 public final class Progress implements AutoCloseable {
+  private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger("treeline.progress");
+
   private final PrintStream err;
   private final boolean terminal;
+  private final boolean logged;
   private final long startNanos = System.nanoTime();
   private final AtomicLong stagesSubmitted = new AtomicLong();
   private final AtomicLong stagesDone = new AtomicLong();
@@ -30,13 +34,23 @@ public final class Progress implements AutoCloseable {
   private int lastLineLength;
 
   public Progress(PrintStream err, boolean terminal) {
+    this(err, terminal, false);
+  }
+
+  private Progress(PrintStream err, boolean terminal, boolean logged) {
     this.err = err;
     this.terminal = terminal;
+    this.logged = logged;
   }
 
   /** A progress that prints nothing, for tests and scripts. */
   public static Progress silent() {
     return new Progress(null, false);
+  }
+
+  /** A progress that logs its line every 15 seconds (treeline.progress, INFO) and never writes to the console itself. */
+  public static Progress logged() {
+    return new Progress(null, false, true);
   }
 
   public void status(String status) {
@@ -53,7 +67,7 @@ public final class Progress implements AutoCloseable {
 
   synchronized void attach(SparkSession spark) {
     spark.sparkContext().addSparkListener(new Listener());
-    if (err == null || ticker != null) {
+    if ((err == null && !logged) || ticker != null) {
       return;
     }
     ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -74,6 +88,10 @@ public final class Progress implements AutoCloseable {
 
   private synchronized void print() {
     String line = line();
+    if (logged) {
+      LOG.info("progress: {}", line);
+      return;
+    }
     if (terminal) {
       err.print("\r" + line + " ".repeat(Math.max(0, lastLineLength - line.length())));
       lastLineLength = line.length();
