@@ -41,6 +41,8 @@ public final class JsonLog implements AutoCloseable {
         ConsoleAppender json = ConsoleAppender.newBuilder()
             .setName(console.getName() + "-json")
             .setTarget(console.getTarget())
+            // Follow System.err as it is now, not the stream log4j2 opened at start (its stream manager is shared by name).
+            .setFollow(true)
             .setConfiguration(config)
             .setLayout(JsonTemplateLayout.newBuilder().setConfiguration(config).setEventTemplateUri(TEMPLATE).build())
             .build();
