@@ -1,9 +1,9 @@
 package io.treeline.jobs.cli;
 
+import io.treeline.jobs.logging.LogFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import io.treeline.jobs.logging.LogFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;

@@ -1,6 +1,9 @@
 package io.treeline.serving.predict;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.treeline.featurestore.online.EntityKey;
 import io.treeline.featurestore.online.FeatureValues;
 import io.treeline.featurestore.online.OnlineStore;
@@ -12,8 +15,6 @@ import io.treeline.serving.compile.Prediction;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.request.RequestPlan;
 import io.treeline.serving.tracing.RequestTrace;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ import java.util.Map;
 /**
  * Scores a batch of request records with one model version: reads and checks every record first
  * (so a bad record refuses the batch before any work), looks up all their entities in one call to
- * the online store, then runs the compiled pipeline per record. No Spark, no DataFrame.
+ * the online store, then runs the compiled pipeline per record. No Spark, no DataFrame. With
+ * tracing on, the lookup and the prediction are child spans of the request's.
  */
 public final class Scorer {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scorer.class);
@@ -104,7 +106,7 @@ public final class Scorer {
       Map<EntityKey, FeatureValues> values = found.get(entry.getKey());
       hits += values == null ? 0 : values.size();
     }
-    lookup.setAttribute(io.opentelemetry.api.common.AttributeKey.stringArrayKey("treeline.feature_views"), views);
+    lookup.setAttribute(AttributeKey.stringArrayKey("treeline.feature_views"), views);
     lookup.setAttribute("treeline.online_store", storeKind);
     lookup.setAttribute("treeline.entities", entities);
     lookup.setAttribute("treeline.hits", hits);

@@ -27,10 +27,6 @@ public final class RequestTrace {
     return server;
   }
 
-  public boolean recording() {
-    return server.isRecording();
-  }
-
   /** Starts a child of the server span; a no-op span when tracing is off or the trace is not sampled. */
   public Span child(String name) {
     if (tracer == null || !server.isRecording()) {

@@ -1,6 +1,5 @@
 package io.treeline.serving.tracing;
 
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -88,11 +87,6 @@ public final class ServingTracer implements AutoCloseable {
     if (sdk != null) {
       sdk.getSdkTracerProvider().shutdown().join(10, TimeUnit.SECONDS);
     }
-  }
-
-  /** For OpenTelemetry APIs that want the instance; a no-op one when off. */
-  public OpenTelemetry openTelemetry() {
-    return sdk == null ? OpenTelemetry.noop() : sdk;
   }
 
   private static final TextMapGetter<Function<String, String>> HEADERS = new TextMapGetter<>() {
