@@ -6,6 +6,9 @@ import io.treeline.core.config.ConfigLoader;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.error.ExitCode;
 import io.treeline.core.error.TreelineException;
+import io.treeline.jobs.monitoring.JobMetrics;
+import io.treeline.jobs.monitoring.Pushgateway;
+import io.treeline.jobs.monitoring.PushgatewaySettings;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
@@ -41,8 +44,11 @@ final class CommandRunner {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("command", command);
     int exitCode;
+    Pushgateway gateway = null;
     try {
       TreelineConfig config = ConfigLoader.builder().file(ConfigFiles.resolve(root.configFile)).overrides(root.conf).load();
+      // Read before the job runs: a mistyped URL is a usage error now, not a warning after hours of work.
+      gateway = JobMetrics.pushes(command) ? PushgatewaySettings.from(config).map(Pushgateway::new).orElse(null) : null;
       Job<?> job = jobFactory.apply(config);
       try (JobContext context = new JobContext(config, out, new Progress(err, System.console() != null))) {
         JobResult result = job.run(context);
@@ -67,6 +73,9 @@ final class CommandRunner {
     }
     summary.put("exit_code", exitCode);
     summary.put("elapsed_seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+    if (gateway != null) {
+      JobMetrics.push(gateway, command, summary, System.currentTimeMillis(), err);
+    }
     if (root.summaryJson != null) {
       exitCode = writeSummary(root.summaryJson, summary, err, exitCode);
     }
