@@ -70,6 +70,42 @@ class AlertRulesTest {
   }
 
   @Test
+  void every_query_of_the_dashboard_is_valid_promql() throws Exception {
+    // promtool parses recording rules' expressions, so each dashboard query goes into one for it to check.
+    List<String> expressions = MetricNames.dashboardExpressions(MONITORING.resolve("grafana/treeline.json"));
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+    for (int i = 0; i < expressions.size(); i++) {
+      rules.append("      - record: dashboard:query_").append(i).append("\n        expr: ")
+          .append(new ObjectMapper().writeValueAsString(expressions.get(i))).append('\n');
+    }
+    Files.writeString(dir.resolve("dashboard.yml"), rules);
+
+    Run run = promtool(dir, "check", "rules", "dashboard.yml");
+
+    assertThat(expressions).hasSizeGreaterThan(30);
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).contains("SUCCESS: " + expressions.size() + " rules found");
+  }
+
+  @Test
+  void the_dashboard_has_a_row_each_for_serving_streaming_and_batch_jobs_and_no_panel_without_a_query() throws IOException {
+    JsonNode dashboard = new ObjectMapper().readTree(MONITORING.resolve("grafana/treeline.json").toFile());
+    List<String> rows = new ArrayList<>();
+    Set<Integer> ids = new TreeSet<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      assertThat(ids.add(panel.path("id").asInt())).as("panel ids are unique: " + panel.path("title")).isTrue();
+      if (panel.path("type").asText().equals("row")) {
+        rows.add(panel.path("title").asText());
+      } else {
+        assertThat(panel.path("targets")).as(panel.path("title").asText()).isNotEmpty();
+        assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("${datasource}");
+      }
+    }
+    assertThat(rows).containsExactly("Serving", "Streaming", "Batch jobs");
+    assertThat(dashboard.path("templating").path("list").get(0).path("type").asText()).isEqualTo("datasource");
+  }
+
+  @Test
   void every_alert_has_a_unit_test_where_it_fires_and_one_where_it_does_not() throws IOException {
     JsonNode tests = new ObjectMapper(new YAMLFactory()).readTree(MONITORING.resolve("alerts.test.yml").toFile());
     Set<String> fires = new TreeSet<>();
