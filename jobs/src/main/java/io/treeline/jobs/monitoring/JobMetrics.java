@@ -67,7 +67,8 @@ public final class JobMetrics {
       if (output != null) {
         for (String key : List.of("rows_written", "rows", "entities_written")) {
           if (map.get(key) instanceof Number rows) {
-            metrics.gauge("treeline_job_rows", "Rows the command's last successful run wrote, per output table.", rows.doubleValue(), "output", output);
+            metrics.gauge("treeline_job_rows", "Rows the command's last successful run wrote, per output table.", rows.doubleValue(),
+                "output", output);
             break;
           }
         }
