@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,17 @@ public final class ServingApp implements AutoCloseable {
   /** Starts serving; the app owns {@code store} from here and closes it (also when starting fails). */
   public static ServingApp start(List<ModelHost.Served> models, ServerOptions options, ModelRegistry registry, OnlineStore store,
       String storeKind, String version) {
+    return start(models, options, registry, store, storeKind, version, Map.of());
+  }
+
+  /**
+   * Starts serving, exporting each feature view's ttl in {@code viewTtls} beside the time its online
+   * values were last written, so an alert can tell when they grow older than the ttl.
+   */
+  public static ServingApp start(List<ModelHost.Served> models, ServerOptions options, ModelRegistry registry, OnlineStore store,
+      String storeKind, String version, Map<String, Duration> viewTtls) {
     ServingMetrics metrics = new ServingMetrics();
+    viewTtls.forEach(metrics::ttl);
     Path workDir;
     try {
       workDir = Files.createTempDirectory("treeline-serve");

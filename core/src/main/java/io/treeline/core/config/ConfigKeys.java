@@ -148,6 +148,23 @@ public final class ConfigKeys {
   public static final ConfigKey LOG_FORMAT =
       new ConfigKey("log.format", ConfigType.oneOf("text", "json"), "text",
           "The log on stderr: text lines for people, or json (one object a line) for log collectors; --log-format overrides it.");
+  public static final ConfigKey MONITORING_PUSHGATEWAY_URL =
+      new ConfigKey("monitoring.pushgateway.url", ConfigType.TEXT, "",
+          "Prometheus Pushgateway that batch jobs and streams push their figures to, e.g. http://pushgateway:9091; empty pushes nothing.");
+  public static final ConfigKey MONITORING_PUSHGATEWAY_JOB =
+      new ConfigKey("monitoring.pushgateway.job", ConfigType.TEXT, "treeline",
+          "The job label of everything pushed; each push is grouped under it by command (and view, for streams).");
+  public static final ConfigKey MONITORING_PUSHGATEWAY_INSTANCE =
+      new ConfigKey("monitoring.pushgateway.instance", ConfigType.TEXT, "",
+          "An instance label added to the grouping key, to tell apart schedules of one command (e.g. daily, hourly); empty adds none.");
+  public static final ConfigKey MONITORING_PUSHGATEWAY_USERNAME =
+      new ConfigKey("monitoring.pushgateway.username", ConfigType.TEXT, "", "Basic-auth user for the Pushgateway; empty sends no credentials.");
+  public static final ConfigKey MONITORING_PUSHGATEWAY_PASSWORD =
+      new ConfigKey("monitoring.pushgateway.password", ConfigType.TEXT, "",
+          "Basic-auth password; set it with TREELINE_MONITORING_PUSHGATEWAY_PASSWORD rather than in a file. Never logged.");
+  public static final ConfigKey MONITORING_PUSHGATEWAY_TIMEOUT_SECONDS =
+      new ConfigKey("monitoring.pushgateway.timeout-seconds", ConfigType.INT, "5",
+          "How long one push may take before it is given up with a warning; a push never changes a job's exit code.");
 
   public static final ConfigKey DATA_CACHE_DIR =
       new ConfigKey("data.cache-dir", ConfigType.TEXT, "",
@@ -203,6 +220,12 @@ public final class ConfigKeys {
           SERVING_TRACING_SERVICE_NAME,
           SERVING_TRACING_RESOURCE_ATTRIBUTES,
           LOG_FORMAT,
+          MONITORING_PUSHGATEWAY_URL,
+          MONITORING_PUSHGATEWAY_JOB,
+          MONITORING_PUSHGATEWAY_INSTANCE,
+          MONITORING_PUSHGATEWAY_USERNAME,
+          MONITORING_PUSHGATEWAY_PASSWORD,
+          MONITORING_PUSHGATEWAY_TIMEOUT_SECONDS,
           DATA_CACHE_DIR);
 
   private static final Map<String, ConfigKey> BY_NAME =

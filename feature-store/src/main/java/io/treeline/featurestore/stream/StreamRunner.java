@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -39,13 +40,15 @@ public final class StreamRunner implements AutoCloseable {
   private final StreamSettings settings;
   private final List<Running> running = new ArrayList<>();
   private final Listener listener = new Listener();
+  private final Consumer<Map<String, Object>> onStatus;
 
   /** One view's query. */
   public record Running(ViewStream stream, StreamingQuery query, String checkpoint) {}
 
-  private StreamRunner(SparkSession spark, StreamSettings settings) {
+  private StreamRunner(SparkSession spark, StreamSettings settings, Consumer<Map<String, Object>> onStatus) {
     this.spark = spark;
     this.settings = settings;
+    this.onStatus = onStatus;
   }
 
   /**
@@ -55,11 +58,20 @@ public final class StreamRunner implements AutoCloseable {
    */
   public static StreamRunner start(SparkSession spark, LakeLayout layout, StreamSettings settings, List<FeatureView> views,
       OnlineStore store, boolean availableNow) {
+    return start(spark, layout, settings, views, store, availableNow, status -> {});
+  }
+
+  /**
+   * Starts the views' streams; {@code onStatus} also receives each status as it is written (after every
+   * batch and at the end), e.g. to push it to a monitoring system. It must not block for long.
+   */
+  public static StreamRunner start(SparkSession spark, LakeLayout layout, StreamSettings settings, List<FeatureView> views,
+      OnlineStore store, boolean availableNow, Consumer<Map<String, Object>> onStatus) {
     if (views.isEmpty()) {
       throw Errors.invalidInput("stream", "features", "no --view given", "Name the views to stream, e.g. --view origin_airport_stats.");
     }
     views.forEach(view -> check(spark, layout, view));
-    StreamRunner runner = new StreamRunner(spark, settings);
+    StreamRunner runner = new StreamRunner(spark, settings, onStatus);
     spark.streams().addListener(runner.listener);
     try {
       for (FeatureView view : views) {
@@ -236,6 +248,11 @@ public final class StreamRunner implements AutoCloseable {
           StreamStatus.write(one.checkpoint(), status, spark.sparkContext().hadoopConfiguration());
         } catch (IOException | RuntimeException e) {
           LOG.warn("Could not write the status of {}: {}", one.stream().view().name(), e.getMessage());
+        }
+        try {
+          onStatus.accept(java.util.Collections.unmodifiableMap(status));
+        } catch (RuntimeException e) {
+          LOG.warn("Could not report the status of {}: {}", one.stream().view().name(), e.getMessage());
         }
       }
     }

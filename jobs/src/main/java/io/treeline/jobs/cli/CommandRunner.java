@@ -13,6 +13,9 @@ import io.treeline.jobs.runtime.JobResult;
 import io.treeline.jobs.logging.CommandOutcome;
 import io.treeline.jobs.logging.JsonLog;
 import io.treeline.jobs.logging.LogFormat;
+import io.treeline.jobs.monitoring.JobMetrics;
+import io.treeline.jobs.monitoring.Pushgateway;
+import io.treeline.jobs.monitoring.PushgatewaySettings;
 import io.treeline.jobs.runtime.Progress;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -62,12 +65,15 @@ final class CommandRunner {
     }
     LogFormat format = logFormat(root, config);
     int exitCode;
+    Pushgateway gateway = null;
     try (JsonLog json = format == LogFormat.JSON ? JsonLog.install() : null) {
       Report report = new Report(err, format == LogFormat.JSON, root.verbose);
       try {
         if (configError != null) {
           throw configError;
         }
+        // Read before the job runs: a mistyped URL is a usage error now, not a warning after hours of work.
+        gateway = JobMetrics.pushes(command) ? PushgatewaySettings.from(config).map(Pushgateway::new).orElse(null) : null;
         Job<?> job = jobFactory.apply(config);
         Progress progress = format == LogFormat.JSON ? Progress.logged() : new Progress(err, System.console() != null);
         try (JobContext context = new JobContext(config, out, progress)) {
@@ -91,6 +97,9 @@ final class CommandRunner {
       }
       summary.put("exit_code", exitCode);
       summary.put("elapsed_seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+      if (gateway != null) {
+        JobMetrics.push(gateway, command, summary, System.currentTimeMillis(), err);
+      }
       if (root.summaryJson != null) {
         exitCode = writeSummary(root.summaryJson, summary, report, exitCode);
       }

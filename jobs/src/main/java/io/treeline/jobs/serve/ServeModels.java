@@ -3,6 +3,8 @@ package io.treeline.jobs.serve;
 import io.treeline.core.error.Errors;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.featurestore.online.OnlineStores;
+import io.treeline.featurestore.spec.FeatureView;
+import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
@@ -12,10 +14,13 @@ import io.treeline.serving.http.ServerOptions;
 import io.treeline.serving.http.ServingConfig;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.model.ServedModel;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves registered models over HTTP until the process is stopped (SIGTERM or Ctrl-C), then lets
@@ -23,6 +28,8 @@ import java.util.concurrent.CountDownLatch;
  * store, to read the lake's online tables; never per request.
  */
 public final class ServeModels implements Job<ServeModels.Result> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeModels.class);
+
   private final List<String> models;
   private final Integer port;
 
@@ -59,11 +66,28 @@ public final class ServeModels implements Job<ServeModels.Result> {
     context.progress().status("loading " + String.join(", ", models));
     OnlineStore store = OnlineStores.openForServing(context.config(), context.spark());
     try {
-      return ServingApp.start(served, options, context.registry(), store, context.config().onlineStoreType(), TreelineVersion.treeline());
+      return ServingApp.start(served, options, context.registry(), store, context.config().onlineStoreType(), TreelineVersion.treeline(),
+          viewTtls(context));
     } catch (RuntimeException e) { // the app has closed the store
       throw Errors.invalidInput("serve", String.join(", ", models), e.getMessage(),
           "Check the model with treeline models describe, and that its pipeline's request features and views are ones serving supports (docs/serving.md).", e);
     }
+  }
+
+  /**
+   * The ttls of the feature views in features.dir, for the freshness alert. Serving itself needs no
+   * view specs (a model's package names its views), so a missing or broken directory only loses that metric.
+   */
+  private static Map<String, Duration> viewTtls(JobContext context) {
+    Map<String, Duration> ttls = new LinkedHashMap<>();
+    try {
+      for (FeatureView view : FeatureViews.load(context.config()).views()) {
+        view.ttl().ifPresent(ttl -> ttls.put(view.name(), ttl.duration()));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot read the feature views' ttls (features.dir), so /metrics has no treeline_feature_view_ttl_seconds: {}", e.getMessage());
+    }
+    return ttls;
   }
 
   @Override

@@ -8,6 +8,9 @@ import io.treeline.featurestore.stream.StreamMetrics;
 import io.treeline.featurestore.stream.StreamRunner;
 import io.treeline.featurestore.stream.StreamSettings;
 import io.treeline.jobs.features.FeatureViews;
+import io.treeline.jobs.monitoring.Pushgateway;
+import io.treeline.jobs.monitoring.PushgatewaySettings;
+import io.treeline.jobs.monitoring.StreamMetricsPush;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
@@ -76,8 +79,12 @@ public final class RunStreams implements Job<RunStreams.Result> {
     List<FeatureView> views = viewNames.stream().map(repository::get).toList();
     StreamSettings settings = StreamSettings.from(context.config());
     CountDownLatch finished = new CountDownLatch(1);
-    try (OnlineStore store = OnlineStores.open(context.config(), context.spark());
-        StreamRunner runner = StreamRunner.start(context.spark(), context.layout(), settings, views, store, availableNow)) {
+    StreamMetricsPush push = PushgatewaySettings.from(context.config()).map(Pushgateway::new).map(StreamMetricsPush::new).orElse(null);
+    // Closed last (resources close in reverse): it sends the final states the runner writes as it closes.
+    try (StreamMetricsPush pushes = push;
+        OnlineStore store = OnlineStores.open(context.config(), context.spark());
+        StreamRunner runner = StreamRunner.start(context.spark(), context.layout(), settings, views, store, availableNow,
+            push == null ? status -> {} : push)) {
       for (StreamRunner.Running one : runner.running()) {
         context.out().printf("Streaming %s from %s (checkpoint %s)%n", one.stream().view().name(), settings.source(), one.checkpoint());
       }

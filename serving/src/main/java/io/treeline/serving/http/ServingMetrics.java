@@ -34,6 +34,8 @@ public final class ServingMetrics implements ModelHost.Listener {
   private final Counter loadFailures = registry.counter("treeline_model_load_failures_total",
       "Model versions that failed to load (the previous version kept serving), by model.", "model");
   private final Map<String, Freshness> freshness = new ConcurrentHashMap<>();
+  private final Gauge viewTtl = registry.gauge("treeline_feature_view_ttl_seconds",
+      "The ttl of each feature view a served model reads: older online values are not to be used.", "view");
 
   public ServingMetrics() {
     registry.computedGauge("treeline_feature_staleness_seconds",
@@ -47,6 +49,18 @@ public final class ServingMetrics implements ModelHost.Listener {
             }
           });
           return ages;
+        });
+    // Wall-clock time of the write, not the features' event time: replayed or historical data are old by event
+    // time however current the job that wrote them; this is what says a job or stream stopped feeding the view.
+    registry.computedGauge("treeline_online_view_last_write_timestamp_seconds",
+        "When the online store's values of a feature view were last written, in Unix seconds, per view.", List.of("view"), () -> {
+          Map<List<String>, Double> times = new java.util.LinkedHashMap<>();
+          freshness.forEach((view, f) -> {
+            if (f.lastWrite() != null) {
+              times.put(List.of(view), f.lastWrite().toEpochMilli() / 1000.0);
+            }
+          });
+          return times;
         });
     registry.computedGauge("treeline_feature_entities", "Entities held in the online store, per feature view.", List.of("view"), () -> {
       Map<List<String>, Double> counts = new java.util.LinkedHashMap<>();
@@ -75,11 +89,18 @@ public final class ServingMetrics implements ModelHost.Listener {
     freshness.put(view.view(), view);
   }
 
+  /** The ttl of a view a model reads; a view without a ttl has no series. */
+  public void ttl(String view, Duration ttl) {
+    viewTtl.labels(view).set(ttl.toMillis() / 1000.0);
+  }
+
   @Override
   public void loaded(ServedModel model) {
     loadSeconds.labels(model.name(), Long.toString(model.version())).set(model.loadSeconds());
     servedVersion.labels(model.name()).set(model.version());
     loads.labels(model.name()).inc();
+    // At 0 from the first load: increase() sees the first failure only if the series existed before it.
+    loadFailures.labels(model.name());
   }
 
   @Override

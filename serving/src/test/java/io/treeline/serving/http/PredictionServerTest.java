@@ -223,6 +223,8 @@ class PredictionServerTest {
         .contains("treeline_online_store_read_seconds_count{store=\"embedded\"}")
         .contains("treeline_model_load_seconds{model=\"delay\",version=\"1\"}")
         .contains("treeline_feature_staleness_seconds{view=\"origin_delays\"}")
+        .containsPattern("treeline_online_view_last_write_timestamp_seconds\\{view=\"origin_delays\"} (\\d{10}|\\d\\.\\d+E9)\n")
+        .contains("treeline_model_load_failures_total{model=\"delay\"} 0\n")
         .contains("treeline_model_version{model=\"delay-minutes\"} 1");
 
     JsonNode openapi = client.get("/openapi.json").json();
