@@ -299,6 +299,27 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void every_treeline_command_in_the_operations_docs_parses_with_the_real_cli() {
+    List<List<String>> commands = new ArrayList<>();
+    commands.addAll(DocCommands.in(DeployTools.REPO.resolve("docs/operations.md")));
+    commands.addAll(DocCommands.in(DeployTools.DEPLOY.resolve("README.md")));
+    assertThat(commands).hasSizeGreaterThanOrEqualTo(24);
+    assertThat(commands).anySatisfy(c -> assertThat(c).endsWith("--summary-json", "/var/log/treeline/train.json"));
+
+    for (List<String> command : commands) {
+      ParseResult parsed = Cli.commandLine().parseArgs(command.toArray(String[]::new));
+      ParseResult leaf = parsed;
+      while (leaf.hasSubcommand()) {
+        leaf = leaf.subcommand();
+      }
+      assertThat(leaf.unmatched()).as(String.join(" ", command)).isEmpty();
+      boolean help = leaf.isUsageHelpRequested() || parsed.isUsageHelpRequested();
+      assertThat(help || leaf.commandSpec().userObject() instanceof java.util.concurrent.Callable)
+          .as(String.join(" ", command) + " must name a command").isTrue();
+    }
+  }
+
+  @Test
   void the_probes_name_routes_and_a_port_that_a_real_prediction_server_answers() throws Exception {
     Map<String, Object> deployment = Manifests.kind("Deployment", "treeline-serving");
     Map<String, Object> container = container(deployment, "containers", "serving");
