@@ -102,8 +102,15 @@ class DeploymentFilesTest {
     Map<String, Object> cronJob = Manifests.kind("CronJob", "treeline-materialize-train");
     List<Object> volumes = list(at(cronJob, "spec", "jobTemplate", "spec", "template", "spec", "volumes"));
     assertThat(volumes).anySatisfy(v -> assertThat(at(v, "configMap", "name")).isEqualTo("treeline-spark-pod-templates"));
-    assertThat(String.join(" ", envOf(container(cronJob, "initContainers", "materialize")).values()))
-        .contains("spark.kubernetes.executor.podTemplateFile=/etc/treeline/spark/executor-pod-template.yaml");
+    for (Map<String, Object> driver : List.of(container(cronJob, "initContainers", "materialize"), container(cronJob, "containers", "train"))) {
+      String submitArgs = envOf(driver).get("SPARK_SUBMIT_EXTRA_ARGS");
+      assertThat(submitArgs).contains("spark.kubernetes.executor.podTemplateFile=/etc/treeline-spark/executor-pod-template.yaml")
+          .contains("spark.kubernetes.container.image=" + driver.get("image") + " ");
+      assertThat(list(driver.get("volumeMounts"))).anySatisfy(m -> {
+        assertThat(at(m, "name")).isEqualTo("spark-templates");
+        assertThat(at(m, "mountPath")).isEqualTo("/etc/treeline-spark");
+      });
+    }
   }
 
   @Test
@@ -131,7 +138,12 @@ class DeploymentFilesTest {
         assertThat(at(container, "securityContext", "readOnlyRootFilesystem")).isEqualTo(true);
         assertThat(strings(at(container, "securityContext", "capabilities", "drop"))).containsExactly("ALL");
         // The root file system is read-only: Spark's scratch space, the JVM's and --summary-json need a writable /tmp.
-        assertThat(list(map(container).get("volumeMounts"))).anySatisfy(m -> assertThat(at(m, "mountPath")).isEqualTo("/tmp"));
+        List<String> mountPaths = list(map(container).get("volumeMounts")).stream().map(m -> String.valueOf(at(m, "mountPath"))).toList();
+        assertThat(mountPaths).contains("/tmp");
+        // A mount inside another (read-only) volume needs a directory the runtime cannot create there.
+        for (String path : mountPaths) {
+          assertThat(mountPaths).noneMatch(other -> !other.equals(path) && other.startsWith(path + "/"));
+        }
       }
     }
   }
