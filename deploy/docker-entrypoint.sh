@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The image's entrypoint.
+#   ARGS…            any treeline command, e.g. `serve --model flight-delay@champion` (a leading `treeline` is optional)
+#   driver ARGS…     a Spark driver pod of spark-submit --master k8s://… --deploy-mode cluster
+#   executor         a Spark executor pod (Spark's Kubernetes backend sets the SPARK_* variables read below)
+#   spark-class CLASS ARGS…   a Spark daemon, e.g. a standalone master or worker (deploy/compose.yaml)
+# Treeline commands run under spark-submit with the master TREELINE_SPARK_MASTER (default local[*]); the driver's
+# heap is TREELINE_HEAP (default 2g) and TREELINE_JAVA_OPTS adds JVM options. SPARK_SUBMIT_EXTRA_ARGS adds
+# spark-submit options, e.g. "--conf spark.executor.instances=2".
+set -euo pipefail
+
+SPARK_SUBMIT="$SPARK_HOME/bin/spark-submit"
+EXTRA_CLASSPATH="$TREELINE_HOME/jars/*"
+
+run_driver() {
+  exec "$SPARK_SUBMIT" --deploy-mode client \
+    --conf "spark.driver.bindAddress=${SPARK_DRIVER_BIND_ADDRESS:?set by Spark in a driver pod}" \
+    --conf "spark.driver.extraClassPath=$EXTRA_CLASSPATH" "$@"
+}
+
+run_executor() {
+  local executor_opts=()
+  while IFS='=' read -r name value; do
+    [[ "$name" == SPARK_JAVA_OPT_* ]] && executor_opts+=("$value")
+  done < <(env | sort -t_ -k4 -n)
+  exec java "${executor_opts[@]}" "-Xms${SPARK_EXECUTOR_MEMORY}" "-Xmx${SPARK_EXECUTOR_MEMORY}" \
+    -cp "${SPARK_CLASSPATH:+$SPARK_CLASSPATH:}$EXTRA_CLASSPATH:$SPARK_HOME/jars/*" \
+    org.apache.spark.scheduler.cluster.k8s.KubernetesExecutorBackend \
+    --driver-url "$SPARK_DRIVER_URL" --executor-id "$SPARK_EXECUTOR_ID" --cores "$SPARK_EXECUTOR_CORES" \
+    --app-id "$SPARK_APPLICATION_ID" --hostname "$SPARK_EXECUTOR_POD_IP" \
+    --resourceProfileId "${SPARK_RESOURCE_PROFILE_ID:-0}" --podName "${SPARK_EXECUTOR_POD_NAME:-$HOSTNAME}"
+}
+
+run_treeline() {
+  local java_opts="-Dlog4j2.configurationFile=$TREELINE_HOME/conf/log4j2.xml ${TREELINE_JAVA_OPTS:-}"
+  local arg
+  local port_file="${HEALTHCHECK_PORT_FILE:-/tmp/treeline-serving-port}"
+  rm -f "$port_file"
+  for arg in "$@"; do
+    if [[ "$arg" == "serve" || "$arg" == "--serve" ]]; then
+      # A server allocates short-lived garbage per request: the parallel collector's pauses suit it (docs/benchmarks.md).
+      java_opts="-XX:+UseParallelGC $java_opts"
+      serving_port "$@" > "$port_file"
+      break
+    fi
+  done
+  # shellcheck disable=SC2086  # SPARK_SUBMIT_EXTRA_ARGS is a list of options, split on spaces on purpose
+  exec "$SPARK_SUBMIT" --master "${TREELINE_SPARK_MASTER:-local[*]}" --name "treeline ${1:-}" \
+    --driver-memory "${TREELINE_HEAP:-2g}" --driver-java-options "$java_opts" \
+    --conf "spark.driver.extraClassPath=$EXTRA_CLASSPATH" --conf "spark.executor.extraClassPath=$EXTRA_CLASSPATH" \
+    ${SPARK_SUBMIT_EXTRA_ARGS:-} \
+    --class io.treeline.jobs.Main "$TREELINE_HOME/treeline-jobs.jar" "$@"
+}
+
+# The port `serve` listens on: --port, else TREELINE_SERVING_PORT, else the default 8080.
+serving_port() {
+  local port="${TREELINE_SERVING_PORT:-8080}"
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --port) port="${2:-$port}"; shift ;;
+      --port=*) port="${1#--port=}" ;;
+    esac
+    shift
+  done
+  echo "$port"
+}
+
+case "${1:-}" in
+  driver) shift; run_driver "$@" ;;
+  executor) shift; run_executor ;;
+  spark-class) shift; exec "$SPARK_HOME/bin/spark-class" "$@" ;;
+  treeline) shift; run_treeline "$@" ;;
+  *) run_treeline "$@" ;;
+esac
