@@ -22,7 +22,7 @@ public final class ConfigLoader {
   /** TREELINE_* variables that belong to the launcher, not to the configuration. */
   static final Set<String> LAUNCHER_VARIABLES =
       Set.of("TREELINE_HOME", "TREELINE_HEAP", "TREELINE_JAVA_OPTS", "TREELINE_CONFIG", "TREELINE_CACHE", "TREELINE_JAVA",
-          "TREELINE_PYTHON_VENV");
+          "TREELINE_PYTHON_VENV", "TREELINE_GIT_COMMIT");
 
   private ConfigLoader() {}
 

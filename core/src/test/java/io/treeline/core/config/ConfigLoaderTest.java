@@ -141,7 +141,8 @@ class ConfigLoaderTest {
     TreelineConfig config =
         ConfigLoader.builder()
             .file(file)
-            .environment(Map.of("TREELINE_LAKE_ROOT", "/from/env", "TREELINE_SERVING_PORT", "2000", "TREELINE_HOME", "/opt/x"))
+            .environment(Map.of("TREELINE_LAKE_ROOT", "/from/env", "TREELINE_SERVING_PORT", "2000", "TREELINE_HOME", "/opt/x",
+                "TREELINE_GIT_COMMIT", "abc123"))
             .overrides(List.of("serving.port=3000"))
             .load();
 
