@@ -1,0 +1,128 @@
+package io.treeline.core.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.domain.StorageType;
+import org.jclouds.blobstore.options.ListContainerOptions;
+
+/**
+ * An S3-compatible server (S3Proxy) in the test JVM on a free loopback port, keeping its objects in a
+ * temporary directory and checking AWS signatures against one access key. {@link #shared()} is the
+ * JVM's one lenient server; {@link #strict()} starts one that refuses requests with headers it does not
+ * implement (server-side encryption among them), which shows what a client really sends.
+ */
+public final class S3Server implements AutoCloseable {
+  public static final String ACCESS_KEY = "treeline-test-access";
+  public static final String SECRET_KEY = "treeline-test-secret-7f3a9c";
+  public static final String REGION = "us-east-1";
+
+  private static S3Server shared;
+
+  private final S3Proxy proxy;
+  private final BlobStoreContext context;
+  private final Path directory;
+
+  private S3Server(boolean ignoreUnknownHeaders) {
+    try {
+      directory = Files.createTempDirectory("treeline-s3");
+      Properties properties = new Properties();
+      properties.setProperty("jclouds.filesystem.basedir", directory.toString());
+      context = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(properties)
+          .build(BlobStoreContext.class);
+      proxy = S3Proxy.builder()
+          .blobStore(context.getBlobStore())
+          .endpoint(URI.create("http://127.0.0.1:0"))
+          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+          .ignoreUnknownHeaders(ignoreUnknownHeaders)
+          .build();
+      proxy.start();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!proxy.getState().equals("STARTED")) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
+        }
+        Thread.sleep(10);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot start S3Proxy", e);
+    }
+  }
+
+  /** The JVM's one server, started on first use and stopped at exit. */
+  public static synchronized S3Server shared() {
+    if (shared == null) {
+      shared = new S3Server(true);
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+    }
+    return shared;
+  }
+
+  /** A server of its own that answers NotImplemented to any header it does not know; close it after use. */
+  public static S3Server strict() {
+    return new S3Server(false);
+  }
+
+  public String endpoint() {
+    return "http://127.0.0.1:" + proxy.getPort();
+  }
+
+  public void createBucket(String bucket) {
+    blobStore().createContainerInLocation(null, bucket);
+  }
+
+  /** Every object key in the bucket under {@code prefix}, read from the store itself, not through S3A. */
+  public List<String> keys(String bucket, String prefix) {
+    List<String> keys = new ArrayList<>();
+    ListContainerOptions options = ListContainerOptions.Builder.recursive();
+    if (!prefix.isEmpty()) {
+      options.prefix(prefix);
+    }
+    String marker = null;
+    do {
+      if (marker != null) {
+        options.afterMarker(marker);
+      }
+      var page = blobStore().list(bucket, options);
+      for (StorageMetadata item : page) {
+        if (item.getType() == StorageType.BLOB) {
+          keys.add(item.getName());
+        }
+      }
+      marker = page.getNextMarker();
+    } while (marker != null);
+    return keys;
+  }
+
+  private BlobStore blobStore() {
+    return context.getBlobStore();
+  }
+
+  @Override
+  public void close() {
+    try {
+      proxy.stop();
+    } catch (Exception e) {
+      // stopping at exit: nothing left to do
+    }
+    context.close();
+    try (var files = Files.walk(directory)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}
