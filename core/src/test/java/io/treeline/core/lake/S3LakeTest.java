@@ -37,6 +37,18 @@ class S3LakeTest {
   }
 
   @Test
+  void an_empty_directory_exists_after_mkdirs_as_spark_checkpoints_expect() throws Exception {
+    S3Lake lake = new S3Lake();
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(lake.layout().checkpoint("stream/view") + "/sources/0");
+    org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(SparkSessions.hadoopConfiguration(lake.config()));
+
+    assertThat(fs.mkdirs(dir)).isTrue();
+
+    assertThat(fs.getFileStatus(dir).isDirectory()).isTrue();
+    assertThat(fs.listStatus(dir)).isEmpty();
+  }
+
+  @Test
   void the_lake_root_writable_check_works_on_s3a_and_names_a_missing_bucket() {
     S3Lake lake = new S3Lake();
     LakeAccess.requireWritable(lake.layout(), SparkSessions.hadoopConfiguration(lake.config()));

@@ -1,13 +1,8 @@
 package io.treeline.core.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -18,8 +13,8 @@ import org.jclouds.blobstore.domain.StorageType;
 import org.jclouds.blobstore.options.ListContainerOptions;
 
 /**
- * An S3-compatible server (S3Proxy) in the test JVM on a free loopback port, keeping its objects in a
- * temporary directory and checking AWS signatures against one access key. {@link #shared()} is the
+ * An S3-compatible server (S3Proxy) in the test JVM on a free loopback port, keeping its objects in
+ * memory and checking AWS signatures against one access key. {@link #shared()} is the
  * JVM's one lenient server; {@link #strict()} starts one that refuses requests with headers it does not
  * implement (server-side encryption among them), which shows what a client really sends.
  */
@@ -32,15 +27,12 @@ public final class S3Server implements AutoCloseable {
 
   private final S3Proxy proxy;
   private final BlobStoreContext context;
-  private final Path directory;
 
   private S3Server(boolean ignoreUnknownHeaders) {
     try {
-      directory = Files.createTempDirectory("treeline-s3");
-      Properties properties = new Properties();
-      properties.setProperty("jclouds.filesystem.basedir", directory.toString());
-      context = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(properties)
-          .build(BlobStoreContext.class);
+      // In memory, as S3 keeps keys: jclouds' filesystem store turns "dir/" marker objects into directories
+      // that never list, so an empty directory made by S3A (a stream's checkpoint) would look missing.
+      context = ContextBuilder.newBuilder("transient").credentials("identity", "credential").build(BlobStoreContext.class);
       proxy = S3Proxy.builder()
           .blobStore(context.getBlobStore())
           .endpoint(URI.create("http://127.0.0.1:0"))
@@ -55,8 +47,6 @@ public final class S3Server implements AutoCloseable {
         }
         Thread.sleep(10);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start S3Proxy", e);
     }
@@ -119,10 +109,5 @@ public final class S3Server implements AutoCloseable {
       // stopping at exit: nothing left to do
     }
     context.close();
-    try (var files = Files.walk(directory)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless
-    }
   }
 }
