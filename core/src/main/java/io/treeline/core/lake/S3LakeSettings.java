@@ -43,7 +43,7 @@ public final class S3LakeSettings {
     String encryption = config.get(ConfigKeys.LAKE_S3_SERVER_SIDE_ENCRYPTION);
     String kmsKey = config.get(ConfigKeys.LAKE_S3_KMS_KEY_ID).trim();
     switch (encryption) {
-      case "SSE-S3" -> settings.put("fs.s3a.encryption.algorithm", "SSE-S3");
+      case "SSE-S3" -> settings.put("fs.s3a.encryption.algorithm", "AES256"); // S3A's name for SSE-S3
       case "SSE-KMS" -> {
         if (kmsKey.isEmpty()) {
           throw Errors.invalidInput("use", "lake.s3.server-side-encryption SSE-KMS", "lake.s3.kms-key-id is empty",

@@ -50,7 +50,7 @@ class S3LakeSettingsTest {
     Map<String, String> settings = S3LakeSettings.hadoopSettings(
         TreelineConfig.defaults().with(Map.of("lake.s3.server-side-encryption", "sse-s3")));
 
-    assertThat(settings).containsEntry("fs.s3a.encryption.algorithm", "SSE-S3").doesNotContainKey("fs.s3a.encryption.key");
+    assertThat(settings).containsEntry("fs.s3a.encryption.algorithm", "AES256").doesNotContainKey("fs.s3a.encryption.key");
   }
 
   @Test

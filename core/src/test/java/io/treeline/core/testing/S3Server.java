@@ -14,9 +14,8 @@ import org.jclouds.blobstore.options.ListContainerOptions;
 
 /**
  * An S3-compatible server (S3Proxy) in the test JVM on a free loopback port, keeping its objects in
- * memory and checking AWS signatures against one access key. {@link #shared()} is the
- * JVM's one lenient server; {@link #strict()} starts one that refuses requests with headers it does not
- * implement (server-side encryption among them), which shows what a client really sends.
+ * memory and checking AWS signatures against one access key. {@link #shared()} is the JVM's one server;
+ * it ignores headers it does not implement, server-side encryption among them.
  */
 public final class S3Server implements AutoCloseable {
   public static final String ACCESS_KEY = "treeline-test-access";
@@ -28,7 +27,7 @@ public final class S3Server implements AutoCloseable {
   private final S3Proxy proxy;
   private final BlobStoreContext context;
 
-  private S3Server(boolean ignoreUnknownHeaders) {
+  private S3Server() {
     try {
       // In memory, as S3 keeps keys: jclouds' filesystem store turns "dir/" marker objects into directories
       // that never list, so an empty directory made by S3A (a stream's checkpoint) would look missing.
@@ -37,7 +36,7 @@ public final class S3Server implements AutoCloseable {
           .blobStore(context.getBlobStore())
           .endpoint(URI.create("http://127.0.0.1:0"))
           .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-          .ignoreUnknownHeaders(ignoreUnknownHeaders)
+          .ignoreUnknownHeaders(true)
           .build();
       proxy.start();
       long deadline = System.nanoTime() + 10_000_000_000L;
@@ -55,15 +54,10 @@ public final class S3Server implements AutoCloseable {
   /** The JVM's one server, started on first use and stopped at exit. */
   public static synchronized S3Server shared() {
     if (shared == null) {
-      shared = new S3Server(true);
+      shared = new S3Server();
       Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
     }
     return shared;
-  }
-
-  /** A server of its own that answers NotImplemented to any header it does not know; close it after use. */
-  public static S3Server strict() {
-    return new S3Server(false);
   }
 
   public String endpoint() {

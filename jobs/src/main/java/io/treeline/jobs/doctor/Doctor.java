@@ -82,8 +82,10 @@ public final class Doctor implements Job<Doctor.Result> {
   }
 
   private static Check lake(JobContext context) {
+    // Outside the try: a wrong lake.s3.* setting is its own error with its own remedy, not an unwritable lake.
+    org.apache.hadoop.conf.Configuration hadoop = context.hadoopConf();
     try {
-      LakeAccess.requireWritable(context.layout(), context.hadoopConf());
+      LakeAccess.requireWritable(context.layout(), hadoop);
       return new Check("lake", "OK", context.layout().root() + " is writable" + (context.layout().isLocal() ? "" : " (" + s3(context.config()) + ")"));
     } catch (TreelineException e) {
       return new Check("lake", "FAIL", e.getMessage());

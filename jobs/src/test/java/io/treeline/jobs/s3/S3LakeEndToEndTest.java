@@ -149,7 +149,7 @@ class S3LakeEndToEndTest {
     try (JobContext context = new JobContext(config, new PrintStream(out, true, StandardCharsets.UTF_8), Progress.silent());
         ServingApp app = ServeModels.start(context, List.of("flight-delay-s3@champion"), 0)) {
       HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(app.baseUrl() + "/v1/models/flight-delay-s3/predict"))
+          HttpRequest.newBuilder(URI.create(app.baseUrl() + "/v1/models/flight-delay-s3/predict?explain=true"))
               .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
