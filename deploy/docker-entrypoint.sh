@@ -10,7 +10,8 @@
 set -euo pipefail
 
 SPARK_SUBMIT="$SPARK_HOME/bin/spark-submit"
-EXTRA_CLASSPATH="$TREELINE_HOME/jars/*"
+# On the pods' class paths so that S3A (which the jar carries) is found by Hadoop before any user class loader.
+EXTRA_CLASSPATH="$TREELINE_HOME/treeline-jobs.jar"
 
 run_driver() {
   exec "$SPARK_SUBMIT" --deploy-mode client \

@@ -26,7 +26,8 @@ fi
 [[ -n "$api_server" ]] || { echo "error: set K8S_API_SERVER (or install kubectl with a current context)." >&2; exit 2; }
 namespace="${namespace:-default}"
 image="${TREELINE_IMAGE:-treeline:dev}"
-extra_classpath="/opt/treeline/jars/*"
+# The jar on the pods' class paths, so that Hadoop finds S3A (which the jar carries) outside user class loaders.
+extra_classpath="/opt/treeline/treeline-jobs.jar"
 
 exec "$SPARK_HOME/bin/spark-submit" \
   --master "k8s://$api_server" \

@@ -14,6 +14,23 @@ public final class ConfigKeys {
       new ConfigKey("lake.root", ConfigType.TEXT, "./lake",
           "Root of the lake: a local directory (relative to the working directory) or an s3a:// URI.");
 
+  // The lake on S3. Credentials are never settings: they come from the AWS default chain (docs/operations.md).
+  public static final ConfigKey LAKE_S3_ENDPOINT =
+      new ConfigKey("lake.s3.endpoint", ConfigType.TEXT, "",
+          "S3 endpoint URL for an s3a:// lake, e.g. http://127.0.0.1:9000 for an S3-compatible server; empty uses AWS's endpoint for the region.");
+  public static final ConfigKey LAKE_S3_REGION =
+      new ConfigKey("lake.s3.region", ConfigType.TEXT, "",
+          "AWS region of the lake's bucket, e.g. eu-west-1; empty lets S3A find it (AWS_REGION, the profile, or the bucket).");
+  public static final ConfigKey LAKE_S3_PATH_STYLE_ACCESS =
+      new ConfigKey("lake.s3.path-style-access", ConfigType.BOOL, "false",
+          "Address buckets as endpoint/bucket rather than bucket.endpoint; most S3-compatible servers need true.");
+  public static final ConfigKey LAKE_S3_SERVER_SIDE_ENCRYPTION =
+      new ConfigKey("lake.s3.server-side-encryption", ConfigType.oneOf("none", "SSE-S3", "SSE-KMS"), "none",
+          "Server-side encryption of every object Treeline writes: none (the bucket's default), SSE-S3 or SSE-KMS.");
+  public static final ConfigKey LAKE_S3_KMS_KEY_ID =
+      new ConfigKey("lake.s3.kms-key-id", ConfigType.TEXT, "",
+          "The KMS key (ID, alias or ARN) for SSE-KMS; required with SSE-KMS.");
+
   public static final ConfigKey SPARK_MASTER =
       new ConfigKey("spark.master", ConfigType.TEXT, "local[*]",
           "Spark master when Treeline starts Spark itself; ignored under spark-submit, which sets its own.");
@@ -173,6 +190,11 @@ public final class ConfigKeys {
   public static final List<ConfigKey> ALL =
       List.of(
           LAKE_ROOT,
+          LAKE_S3_ENDPOINT,
+          LAKE_S3_REGION,
+          LAKE_S3_PATH_STYLE_ACCESS,
+          LAKE_S3_SERVER_SIDE_ENCRYPTION,
+          LAKE_S3_KMS_KEY_ID,
           SPARK_MASTER,
           SPARK_UI_ENABLED,
           SPARK_SHUFFLE_PARTITIONS,

@@ -2,6 +2,7 @@ package io.treeline.core.spark;
 
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.lake.LakeLayout;
+import io.treeline.core.lake.S3LakeSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -31,7 +32,21 @@ public final class SparkSessions {
         launchedBySparkSubmit(), Runtime.getRuntime().availableProcessors());
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     settings.forEach(builder::config);
-    return builder.getOrCreate();
+    SparkSession session = builder.getOrCreate();
+    // A session that already existed (a notebook's, a test's) ignores spark.hadoop.* given to the builder;
+    // the lake's S3 settings go on its Hadoop configuration, where every later filesystem reads them.
+    Configuration hadoopConf = session.sparkContext().hadoopConfiguration();
+    S3LakeSettings.hadoopSettings(config).forEach((key, value) -> {
+      if (!existing.contains("spark.hadoop." + key)) {
+        hadoopConf.set(key, value);
+      }
+    });
+    config.sparkConf().forEach((key, value) -> {
+      if (key.startsWith("spark.hadoop.") && !(launchedBySparkSubmit() && existing.contains(key))) {
+        hadoopConf.set(key.substring("spark.hadoop.".length()), value);
+      }
+    });
+    return session;
   }
 
   /** The settings Treeline adds on top of {@code existing}; package-private for tests. */
@@ -54,6 +69,8 @@ public final class SparkSessions {
       settings.put("spark.sql.extensions", extensions.isBlank() ? DELTA_EXTENSION : extensions + "," + DELTA_EXTENSION);
     }
     putIfUnset(settings, existing, "spark.sql.catalog.spark_catalog", DELTA_CATALOG);
+    // spark.hadoop.* reaches the executors of a cluster too, which a driver-side Configuration does not.
+    S3LakeSettings.hadoopSettings(config).forEach((key, value) -> putIfUnset(settings, existing, "spark.hadoop." + key, value));
 
     // spark.conf.* from treeline.yaml or --conf: spark-submit's own --conf wins when both set a key.
     config.sparkConf().forEach((key, value) -> {
@@ -66,15 +83,11 @@ public final class SparkSessions {
 
   /**
    * Hadoop settings for lake I/O without a SparkSession (the doctor, data fetch): Hadoop's defaults
-   * plus the {@code spark.hadoop.*} settings of {@code spark.conf}, as Spark would apply them.
+   * plus the lake's S3 settings and the {@code spark.hadoop.*} settings of {@code spark.conf}, as Spark would apply them.
    */
   public static Configuration hadoopConfiguration(TreelineConfig config) {
     Configuration conf = new Configuration();
-    config.sparkConf().forEach((key, value) -> {
-      if (key.startsWith("spark.hadoop.")) {
-        conf.set(key.substring("spark.hadoop.".length()), value);
-      }
-    });
+    S3LakeSettings.applyTo(conf, config);
     return conf;
   }
 

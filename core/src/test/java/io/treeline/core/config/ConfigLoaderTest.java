@@ -62,6 +62,12 @@ class ConfigLoaderTest {
     Path file = write("""
         lake:
           root: s3a://bucket/lake
+          s3:
+            endpoint: http://127.0.0.1:9000
+            region: eu-west-1
+            path-style-access: true
+            server-side-encryption: sse-kms
+            kms-key-id: alias/treeline
         spark:
           master: spark://10.0.0.1:7077
           ui-enabled: true
@@ -101,6 +107,11 @@ class ConfigLoaderTest {
     TreelineConfig config = ConfigLoader.builder().file(file).environment(Map.of()).load();
 
     assertThat(config.lakeRoot()).isEqualTo("s3a://bucket/lake");
+    assertThat(config.get(ConfigKeys.LAKE_S3_ENDPOINT)).isEqualTo("http://127.0.0.1:9000");
+    assertThat(config.get(ConfigKeys.LAKE_S3_REGION)).isEqualTo("eu-west-1");
+    assertThat(config.getBoolean(ConfigKeys.LAKE_S3_PATH_STYLE_ACCESS)).isTrue();
+    assertThat(config.get(ConfigKeys.LAKE_S3_SERVER_SIDE_ENCRYPTION)).isEqualTo("SSE-KMS");
+    assertThat(config.get(ConfigKeys.LAKE_S3_KMS_KEY_ID)).isEqualTo("alias/treeline");
     assertThat(config.sparkMaster()).isEqualTo("spark://10.0.0.1:7077");
     assertThat(config.sparkUiEnabled()).isTrue();
     assertThat(config.sparkShufflePartitions()).isEqualTo(64);

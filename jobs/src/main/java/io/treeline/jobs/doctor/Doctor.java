@@ -82,12 +82,22 @@ public final class Doctor implements Job<Doctor.Result> {
   }
 
   private static Check lake(JobContext context) {
+    // Outside the try: a wrong lake.s3.* setting is its own error with its own remedy, not an unwritable lake.
+    org.apache.hadoop.conf.Configuration hadoop = context.hadoopConf();
     try {
-      LakeAccess.requireWritable(context.layout(), context.hadoopConf());
-      return new Check("lake", "OK", context.layout().root() + " is writable");
+      LakeAccess.requireWritable(context.layout(), hadoop);
+      return new Check("lake", "OK", context.layout().root() + " is writable" + (context.layout().isLocal() ? "" : " (" + s3(context.config()) + ")"));
     } catch (TreelineException e) {
       return new Check("lake", "FAIL", e.getMessage());
     }
+  }
+
+  /** Where an s3a:// lake is reached and how it is encrypted; never anything about credentials. */
+  private static String s3(TreelineConfig config) {
+    String endpoint = config.get(ConfigKeys.LAKE_S3_ENDPOINT);
+    String region = config.get(ConfigKeys.LAKE_S3_REGION);
+    return "endpoint " + (endpoint.isBlank() ? "AWS" : endpoint) + (region.isBlank() ? "" : ", region " + region)
+        + ", server-side encryption " + config.get(ConfigKeys.LAKE_S3_SERVER_SIDE_ENCRYPTION);
   }
 
   private static Check registry(TreelineConfig config) {

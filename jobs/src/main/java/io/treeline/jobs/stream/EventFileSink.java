@@ -50,7 +50,7 @@ final class EventFileSink implements EventSink {
       dir = fs.makeQualified(dir);
       fs.mkdirs(dir);
       int highest = 0;
-      for (FileStatus status : fs.listStatus(dir)) {
+      for (FileStatus status : listOrEmpty(fs, dir)) {
         Matcher name = EVENT_FILE.matcher(status.getPath().getName());
         if (name.matches()) {
           highest = Math.max(highest, Integer.parseInt(name.group(1)));
@@ -61,6 +61,15 @@ final class EventFileSink implements EventSink {
       closeQuietly(fs);
       throw Errors.invalidInput("write", "event files to " + directory, String.valueOf(e.getMessage()),
           "Pass a directory this machine can write to with --to-dir.", e);
+    }
+  }
+
+  /** An object store may keep no marker for an empty directory, so a fresh directory can list as missing. */
+  private static FileStatus[] listOrEmpty(FileSystem fs, Path dir) throws IOException {
+    try {
+      return fs.listStatus(dir);
+    } catch (java.io.FileNotFoundException e) {
+      return new FileStatus[0];
     }
   }
 
