@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.treeline.core.config.ConfigKeys;
 import io.treeline.core.config.ConfigLoader;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.jobs.cli.Cli;
@@ -274,7 +275,7 @@ class DeploymentFilesTest {
       assertThat(strings(service.getValue().get("volumes"))).contains("./compose/treeline.yaml:/etc/treeline/treeline.yaml:ro");
       TreelineConfig config = ConfigLoader.builder().file(composeYaml).environment(env).load();
       assertThat(config.lakeRoot()).isEqualTo("s3a://treeline/lake");
-      assertThat(config.sparkConf()).containsEntry("spark.hadoop.fs.s3a.endpoint", "http://s3:80");
+      assertThat(config.get(ConfigKeys.LAKE_S3_ENDPOINT)).isEqualTo("http://s3:80");
       assertThat(config.kafkaBootstrapServers()).isEqualTo("kafka:9092");
       assertThat(config.mlflowTrackingUri()).isEqualTo("http://mlflow:5000");
     }
