@@ -93,7 +93,7 @@ class QuickstartTest {
     }
     assertThat(Notebooks.executed("01-explore-features.ipynb")).contains("features.origin_delays", "label balance", "latest origin_delays row before it");
     assertThat(Notebooks.executed("02-training-runs-and-models.ipynb"))
-        .contains("version 1 against version 2", "champion", "feature importances").doesNotContain("only one registered version");
+        .contains("aliases: version 1: champion; version 2: none", "2 - 1", "test_auc").doesNotContain("only one registered version");
     assertThat(Notebooks.executed("03-serving-api.ipynb"))
         .contains("served by flight-delay version 1", "/invocations and /v1 agree on 100.0%");
   }
