@@ -35,10 +35,15 @@ public final class Notebooks {
   }
 
   /** Executes every notebook with {@code environment} added (TREELINE_LAKE, TREELINE_SERVING_URL, …). */
-  public static Execution executeAll(Map<String, String> environment, long timeoutMinutes) {
+  public static Execution executeAll(String runName, Map<String, String> environment, long timeoutMinutes) {
+    return execute(runName, all().stream().map(p -> p.getFileName().toString()).toList(), environment, timeoutMinutes);
+  }
+
+  /** Executes the named notebooks; their executed copies go to target/notebooks/RUN_NAME. */
+  public static Execution execute(String runName, List<String> notebooks, Map<String, String> environment, long timeoutMinutes) {
     List<String> command = new ArrayList<>(List.of(PythonEnv.bin("python").toString(), DIR.resolve("tools/execute.py").toString(),
-        "--output-dir", EXECUTED.toString()));
-    all().forEach(p -> command.add(p.toString()));
+        "--output-dir", EXECUTED.resolve(runName).toString()));
+    notebooks.forEach(name -> command.add(DIR.resolve(name).toString()));
     try {
       Path log = Files.createTempFile("treeline-notebooks", ".log");
       ProcessBuilder builder = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true)
@@ -66,9 +71,9 @@ public final class Notebooks {
   }
 
   /** The executed copy of a notebook, as JSON text (its outputs included). */
-  public static String executed(String name) {
+  public static String executed(String runName, String notebook) {
     try {
-      return Files.readString(EXECUTED.resolve(name), StandardCharsets.UTF_8);
+      return Files.readString(EXECUTED.resolve(runName).resolve(notebook), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -86,15 +86,17 @@ class QuickstartTest {
     ByteArrayOutputStream served = new ByteArrayOutputStream();
     try (JobContext context = new JobContext(lake.config(Map.of()), new PrintStream(served, true, StandardCharsets.UTF_8), Progress.silent());
         ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0)) {
-      Notebooks.Execution run = Notebooks.executeAll(Map.of("TREELINE_LAKE", lake.root().toString(), "TREELINE_SERVING_URL", app.baseUrl()), 15);
+      Notebooks.Execution run = Notebooks.executeAll("quickstart",
+          Map.of("TREELINE_LAKE", lake.root().toString(), "TREELINE_SERVING_URL", app.baseUrl()), 15);
 
       assertThat(run.exitCode()).as(run.output()).isZero();
       assertThat(run.output()).contains("ok 01-explore-features.ipynb", "ok 02-training-runs-and-models.ipynb", "ok 03-serving-api.ipynb");
     }
-    assertThat(Notebooks.executed("01-explore-features.ipynb")).contains("features.origin_delays", "label balance", "latest origin_delays row before it");
-    assertThat(Notebooks.executed("02-training-runs-and-models.ipynb"))
+    assertThat(Notebooks.executed("quickstart", "01-explore-features.ipynb"))
+        .contains("features.origin_delays", "label balance", "latest origin_delays row before it");
+    assertThat(Notebooks.executed("quickstart", "02-training-runs-and-models.ipynb"))
         .contains("aliases: version 1: champion; version 2: none", "2 - 1", "test_auc").doesNotContain("only one registered version");
-    assertThat(Notebooks.executed("03-serving-api.ipynb"))
+    assertThat(Notebooks.executed("quickstart", "03-serving-api.ipynb"))
         .contains("served by flight-delay version 1", "/invocations and /v1 agree on 100.0%");
   }
 }
