@@ -167,7 +167,7 @@ class RegistryCommandsTest {
     Notebooks.Execution execution = Notebooks.execute("mlflow-registry", List.of(notebook), Map.of("TREELINE_LAKE", lake.root().toString(),
         "TREELINE_REGISTRY_TYPE", "mlflow", "MLFLOW_TRACKING_URI", server.url(), "TREELINE_MODEL", "delay-mlflow"), 10);
     assertThat(execution.exitCode()).as(execution.output()).isZero();
-    assertThat(Notebooks.executed("mlflow-registry", notebook)).contains("registry: mlflow · model: delay-mlflow",
+    assertThat(Notebooks.outputs("mlflow-registry", notebook)).contains("registry: mlflow · model: delay-mlflow",
         "aliases: version 1: champion; version 2: none", "2 - 1").doesNotContain("only one registered version");
   }
 

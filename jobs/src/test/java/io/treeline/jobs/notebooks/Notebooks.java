@@ -1,5 +1,7 @@
 package io.treeline.jobs.notebooks;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.treeline.registry.PythonEnv;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,13 +72,26 @@ public final class Notebooks {
     }
   }
 
-  /** The executed copy of a notebook, as JSON text (its outputs included). */
-  public static String executed(String runName, String notebook) {
+  /** What the executed copy of a notebook printed and displayed as text (streams, plain text, Markdown), not its sources. */
+  public static String outputs(String runName, String notebook) {
+    StringBuilder text = new StringBuilder();
     try {
-      return Files.readString(EXECUTED.resolve(runName).resolve(notebook), StandardCharsets.UTF_8);
+      for (JsonNode cell : new ObjectMapper().readTree(EXECUTED.resolve(runName).resolve(notebook).toFile()).path("cells")) {
+        for (JsonNode output : cell.path("outputs")) {
+          for (JsonNode part : List.of(output.path("text"), output.path("data").path("text/plain"), output.path("data").path("text/markdown"))) {
+            if (part.isArray()) {
+              part.forEach(line -> text.append(line.asText()));
+            } else if (part.isTextual()) {
+              text.append(part.asText());
+            }
+          }
+          text.append('\n');
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return text.toString();
   }
 
   private static String jarOf(Class<?> type) {

@@ -92,11 +92,11 @@ class QuickstartTest {
       assertThat(run.exitCode()).as(run.output()).isZero();
       assertThat(run.output()).contains("ok 01-explore-features.ipynb", "ok 02-training-runs-and-models.ipynb", "ok 03-serving-api.ipynb");
     }
-    assertThat(Notebooks.executed("quickstart", "01-explore-features.ipynb"))
+    assertThat(Notebooks.outputs("quickstart", "01-explore-features.ipynb"))
         .contains("features.origin_delays", "label balance", "latest origin_delays row before it");
-    assertThat(Notebooks.executed("quickstart", "02-training-runs-and-models.ipynb"))
+    assertThat(Notebooks.outputs("quickstart", "02-training-runs-and-models.ipynb"))
         .contains("aliases: version 1: champion; version 2: none", "2 - 1", "test_auc").doesNotContain("only one registered version");
-    assertThat(Notebooks.executed("quickstart", "03-serving-api.ipynb"))
+    assertThat(Notebooks.outputs("quickstart", "03-serving-api.ipynb"))
         .contains("served by flight-delay version 1", "/invocations and /v1 agree on 100.0%");
   }
 }
