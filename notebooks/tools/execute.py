@@ -9,6 +9,7 @@ copies (with their outputs and plots) to look at; the notebooks themselves are n
 """
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,7 +47,8 @@ def execute(path, output_dir, timeout):
     index, cell = failed_cell(notebook)
     where = f"cell {index}" if index is not None else "a cell"
     source = cell.source if cell is not None else ""
-    print(f"FAILED {path.name} at {where} after {elapsed:.1f} s:\n--- source ---\n{source}\n--- error ---\n{error}",
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # the kernel colours tracebacks for terminals
+    print(f"FAILED {path.name} at {where} after {elapsed:.1f} s:\n--- source ---\n{source}\n--- error ---\n{plain}",
           file=sys.stderr, flush=True)
     return False
 
