@@ -4,7 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The Python virtual environment bin/test creates (mlflow and pyspark at the pinned versions):
+ * The Python virtual environment bin/test creates (mlflow and pyspark at the pinned versions, and what the
+ * notebooks need):
  * {@code TREELINE_PYTHON_VENV}, else the default place under ~/.cache/treeline.
  */
 public final class PythonEnv {
@@ -15,7 +16,8 @@ public final class PythonEnv {
     Path venv = configured != null && !configured.isBlank()
         ? Path.of(configured)
         : Path.of(System.getProperty("user.home"), ".cache", "treeline",
-            "venv-mlflow-" + ModelPackage.MLFLOW_VERSION + "-pyspark-" + ModelPackage.PYSPARK_VERSION + "-pandas2");
+            "venv-mlflow-" + ModelPackage.MLFLOW_VERSION + "-pyspark-" + ModelPackage.PYSPARK_VERSION
+                + "-pandas2-delta-4.4.0-nbclient-0.11.0");
     if (!Files.isExecutable(venv.resolve("bin/python"))) {
       throw new IllegalStateException("No Python venv with MLflow at " + venv + ": run bin/test once (it creates it), "
           + "or set TREELINE_PYTHON_VENV to a venv with mlflow==" + ModelPackage.MLFLOW_VERSION + " and pyspark==" + ModelPackage.PYSPARK_VERSION);

@@ -22,7 +22,10 @@ public final class ConfigLoader {
   /** TREELINE_* variables that belong to the launcher, not to the configuration. */
   static final Set<String> LAUNCHER_VARIABLES =
       Set.of("TREELINE_HOME", "TREELINE_HEAP", "TREELINE_JAVA_OPTS", "TREELINE_CONFIG", "TREELINE_CACHE", "TREELINE_JAVA",
-          "TREELINE_PYTHON_VENV", "TREELINE_GIT_COMMIT");
+          "TREELINE_PYTHON_VENV", "TREELINE_GIT_COMMIT",
+          // The notebooks' parameters (notebooks/README.md): a shell that set them for Jupyter still runs bin/treeline.
+          "TREELINE_SERVING_URL", "TREELINE_MODEL", "TREELINE_RUN", "TREELINE_COMPARE", "TREELINE_VIEW",
+          "TREELINE_SAMPLE_FLIGHTS", "TREELINE_SPARK_JARS", "TREELINE_SPARK_DRIVER_MEMORY");
 
   private ConfigLoader() {}
 

@@ -153,7 +153,7 @@ class ConfigLoaderTest {
         ConfigLoader.builder()
             .file(file)
             .environment(Map.of("TREELINE_LAKE_ROOT", "/from/env", "TREELINE_SERVING_PORT", "2000", "TREELINE_HOME", "/opt/x",
-                "TREELINE_GIT_COMMIT", "abc123"))
+                "TREELINE_GIT_COMMIT", "abc123", "TREELINE_SERVING_URL", "http://localhost:8080", "TREELINE_SPARK_JARS", "/x.jar"))
             .overrides(List.of("serving.port=3000"))
             .load();
 

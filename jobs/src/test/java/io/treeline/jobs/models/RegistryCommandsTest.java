@@ -11,6 +11,7 @@ import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.JobsTestSupport.CliRun;
 import io.treeline.jobs.data.LoadData;
+import io.treeline.jobs.notebooks.Notebooks;
 import io.treeline.registry.MlflowServer;
 import io.treeline.registry.PythonEnv;
 import java.io.IOException;
@@ -160,6 +161,14 @@ class RegistryCommandsTest {
     assertThat(plots).contains("plots/roc.png", "plots/feature_importances.png");
 
     pythonPredictsLikeSpark(server, "models:/delay-mlflow@champion");
+
+    // The training-runs notebook reads the same two versions from MLflow (the quickstart test runs it on the lake registry).
+    String notebook = "02-training-runs-and-models.ipynb";
+    Notebooks.Execution execution = Notebooks.execute("mlflow-registry", List.of(notebook), Map.of("TREELINE_LAKE_ROOT", lake.root().toString(),
+        "TREELINE_REGISTRY_TYPE", "mlflow", "MLFLOW_TRACKING_URI", server.url(), "TREELINE_MODEL", "delay-mlflow"), 10);
+    assertThat(execution.exitCode()).as(execution.output()).isZero();
+    assertThat(Notebooks.outputs("mlflow-registry", notebook)).contains("registry: mlflow · model: delay-mlflow",
+        "aliases: version 1: champion; version 2: none", "2 - 1").doesNotContain("only one registered version");
   }
 
   /** A few hundred rows of the training set through mlflow.pyfunc in Python and through Spark here. */

@@ -7,39 +7,96 @@ import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.JobsTestSupport.CliRun;
 import io.treeline.jobs.data.FetchData;
+import io.treeline.jobs.notebooks.Notebooks;
+import io.treeline.jobs.runtime.JobContext;
+import io.treeline.jobs.runtime.Progress;
+import io.treeline.jobs.serve.ServeModels;
+import io.treeline.serving.ServingApp;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
-/** The README's first command, end to end on the full flights data (from the download cache bin/test fills). */
+/**
+ * The README's first command, end to end on the full flights data (from the download cache bin/test fills),
+ * then the notebooks of notebooks/ on the lake it wrote: one quickstart serves both, it takes minutes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuickstartTest {
+  private final TempLake lake = new TempLake();
+  private CliRun first;
+
+  @BeforeAll
+  void quickstart() {
+    String cache = FetchData.defaultCacheDir("").toString();
+    first = cli("quickstart", "--conf", "lake.root=" + lake.root(), "--conf", "data.cache-dir=" + cache,
+        "--conf", "features.dir=../conf/features", "--conf", "pipelines.dir=../conf/pipelines");
+  }
+
+  @AfterAll
+  void removeLake() {
+    lake.close();
+  }
 
   @Test
+  @Order(1)
   void fetches_and_loads_all_three_million_flights_and_a_rerun_changes_nothing() {
-    try (TempLake lake = new TempLake()) {
-      String cache = FetchData.defaultCacheDir("").toString();
+    CliRun again = cli("data", "load", "--conf", "lake.root=" + lake.root());
 
-      CliRun first = cli("quickstart", "--conf", "lake.root=" + lake.root(), "--conf", "data.cache-dir=" + cache,
-          "--conf", "features.dir=../conf/features", "--conf", "pipelines.dir=../conf/pipelines");
-      CliRun again = cli("data", "load", "--conf", "lake.root=" + lake.root());
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(first.out()).contains("[1] data fetch", "[2] data load", "raw.flights loaded (3,000,000 rows",
+        "[3] features materialize", "Materialized 6 views", "[4] features push-online",
+        "Pushed 6 views to the embedded online store", "[5] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
+        "registered flight-delay/1", "Promoted flight-delay/1 to @champion",
+        "[6] stream origin_airport_stats from event files", "replaying the flights of 2001-06-30T12:00 to 2001-06-30T16:00",
+        "batch 0, 1,000 events:  ORD landed_1h", "batch 3,", "micro-batches into features.origin_airport_stats and the online store (0 dead letters)",
+        "[7] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
+        "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"predictions\":[{\"label\":",
+        "\"source\":\"online_store\"", "POST /invocations", "{\"predictions\":[", "POST /v2/models/flight-delay/infer",
+        "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1", "Next, try:");
+    CliRun champion = cli("models", "describe", "flight-delay@champion", "--conf", "lake.root=" + lake.root());
+    assertThat(champion.out()).contains("version:      1 (READY)", "source:       " + lake.root() + "/models/flight-delay/1");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
+    assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
+    // The streamed view continues the batch history: at 16:00 its 24h windows hold the day's landed flights.
+    assertThat(TestSpark.table(lake.root() + "/tables/online/origin_airport_stats").where("origin = 'ORD'").first().<Long>getAs("landed_24h"))
+        .isGreaterThan(100);
+  }
 
-      assertThat(first.exitCode()).as(first.err()).isZero();
-      assertThat(first.out()).contains("[1] data fetch", "[2] data load", "raw.flights loaded (3,000,000 rows",
-          "[3] features materialize", "Materialized 6 views", "[4] features push-online",
-          "Pushed 6 views to the embedded online store", "[5] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
-          "registered flight-delay/1", "Promoted flight-delay/1 to @champion",
-          "[6] stream origin_airport_stats from event files", "replaying the flights of 2001-06-30T12:00 to 2001-06-30T16:00",
-          "batch 0, 1,000 events:  ORD landed_1h", "batch 3,", "micro-batches into features.origin_airport_stats and the online store (0 dead letters)",
-          "[7] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
-          "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"predictions\":[{\"label\":",
-          "\"source\":\"online_store\"", "POST /invocations", "{\"predictions\":[", "POST /v2/models/flight-delay/infer",
-          "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1", "Next, try:");
-      CliRun champion = cli("models", "describe", "flight-delay@champion", "--conf", "lake.root=" + lake.root());
-      assertThat(champion.out()).contains("version:      1 (READY)", "source:       " + lake.root() + "/models/flight-delay/1");
-      assertThat(again.exitCode()).as(again.err()).isZero();
-      assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
-      assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
-      // The streamed view continues the batch history: at 16:00 its 24h windows hold the day's landed flights.
-      assertThat(TestSpark.table(lake.root() + "/tables/online/origin_airport_stats").where("origin = 'ORD'").first().<Long>getAs("landed_24h"))
-          .isGreaterThan(100);
+  @Test
+  @Order(2)
+  void the_notebooks_run_headless_on_the_quickstart_lake_and_server() {
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    // The quickstart registers one version; the second notebook compares two.
+    CliRun second = cli("train", "--pipeline", "flight-delay", "--sample", "0.02", "--register", "--conf", "lake.root=" + lake.root(),
+        "--conf", "features.dir=../conf/features", "--conf", "pipelines.dir=../conf/pipelines");
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out()).contains("registered flight-delay/2");
+
+    ByteArrayOutputStream served = new ByteArrayOutputStream();
+    try (JobContext context = new JobContext(lake.config(Map.of()), new PrintStream(served, true, StandardCharsets.UTF_8), Progress.silent());
+        ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0)) {
+      Notebooks.Execution run = Notebooks.executeAll("quickstart",
+          Map.of("TREELINE_LAKE_ROOT", lake.root().toString(), "TREELINE_SERVING_URL", app.baseUrl()), 15);
+
+      assertThat(run.exitCode()).as(run.output()).isZero();
+      assertThat(run.output()).contains("ok 01-explore-features.ipynb", "ok 02-training-runs-and-models.ipynb", "ok 03-serving-api.ipynb");
     }
+    assertThat(Notebooks.outputs("quickstart", "01-explore-features.ipynb"))
+        .contains("features.origin_delays", "label balance", "latest origin_delays row before it");
+    assertThat(Notebooks.outputs("quickstart", "02-training-runs-and-models.ipynb"))
+        .contains("aliases: version 1: champion; version 2: none", "2 - 1", "test_auc").doesNotContain("only one registered version");
+    assertThat(Notebooks.outputs("quickstart", "03-serving-api.ipynb"))
+        .contains("served by flight-delay version 1", "/invocations and /v1 agree on 100.0%");
   }
 }
