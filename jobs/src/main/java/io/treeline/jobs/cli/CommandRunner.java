@@ -97,11 +97,16 @@ final class CommandRunner {
       }
       summary.put("exit_code", exitCode);
       summary.put("elapsed_seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
-      if (gateway != null) {
-        JobMetrics.push(gateway, command, summary, System.currentTimeMillis(), err);
-      }
       if (root.summaryJson != null) {
         exitCode = writeSummary(root.summaryJson, summary, report, exitCode);
+      }
+      if (gateway != null) {
+        // Pushed last, so the gateway sees the exit code the scheduler sees (an unwritable summary fails the run).
+        if (exitCode != (int) summary.get("exit_code")) {
+          summary.put("status", "failed");
+          summary.put("exit_code", exitCode);
+        }
+        JobMetrics.push(gateway, command, summary, System.currentTimeMillis(), report::warning);
       }
       report.outcome(command, summary, exitCode);
     }
@@ -131,6 +136,14 @@ final class CommandRunner {
       err.println("error: " + description);
       if (verbose) {
         cause.printStackTrace(err);
+      }
+    }
+
+    void warning(String message) {
+      if (json) {
+        LOG.warn(message);
+      } else {
+        err.println("warning: " + message);
       }
     }
 

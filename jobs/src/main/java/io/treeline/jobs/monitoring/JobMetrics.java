@@ -1,10 +1,10 @@
 package io.treeline.jobs.monitoring;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Pushes a batch job's outcome and figures when it ends, grouped by job label, command and instance,
@@ -24,9 +24,9 @@ public final class JobMetrics {
   /**
    * Pushes what {@code summary} (the --summary-json object) says. A success replaces the command's
    * group; a failure updates only the outcome, keeping the last success's time and figures. A push
-   * that fails is a warning on {@code err}, never an error.
+   * that fails is a warning, never an error.
    */
-  public static void push(Pushgateway gateway, String command, Map<String, Object> summary, long finishedMillis, PrintStream err) {
+  public static void push(Pushgateway gateway, String command, Map<String, Object> summary, long finishedMillis, Consumer<String> warn) {
     boolean succeeded = "succeeded".equals(summary.get("status"));
     double finished = finishedMillis / 1000.0;
     MetricsText metrics = new MetricsText()
@@ -49,8 +49,8 @@ public final class JobMetrics {
         gateway.update(gateway.group("command", command), metrics);
       }
     } catch (IOException | RuntimeException e) {
-      err.println("warning: Cannot push the figures of " + command + " to the Pushgateway at " + gateway.settings().url() + ": " + e.getMessage()
-          + "\nThe job's outcome is unchanged; check monitoring.pushgateway.url, or leave it empty to push nothing.");
+      warn.accept("Cannot push the figures of " + command + " to the Pushgateway at " + gateway.settings().url() + ": " + e.getMessage()
+          + ". The job's outcome is unchanged; check monitoring.pushgateway.url, or leave it empty to push nothing.");
     }
   }
 

@@ -21,6 +21,11 @@ public record PushgatewaySettings(URI url, String job, String instance, String u
     } catch (IllegalArgumentException e) {
       uri = null;
     }
+    // Credentials belong in .username/.password, where they are redacted; a URL is printed in warnings.
+    if (url.contains("@")) {
+      throw Errors.invalidInput("use", "monitoring.pushgateway.url", "it carries user information (user:password@)",
+          "Put the user in monitoring.pushgateway.username and the password in TREELINE_MONITORING_PUSHGATEWAY_PASSWORD.");
+    }
     if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
       throw Errors.invalidInput("use", "monitoring.pushgateway.url " + url, "it is not an http:// or https:// URL",
           "Set it to the Pushgateway's address, e.g. http://pushgateway:9091, or leave it empty to push nothing.");

@@ -3,12 +3,17 @@ package io.treeline.jobs.monitoring;
 import static io.treeline.jobs.JobsTestSupport.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.tables.DeltaTable;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.JobsTestSupport.CliRun;
 import io.treeline.jobs.data.LoadData;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A Pushgateway that cannot be reached costs a warning, never the job's exit code; a malformed URL is refused up front. */
@@ -31,6 +36,56 @@ class PushFailureTest {
           .contains("The job's outcome is unchanged; check monitoring.pushgateway.url").doesNotContain(SECRET);
       assertThat(failed.exitCode()).isEqualTo(2);
       assertThat(failed.err()).contains("error: ").contains("warning: Cannot push the figures of data load");
+    }
+  }
+
+  @Test
+  void with_json_logs_the_push_warning_is_a_json_event_too() throws Exception {
+    String nobody = "http://127.0.0.1:" + PushgatewayServer.freePort();
+    try (TempLake lake = new TempLake()) {
+      lake.stageFlightsSlice();
+
+      CliRun run = cli("data", "load", "--limit", "10", "--log-format", "json", "--conf", "lake.root=" + lake.root(),
+          "--conf", "monitoring.pushgateway.url=" + nobody);
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      List<JsonNode> events = new ArrayList<>();
+      for (String line : run.err().split("\n")) {
+        if (!line.isBlank()) {
+          events.add(new ObjectMapper().readTree(line)); // throws on a line that is not JSON
+        }
+      }
+      assertThat(events).anySatisfy(event -> {
+        assertThat(event.get("level").asText()).isEqualTo("WARN");
+        assertThat(event.get("message").asText()).startsWith("Cannot push the figures of data load to the Pushgateway at " + nobody);
+      });
+    }
+  }
+
+  @Test
+  void the_gateway_sees_the_exit_code_the_scheduler_sees_when_the_summary_cannot_be_written() throws Exception {
+    try (PushgatewayServer gateway = PushgatewayServer.start(); TempLake lake = new TempLake()) {
+      lake.stageFlightsSlice();
+      Path notADirectory = Files.createTempFile("summary-parent", ".txt");
+
+      CliRun run = cli("data", "load", "--limit", "10", "--conf", "lake.root=" + lake.root(), "--conf", "monitoring.pushgateway.url=" + gateway.url(),
+          "--summary-json", notADirectory.resolve("summary.json").toString());
+
+      assertThat(run.exitCode()).isEqualTo(2);
+      assertThat(run.err()).contains("Cannot write summary");
+      String pushed = gateway.scrape();
+      assertThat(pushed).containsPattern("treeline_job_exit_code\\{[^}]*command=\"data load\"[^}]*} 2\\b")
+          .containsPattern("treeline_job_succeeded\\{[^}]*command=\"data load\"[^}]*} 0\\b");
+    }
+  }
+
+  @Test
+  void a_pushgateway_url_with_credentials_in_it_is_refused_without_showing_them() throws Exception {
+    try (TempLake lake = new TempLake()) {
+      CliRun run = cli("data", "load", "--conf", "lake.root=" + lake.root(), "--conf", "monitoring.pushgateway.url=http://ops:" + SECRET + "@127.0.0.1:9091");
+
+      assertThat(run.exitCode()).isEqualTo(2);
+      assertThat(run.err()).contains("it carries user information").contains("monitoring.pushgateway.username").doesNotContain(SECRET);
     }
   }
 
