@@ -1,6 +1,9 @@
 package io.treeline.jobs.monitoring;
 
+import io.treeline.serving.metrics.TextFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,33 +26,21 @@ final class MetricsText {
 
   /** {@code labels} alternate names and values; a series given twice keeps the last value (a push refuses duplicates). */
   private MetricsText sample(String type, String name, String help, double value, String... labels) {
-    Family family = families.computeIfAbsent(name, n -> new Family("# HELP " + n + " " + help.replace("\\", "\\\\").replace("\n", "\\n") + "\n"
+    Family family = families.computeIfAbsent(name, n -> new Family("# HELP " + n + " " + TextFormat.escapeHelp(help) + "\n"
         + "# TYPE " + n + " " + type + "\n", new LinkedHashMap<>()));
-    StringBuilder series = new StringBuilder(name);
-    if (labels.length > 0) {
-      series.append('{');
-      for (int i = 0; i < labels.length; i += 2) {
-        series.append(i == 0 ? "" : ",").append(labels[i]).append("=\"")
-            .append(labels[i + 1].replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
-      }
-      series.append('}');
+    List<String> names = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < labels.length; i += 2) {
+      names.add(labels[i]);
+      values.add(labels[i + 1]);
     }
-    family.samples().put(series.toString(), number(value));
+    String series = names.isEmpty() ? name : name + "{" + TextFormat.labels(names, values) + "}";
+    family.samples().put(series, TextFormat.number(value));
     return this;
   }
 
   boolean isEmpty() {
     return families.isEmpty();
-  }
-
-  private static String number(double value) {
-    if (Double.isNaN(value)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(value)) {
-      return value > 0 ? "+Inf" : "-Inf";
-    }
-    return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
   }
 
   @Override

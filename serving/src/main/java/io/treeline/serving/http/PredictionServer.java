@@ -220,7 +220,7 @@ public final class PredictionServer implements AutoCloseable {
     }
     RequestTrace trace = Scoring.trace(ctx);
     trace.end(status, error);
-    if (options.accessLog()) {
+    if (options.accessLog() && ACCESS.isInfoEnabled()) {
       long nanos = started == null ? 0 : System.nanoTime() - started;
       ACCESS.info(new AccessEvent(ctx.attribute(REQUEST_ID), ctx.method().name(), ctx.path(), route, model,
           modelVersion == null ? "" : modelVersion, status, Math.round(nanos / 1e4) / 100.0, error, trace.traceId()));

@@ -3,11 +3,11 @@ package io.treeline.serving.metrics;
 import java.math.BigDecimal;
 import java.util.List;
 
-/** Escaping and number rendering of the Prometheus text exposition format 0.0.4. */
-final class TextFormat {
+/** Escaping and number rendering of the Prometheus text exposition format 0.0.4 (serving's registry and the jobs' pushes). */
+public final class TextFormat {
   private TextFormat() {}
 
-  static String escapeHelp(String help) {
+  public static String escapeHelp(String help) {
     return escape(help, false);
   }
 
@@ -35,7 +35,7 @@ final class TextFormat {
   }
 
   /** The label pairs of one series, without braces, e.g. {@code method="GET",status="200"}. */
-  static String labels(List<String> names, List<String> values) {
+  public static String labels(List<String> names, List<String> values) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < names.size(); i++) {
       if (i > 0) {
@@ -54,7 +54,7 @@ final class TextFormat {
     out.append(' ').append(number(value)).append('\n');
   }
 
-  static String number(double value) {
+  public static String number(double value) {
     if (Double.isNaN(value)) {
       return "NaN";
     }
