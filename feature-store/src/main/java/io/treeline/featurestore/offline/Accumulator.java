@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A sliding-window aggregate that events enter in availability order and leave oldest first.
- * Every operation is O(1) amortised: sums are kept exactly in longs for integral inputs, min and
- * max use monotonic deques, distinct counts a multiset.
+ * Every operation is O(1) amortised: sums are exact ({@link Moments}), min and max use monotonic
+ * deques, distinct counts a multiset.
  */
 abstract class Accumulator {
   protected final int column;
@@ -17,7 +17,14 @@ abstract class Accumulator {
     this.column = column;
   }
 
-  static Accumulator of(Aggregation aggregation, int column, boolean bounded) {
+  /**
+   * @param bounded whether the feature has a window
+   * @param rowLevel a feature without an aggregation: the latest row's value, null or not
+   */
+  static Accumulator of(Aggregation aggregation, int column, boolean bounded, boolean rowLevel) {
+    if (rowLevel) {
+      return new Latest(column);
+    }
     return switch (aggregation) {
       case COUNT -> new Count(column);
       case SUM -> new Moments(column, Moments.Kind.SUM);
@@ -63,75 +70,6 @@ abstract class Accumulator {
     }
   }
 
-  /** Sum, mean and sample standard deviation from count, sum and sum of squares. */
-  static final class Moments extends Accumulator {
-    enum Kind { SUM, AVG, STDDEV }
-
-    private final Kind kind;
-    private long n;
-    private long longSum;
-    private long longSquares;
-    private double doubleSum;
-    private double doubleSquares;
-    private long fractional; // values in the window that are not integral
-
-    Moments(int column, Kind kind) {
-      super(column);
-      this.kind = kind;
-    }
-
-    @Override
-    void add(Event event) {
-      update(event.values()[column], 1);
-    }
-
-    @Override
-    void remove(Event event) {
-      update(event.values()[column], -1);
-    }
-
-    private void update(Object raw, int sign) {
-      if (raw == null) {
-        return;
-      }
-      n += sign;
-      if (raw instanceof Integer || raw instanceof Long || raw instanceof Short || raw instanceof Byte) {
-        long v = ((Number) raw).longValue();
-        longSum += sign * v;
-        longSquares += sign * v * v;
-      } else {
-        double v = ((Number) raw).doubleValue();
-        doubleSum += sign * v;
-        doubleSquares += sign * v * v;
-        fractional += sign;
-        if (fractional == 0) {
-          // Rounding left behind by values that have all left the window must not linger.
-          doubleSum = 0;
-          doubleSquares = 0;
-        }
-      }
-    }
-
-    @Override
-    Object value() {
-      if (n == 0) {
-        return null;
-      }
-      double sum = longSum + doubleSum;
-      return switch (kind) {
-        case SUM -> sum;
-        case AVG -> sum / n;
-        case STDDEV -> {
-          if (n < 2) {
-            yield null;
-          }
-          double squares = longSquares + doubleSquares;
-          yield Math.sqrt(Math.max(0, (squares - sum * sum / n) / (n - 1)));
-        }
-      };
-    }
-  }
-
   static final class Extreme extends Accumulator {
     private final boolean min;
     private final ArrayDeque<Event> candidates = new ArrayDeque<>();
@@ -141,8 +79,14 @@ abstract class Accumulator {
       this.min = min;
     }
 
-    private double of(Event e) {
-      return ((Number) e.values()[column]).doubleValue();
+    /** SQL's order: integers as integers, NaN above every other double. */
+    private int compare(Event a, Event b) {
+      Object x = a.values()[column];
+      Object y = b.values()[column];
+      if (x instanceof Long || x instanceof Integer || x instanceof Short || x instanceof Byte) {
+        return Long.compare(((Number) x).longValue(), ((Number) y).longValue());
+      }
+      return Double.compare(((Number) x).doubleValue(), ((Number) y).doubleValue());
     }
 
     @Override
@@ -150,8 +94,8 @@ abstract class Accumulator {
       if (event.values()[column] == null) {
         return;
       }
-      double v = of(event);
-      while (!candidates.isEmpty() && (min ? of(candidates.peekLast()) >= v : of(candidates.peekLast()) <= v)) {
+      // An older candidate that is not better than the newcomer can never be the answer again.
+      while (!candidates.isEmpty() && (min ? compare(candidates.peekLast(), event) >= 0 : compare(candidates.peekLast(), event) <= 0)) {
         candidates.pollLast();
       }
       candidates.addLast(event);
@@ -166,7 +110,7 @@ abstract class Accumulator {
 
     @Override
     Object value() {
-      return candidates.isEmpty() ? null : of(candidates.peekFirst());
+      return candidates.isEmpty() ? null : ((Number) candidates.peekFirst().values()[column]).doubleValue();
     }
   }
 
@@ -179,7 +123,7 @@ abstract class Accumulator {
 
     @Override
     void add(Event event) {
-      Object v = event.values()[column];
+      Object v = normalized(event.values()[column]);
       if (v != null) {
         counts.merge(v, 1, Integer::sum);
       }
@@ -187,10 +131,21 @@ abstract class Accumulator {
 
     @Override
     void remove(Event event) {
-      Object v = event.values()[column];
+      Object v = normalized(event.values()[column]);
       if (v != null) {
         counts.computeIfPresent(v, (k, c) -> c == 1 ? null : c - 1);
       }
+    }
+
+    /** As SQL compares them: 0.0 and −0.0 are one value, every NaN is the same NaN. */
+    private static Object normalized(Object v) {
+      if (v instanceof Double d) {
+        return d == 0.0 ? 0.0 : d.isNaN() ? Double.NaN : d;
+      }
+      if (v instanceof Float f) {
+        return f == 0.0f ? 0.0f : f.isNaN() ? Float.NaN : f;
+      }
+      return v;
     }
 
     @Override
@@ -229,6 +184,30 @@ abstract class Accumulator {
     @Override
     Object value() {
       return present.isEmpty() ? null : present.peekLast().values()[column];
+    }
+  }
+
+  /** A row-level feature: the value of the newest row known, null or not, however old. */
+  static final class Latest extends Accumulator {
+    private Object latest;
+
+    Latest(int column) {
+      super(column);
+    }
+
+    @Override
+    void add(Event event) {
+      latest = event.values()[column];
+    }
+
+    @Override
+    void remove(Event event) {
+      // unbounded: nothing leaves
+    }
+
+    @Override
+    Object value() {
+      return latest;
     }
   }
 }

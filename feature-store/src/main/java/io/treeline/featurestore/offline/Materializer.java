@@ -30,7 +30,8 @@ import org.apache.spark.util.LongAccumulator;
 /**
  * Computes a feature view into its offline Delta table. A timed view becomes a timeline per entity
  * (see {@link TimelineBuilder}); a range [from, until) replaces exactly the rows of that range in one
- * Delta commit, reading back as far as the longest window so values near the start are right.
+ * Delta commit, reading back as far as the longest window (and, for unbounded features, the few
+ * older rows they depend on: {@link PriorRows}) so that it gives exactly the rows a full run gives.
  */
 public final class Materializer {
   private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
@@ -44,19 +45,37 @@ public final class Materializer {
   }
 
   /** What one view's materialization wrote. */
-  public record Result(String view, String table, long rowsWritten, long deltaVersion, String range) {}
+  /**
+   * What one view's materialization wrote; {@code unplacedRows} source rows had no event time (or one
+   * that does not parse) and were left out, {@code unplacedExample} names one of them.
+   */
+  public record Result(String view, String table, long rowsWritten, long deltaVersion, String range, long unplacedRows,
+      Optional<String> unplacedExample) {}
 
   public Result materialize(FeatureView view, Optional<LocalDateTime> from, Optional<LocalDateTime> until) {
+    return materialize(view, from, until, false);
+  }
+
+  /** @param strict refuse to write anything (exit 2) when a source row cannot be placed in time */
+  public Result materialize(FeatureView view, Optional<LocalDateTime> from, Optional<LocalDateTime> until, boolean strict) {
     if (from.isPresent() && until.isPresent() && !from.get().isBefore(until.get())) {
       throw Errors.invalidInput("materialize", "view " + view.name(), "--from " + from.get() + " is not before --until " + until.get(),
           "Give a range with from < until.");
     }
-    LongAccumulator emitted = spark.sparkContext().longAccumulator("rows of " + view.name());
-    Dataset<Row> rows = view.timed() ? timeline(view, from, until, emitted) : staticRows(view);
     String location = layout.table(view.offlineTable());
+    boolean ranged = view.timed() && (from.isPresent() || until.isPresent());
+    if (ranged && DeltaTable.isDeltaTable(spark, location)) {
+      OfflineTable.requireSourceTime(view, spark.read().format("delta").load(location).schema());
+    }
+    if (strict && view.timed()) {
+      refuseUnplaced(view);
+    }
+    LongAccumulator emitted = spark.sparkContext().longAccumulator("rows of " + view.name());
+    UnplacedRows unplaced = UnplacedRows.register(spark, view.name(), view.entities());
+    Dataset<Row> rows = view.timed() ? timeline(view, from, until, emitted, unplaced) : staticRows(view);
     var writer = rows.write().format("delta").option("userMetadata", "treeline features materialize " + view.name());
     String range = "all";
-    if (view.timed() && (from.isPresent() || until.isPresent())) {
+    if (ranged) {
       String predicate = rangePredicate(from, until);
       writer = writer.mode("overwrite").option("replaceWhere", predicate);
       range = predicate;
@@ -75,7 +94,19 @@ public final class Materializer {
     Map<String, String> metrics = commit.getJavaMap(1);
     // With a range, Delta also counts the rows it copies out of files it rewrites; count ours instead.
     long written = view.timed() ? emitted.value() : Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
-    return new Result(view.name(), view.offlineTable().toString(), written, commit.getLong(0), range);
+    return new Result(view.name(), view.offlineTable().toString(), written, commit.getLong(0), range, unplaced.count(), unplaced.example());
+  }
+
+  /** --strict: one pass over the source's times before anything is written. */
+  private void refuseUnplaced(FeatureView view) {
+    Dataset<Row> unplaced = ViewSource.prepared(spark, layout, view).where(col(ViewSource.EVENT_TIME).isNull());
+    long count = unplaced.count();
+    if (count > 0) {
+      throw Errors.invalidInput("materialize", "view " + view.name(),
+          String.format("%,d source rows have no event time, or one that does not parse as a timestamp (for example %s)", count,
+              UnplacedRows.describe(view.entities(), unplaced.first())),
+          "Fix or filter those rows (source.filter), or run without --strict to leave them out with a warning.");
+    }
   }
 
   /**
@@ -103,17 +134,24 @@ public final class Materializer {
   }
 
   private Dataset<Row> timeline(
-      FeatureView view, Optional<LocalDateTime> from, Optional<LocalDateTime> until, LongAccumulator emitted) {
+      FeatureView view, Optional<LocalDateTime> from, Optional<LocalDateTime> until, LongAccumulator emitted, UnplacedRows unplaced) {
     Dataset<Row> prepared = ViewSource.prepared(spark, layout, view);
-    if (from.isPresent() && view.lookback().isPresent()) {
-      LocalDateTime readFrom = from.get().minus(view.lookback().get());
-      prepared = prepared.where(col(ViewSource.AVAILABLE_AT).geq(lit(readFrom)));
+    // Rows without a time go through to the builder, which counts them (a range run reports them too).
+    Column unplacedRow = col(ViewSource.EVENT_TIME).isNull();
+    if (from.isPresent()) {
+      LocalDateTime readFrom = from.get().minus(view.lookback());
+      Dataset<Row> recent = prepared.where(col(ViewSource.AVAILABLE_AT).geq(lit(readFrom)).or(unplacedRow));
+      if (view.hasUnboundedFeatures()) {
+        recent = recent.unionByName(PriorRows.of(view, prepared.where(col(ViewSource.AVAILABLE_AT).lt(lit(readFrom)))));
+      }
+      prepared = recent;
     }
     if (until.isPresent()) {
       // An event after the range cannot be known inside it: the event time alone prunes it.
-      prepared = prepared.where(col(ViewSource.EVENT_TIME).lt(lit(until.get())).and(col(ViewSource.AVAILABLE_AT).lt(lit(until.get()))));
+      prepared = prepared.where(col(ViewSource.EVENT_TIME).lt(lit(until.get())).and(col(ViewSource.AVAILABLE_AT).lt(lit(until.get())))
+          .or(unplacedRow));
     }
-    return timeline(view, prepared, from, until, emitted);
+    return timeline(view, prepared, from, until, emitted, unplaced);
   }
 
   /**
@@ -123,6 +161,11 @@ public final class Materializer {
    */
   public static Dataset<Row> timeline(
       FeatureView view, Dataset<Row> prepared, Optional<LocalDateTime> from, Optional<LocalDateTime> until, LongAccumulator emitted) {
+    return timeline(view, prepared, from, until, emitted, UnplacedRows.register(prepared.sparkSession(), view.name(), view.entities()));
+  }
+
+  private static Dataset<Row> timeline(FeatureView view, Dataset<Row> prepared, Optional<LocalDateTime> from,
+      Optional<LocalDateTime> until, LongAccumulator emitted, UnplacedRows unplaced) {
     List<Column> keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toList();
     List<Column> order = new ArrayList<>(keys);
     order.add(col(ViewSource.AVAILABLE_AT));
@@ -130,7 +173,7 @@ public final class Materializer {
     // Values last: ties in availability then resolve the same way on every run, so "last" is stable.
     view.features().forEach(f -> order.add(col(ViewSource.valueColumn(f))));
     TimelineBuilder builder = new TimelineBuilder(view.features(), view.entities().size(),
-        from.map(Micros::of).orElse(Long.MIN_VALUE), until.map(Micros::of).orElse(Long.MAX_VALUE));
+        from.map(Micros::of).orElse(Long.MIN_VALUE), until.map(Micros::of).orElse(Long.MAX_VALUE), unplaced);
     var schema = OfflineTable.timelineSchema(view, prepared.schema());
     Dataset<Row> timeline = prepared
         .repartition(keys.toArray(Column[]::new))

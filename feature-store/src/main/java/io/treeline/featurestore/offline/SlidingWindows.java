@@ -21,9 +21,10 @@ final class SlidingWindows {
   private final List<ArrayDeque<Event>> inWindow = new ArrayList<>();
   private final List<List<Accumulator>> byWindow = new ArrayList<>();
   private final Accumulator[] byFeature;
+  private long newestAvailable = Long.MIN_VALUE;
 
-  /** One aggregation and window length (micros, or UNBOUNDED) per feature. */
-  SlidingWindows(Aggregation[] aggregations, long[] featureWindows) {
+  /** One aggregation, window length (micros, or UNBOUNDED) and row-level flag per feature. */
+  SlidingWindows(Aggregation[] aggregations, long[] featureWindows, boolean[] rowLevel) {
     Map<Long, Integer> windows = new LinkedHashMap<>();
     byFeature = new Accumulator[aggregations.length];
     for (int i = 0; i < aggregations.length; i++) {
@@ -33,7 +34,7 @@ final class SlidingWindows {
         byWindow.add(new ArrayList<>());
         return windows.size();
       });
-      byFeature[i] = Accumulator.of(aggregations[i], i, micros != UNBOUNDED);
+      byFeature[i] = Accumulator.of(aggregations[i], i, micros != UNBOUNDED, rowLevel[i]);
       byWindow.get(slot).add(byFeature[i]);
     }
     windowMicros = windows.keySet().stream().mapToLong(Long::longValue).toArray();
@@ -68,6 +69,7 @@ final class SlidingWindows {
   }
 
   void add(Event event) {
+    newestAvailable = event.availableAt();
     for (int w = 0; w < windowMicros.length; w++) {
       if (windowMicros[w] != UNBOUNDED) {
         inWindow.get(w).addLast(event);
@@ -76,6 +78,14 @@ final class SlidingWindows {
         accumulator.add(event);
       }
     }
+  }
+
+  /**
+   * When the newest event taken in became known (events arrive in availability order): the age of
+   * the values is measured from it, whatever the windows still hold.
+   */
+  long newestAvailable() {
+    return newestAvailable;
   }
 
   Object[] values() {

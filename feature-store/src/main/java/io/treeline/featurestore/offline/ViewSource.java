@@ -3,6 +3,8 @@ package io.treeline.featurestore.offline;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
@@ -15,7 +17,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The rows a view aggregates: the source, filtered, with the view's derived columns, reduced to the
@@ -65,7 +69,9 @@ public final class ViewSource {
 
   /**
    * Keys, times and feature values. The availability time is never before the event time: a value
-   * cannot be known before it happened, whatever available_at says.
+   * cannot be known before it happened, whatever available_at says; a null available_at means the
+   * event time. A time that does not parse is null (the row cannot be placed: see {@link
+   * UnplacedRows}). Floating-point values are normalised as SQL compares them: −0.0 becomes 0.0.
    */
   public static Dataset<Row> prepared(SparkSession spark, LakeLayout layout, FeatureView view) {
     return prepared(view, rows(spark, layout, view));
@@ -75,11 +81,19 @@ public final class ViewSource {
   public static Dataset<Row> prepared(FeatureView view, Dataset<Row> rows) {
     List<Column> columns = new ArrayList<>();
     view.entities().forEach(k -> columns.add(col(k)));
-    Column eventTime = expr(view.eventTime().orElseThrow()).cast(DataTypes.TimestampNTZType);
+    Column eventTime = expr(view.eventTime().orElseThrow()).try_cast(DataTypes.TimestampNTZType);
     columns.add(eventTime.as(EVENT_TIME));
-    columns.add(greatest(expr(view.availabilityExpression()).cast(DataTypes.TimestampNTZType), eventTime).as(AVAILABLE_AT));
+    columns.add(greatest(expr(view.availabilityExpression()).try_cast(DataTypes.TimestampNTZType), eventTime).as(AVAILABLE_AT));
+    List<Column> values = view.features().stream().map(f -> expr(f.valueExpression()).as(valueColumn(f))).toList();
+    StructType valueTypes = rows.select(values.toArray(Column[]::new)).schema();
     for (FeatureSpec feature : view.features()) {
-      columns.add(expr(feature.valueExpression()).as(valueColumn(feature)));
+      Column value = expr(feature.valueExpression());
+      DataType type = valueTypes.apply(valueColumn(feature)).dataType();
+      if (type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType)) {
+        // −0.0 and 0.0 are equal to SQL but sort and print apart; one of them keeps "last" and min/max stable.
+        value = when(value.equalTo(lit(0)), lit(0).cast(type)).otherwise(value);
+      }
+      columns.add(value.as(valueColumn(feature)));
     }
     return rows.select(columns.toArray(Column[]::new));
   }

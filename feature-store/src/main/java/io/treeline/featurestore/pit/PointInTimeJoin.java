@@ -1,7 +1,6 @@
 package io.treeline.featurestore.pit;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
@@ -27,7 +26,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * event time. Sort-based: spine rows and the view's timeline rows are unioned, ordered per entity
  * by time (a timeline row at the very same moment sorts after the spine row, so it is not yet
  * known), and the last timeline row is carried forward — one shuffle, O(n log n), no inequality join.
- * Spine rows are never dropped or duplicated; values older than the view's ttl become null.
+ * Spine rows are never dropped or duplicated; values whose newest source row became known longer
+ * than the view's ttl before the event time become null (see {@link Ttl}).
  */
 public final class PointInTimeJoin {
   private static final String TIME = "__pit_time";
@@ -55,7 +55,8 @@ public final class PointInTimeJoin {
   private static Dataset<Row> asOf(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features) {
     StructType spineSchema = spine.schema();
     List<Column> valueFields = new ArrayList<>();
-    valueFields.add(col(OfflineTable.FEATURE_TIME).as(OfflineTable.FEATURE_TIME));
+    OfflineTable.requireSourceTime(view, offline.schema());
+    valueFields.add(col(OfflineTable.SOURCE_TIME).as(OfflineTable.SOURCE_TIME));
     features.forEach(f -> valueFields.add(col(f).as(f)));
     Column values = struct(valueFields.toArray(Column[]::new));
     StructType valuesType = (StructType) offline.select(values).schema().fields()[0].dataType();
@@ -88,8 +89,7 @@ public final class PointInTimeJoin {
       usable = usable.and(col(key).isNotNull());
     }
     if (view.ttl().isPresent()) {
-      usable = usable.and(col(KNOWN + "." + OfflineTable.FEATURE_TIME)
-          .geq(col(TIME).minus(expr("INTERVAL " + view.ttl().get().duration().toSeconds() + " SECONDS"))));
+      usable = usable.and(Ttl.fresh(view.ttl().get(), col(KNOWN + "." + OfflineTable.SOURCE_TIME), col(TIME)));
     }
     List<Column> output = new ArrayList<>();
     for (String name : spineSchema.fieldNames()) {

@@ -56,21 +56,23 @@ public record FeatureView(
   }
 
   /**
-   * How far before a moment a materialization must read so that windows reaching back are right:
-   * the longest window, or the ttl for unbounded features; empty when all history is needed.
+   * How far before a moment a materialization must read so that the windows reaching back are right:
+   * the longest window (zero when no feature has one). Unbounded features need more: see {@link
+   * #hasUnboundedFeatures}.
    */
-  public Optional<java.time.Duration> lookback() {
+  public java.time.Duration lookback() {
     java.time.Duration longest = java.time.Duration.ZERO;
     for (FeatureSpec feature : features) {
       if (feature.window().isPresent()) {
         longest = max(longest, feature.window().get().duration());
-      } else if (ttl.isPresent()) {
-        longest = max(longest, ttl.get().duration());
-      } else {
-        return Optional.empty();
       }
     }
-    return Optional.of(longest);
+    return longest;
+  }
+
+  /** Whether a feature has no window (row-level, or {@code last} without one): it can reach back to any age. */
+  public boolean hasUnboundedFeatures() {
+    return features.stream().anyMatch(f -> f.window().isEmpty());
   }
 
   private static java.time.Duration max(java.time.Duration a, java.time.Duration b) {

@@ -23,7 +23,7 @@ import org.apache.spark.sql.types.NumericType;
  * read beyond the table's metadata.
  */
 public final class FeatureViewChecker {
-  private static final Set<String> RESERVED = Set.of(OfflineTable.FEATURE_TIME, OfflineTable.FEATURE_DATE);
+  private static final Set<String> RESERVED = Set.of(OfflineTable.FEATURE_TIME, OfflineTable.SOURCE_TIME, OfflineTable.FEATURE_DATE);
 
   private final SparkSession spark;
   private final LakeLayout layout;

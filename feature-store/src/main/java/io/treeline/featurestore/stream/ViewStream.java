@@ -241,7 +241,7 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
    */
   private Optional<java.time.Duration> streamLookback() {
     boolean allWindowed = view.features().stream().allMatch(f -> f.window().isPresent());
-    return allWindowed ? view.lookback() : Optional.empty();
+    return allWindowed ? Optional.of(view.lookback()) : Optional.empty();
   }
 
   /**

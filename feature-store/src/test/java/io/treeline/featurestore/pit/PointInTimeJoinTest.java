@@ -64,8 +64,9 @@ class PointInTimeJoinTest {
       assertThat(row(rows, 4)).as("the 11:00 event is not yet known at 11:00").containsExactly(15.0, 10);
       assertThat(row(rows, 5)).as("the late row counts from its arrival, 11:30").containsExactly(65.0, 30);
       assertThat(row(rows, 6)).as("duplicate spine rows are both kept").containsExactly(65.0, 30);
-      assertThat(row(rows, 7)).as("last change 14:30 (the late row left the 3h window) is within the 2h ttl")
-          .containsExactly(null, 30);
+      // The timeline changed at 14:30 (the late row left the 3h window), but that is no new information:
+      // the newest source row became known at 11:30, 4.5 h before 16:00, beyond the 2h ttl.
+      assertThat(row(rows, 7)).as("a window exit does not make old values fresh").containsExactly(null, null);
       assertThat(row(rows, 8)).as("an entity the view does not know").containsExactly(null, null);
       assertThat(row(rows, 9)).as("a null key").containsExactly(null, null);
     }
@@ -81,7 +82,7 @@ class PointInTimeJoinTest {
 
       Row row = PointInTimeJoin.join(spine, "at", view, offline(lake, view), List.of("last_v")).first();
 
-      // The last change point, 14:30, is 1.5h before 16:00: older than the 1h ttl.
+      // The newest source row became known at 11:30, 4.5 h before 16:00: older than the 1h ttl.
       assertThat(row.<Integer>getAs("stats__last_v")).isNull();
     }
   }

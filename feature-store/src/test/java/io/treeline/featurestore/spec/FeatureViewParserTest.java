@@ -48,7 +48,8 @@ class FeatureViewParserTest {
     assertThat(view.online()).isTrue();
     assertThat(view.features()).extracting(FeatureSpec::name).containsExactly("n_1h", "avg_7d", "last_delay", "delay");
     assertThat(view.features().get(3).rowLevel()).isTrue();
-    assertThat(view.lookback()).contains(Duration.ofDays(7));
+    assertThat(view.lookback()).isEqualTo(Duration.ofDays(7));
+    assertThat(view.hasUnboundedFeatures()).isTrue();
   }
 
   @Test

@@ -78,6 +78,7 @@ final class CommandRunner {
         Progress progress = format == LogFormat.JSON ? Progress.logged() : new Progress(err, System.console() != null);
         try (JobContext context = new JobContext(config, out, progress)) {
           JobResult result = job.run(context);
+          result.warnings().forEach(report::warning);
           out.println(result.summaryLine());
           summary.put("status", "succeeded");
           summary.put("result", result.summary());

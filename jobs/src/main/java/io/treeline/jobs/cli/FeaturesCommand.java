@@ -88,9 +88,13 @@ final class FeaturesCommand {
     @Option(names = "--online", description = "Then push the views' values as of --until (default: the end of the data) to the online store.")
     boolean online;
 
+    @Option(names = "--strict", description = "Stop (exit 2, nothing written) if a source row has no event time or one that does not parse; by default such rows are left out, counted in the summary (unplaced_rows) and named in a warning.")
+    boolean strict;
+
     @Override
     public Integer call() {
-      return CommandRunner.run(spec, config -> new MaterializeFeatures(views, Optional.ofNullable(from), Optional.ofNullable(until), online));
+      return CommandRunner.run(spec,
+          config -> new MaterializeFeatures(views, Optional.ofNullable(from), Optional.ofNullable(until), online, strict));
     }
   }
 

@@ -19,12 +19,20 @@ public final class MaterializeFeatures implements Job<MaterializeFeatures.Result
   private final Optional<LocalDateTime> from;
   private final Optional<LocalDateTime> until;
   private final boolean online;
+  private final boolean strict;
 
   public MaterializeFeatures(List<String> viewNames, Optional<LocalDateTime> from, Optional<LocalDateTime> until, boolean online) {
+    this(viewNames, from, until, online, false);
+  }
+
+  /** @param strict stop with exit 2, writing nothing, when a source row has no usable event time */
+  public MaterializeFeatures(
+      List<String> viewNames, Optional<LocalDateTime> from, Optional<LocalDateTime> until, boolean online, boolean strict) {
     this.viewNames = List.copyOf(viewNames);
     this.from = from;
     this.until = until;
     this.online = online;
+    this.strict = strict;
   }
 
   public record Result(List<Materializer.Result> views, double elapsedSeconds, PushOnline.Result pushed) implements JobResult {
@@ -49,15 +57,25 @@ public final class MaterializeFeatures implements Job<MaterializeFeatures.Result
         one.put("rows_written", view.rowsWritten());
         one.put("delta_version", view.deltaVersion());
         one.put("range", view.range());
+        one.put("unplaced_rows", view.unplacedRows());
         each.add(one);
       }
       summary.put("views", each);
       summary.put("rows_written", rowsWritten());
+      summary.put("unplaced_rows", views.stream().mapToLong(Materializer.Result::unplacedRows).sum());
       summary.put("elapsed_seconds", elapsedSeconds);
       if (pushed != null) {
         summary.put("online", pushed.summary());
       }
       return summary;
+    }
+
+    @Override
+    public List<String> warnings() {
+      return views.stream().filter(v -> v.unplacedRows() > 0).map(v -> String.format(
+          "%s: left out %,d source rows without an event time, or with one that does not parse (for example %s);"
+              + " fix or filter them in the source, or run with --strict to stop on them", v.view(), v.unplacedRows(),
+          v.unplacedExample().orElse("?"))).toList();
     }
   }
 
@@ -72,7 +90,7 @@ public final class MaterializeFeatures implements Job<MaterializeFeatures.Result
     for (FeatureView view : views) {
       context.progress().status("materializing " + view.name());
       long viewStart = System.nanoTime();
-      Materializer.Result result = materializer.materialize(view, from, until);
+      Materializer.Result result = materializer.materialize(view, from, until, strict);
       context.out().printf("  %-22s %,12d rows  Delta version %d  %.1f s%n", view.name(), result.rowsWritten(),
           result.deltaVersion(), (System.nanoTime() - viewStart) / 1e9);
       results.add(result);
