@@ -86,15 +86,7 @@ public final class LakeCatalog {
    * commit; empty when it has one or does not exist at all.
    */
   public Optional<InvalidInputException> whyUnreadable(TableName table) {
-    Path location = new Path(layout.table(table));
-    try {
-      if (!location.getFileSystem(hadoop()).exists(location) || hasCommit(table)) {
-        return Optional.empty();
-      }
-    } catch (IOException e) {
-      return Optional.empty(); // only an explanation: the caller still has its own error
-    }
-    return Optional.of(Errors.invalidInput("read", table.toString(), noCommitReason(table), NO_COMMIT_REMEDY));
+    return whyUnreadable(table, null);
   }
 
   /**
@@ -105,10 +97,22 @@ public final class LakeCatalog {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof SparkThrowable spark && NOT_FOUND.equals(spark.getCondition())) {
         String relation = spark.getMessageParameters().get("relationName");
-        return relation == null ? Optional.empty() : lakeName(relation).flatMap(this::whyUnreadable);
+        return relation == null ? Optional.empty() : lakeName(relation).flatMap(table -> whyUnreadable(table, failure));
       }
     }
     return Optional.empty();
+  }
+
+  private Optional<InvalidInputException> whyUnreadable(TableName table, Throwable cause) {
+    Path location = new Path(layout.table(table));
+    try {
+      if (!location.getFileSystem(hadoop()).exists(location) || hasCommit(table)) {
+        return Optional.empty();
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty(); // only an explanation: the caller still has its own error to report
+    }
+    return Optional.of(Errors.invalidInput("read", table.toString(), noCommitReason(table), NO_COMMIT_REMEDY, cause));
   }
 
   private boolean tryRegister(TableName table) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.treeline.core.error.InvalidInputException;
+import io.treeline.core.testing.HeldWrite;
 import io.treeline.core.testing.LogCapture;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
@@ -11,14 +12,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +24,6 @@ class LakeCatalogTest {
   private static final TableName LEFTOVERS = TableName.parse("training.leftovers");
   private static final String REMEDY = "Wait for the job, or delete the directory if no job is writing it.";
   private static final String STAGED_COMMIT = "00000000000000000000.0b6f2c1e-5a7d-4d2a-9c7e-3f1a2b3c4d5e.json";
-
-  /** Holds the tasks of the slow write until the test has done what it runs beside that write. */
-  private static volatile CountDownLatch release = new CountDownLatch(0);
 
   private final SparkSession spark = TestSpark.session();
 
@@ -106,32 +98,26 @@ class LakeCatalogTest {
   }
 
   @Test
-  void registers_and_queries_beside_a_job_that_is_creating_a_table() throws Exception {
+  void registers_and_queries_beside_a_job_that_is_creating_a_table() {
     try (TempLake lake = new TempLake()) {
       write(lake, GOOD, 3);
       TableName creating = TableName.parse("training.quality_full");
       String location = lake.layout().table(creating);
-      release = new CountDownLatch(1);
-      spark.range(0, 5, 1, 1).mapPartitions(new WaitForRelease(), Encoders.LONG()).toDF("id").createOrReplaceTempView("slow_rows");
-      CompletableFuture<Void> job = CompletableFuture.runAsync(
-          () -> spark.sql("CREATE OR REPLACE TABLE delta.`" + location + "` USING delta AS SELECT * FROM slow_rows"));
-      try {
-        awaitDirectory(Path.of(location, "_delta_log"), job);
-        assertThat(DeltaLogs.hasCommit(location, spark.sparkContext().hadoopConfiguration())).isFalse();
+      LakeCatalog catalog = new LakeCatalog(spark, lake.layout());
 
-        LakeCatalog catalog = new LakeCatalog(spark, lake.layout());
+      try (HeldWrite job = HeldWrite.start(spark, location, 5)) {
+        assertThat(DeltaLogs.hasCommit(location, spark.sparkContext().hadoopConfiguration())).isFalse();
         try (LogCapture warnings = LogCapture.warningsOf(LakeCatalog.class)) {
           assertThat(catalog.registerAll()).containsExactly(GOOD);
           assertThat(warnings.messages()).singleElement().asString().startsWith("Not registering training.quality_full: its directory " + location);
         }
         assertThat(count("raw.good")).isEqualTo(3);
-        assertThat(job).isNotDone();
-      } finally {
-        release.countDown();
-      }
-      job.get(60, TimeUnit.SECONDS);
+        assertThat(job.isRunning()).isTrue();
 
-      assertThat(new LakeCatalog(spark, lake.layout()).registerAll()).containsExactly(GOOD, creating);
+        job.commit();
+      }
+
+      assertThat(catalog.registerAll()).containsExactly(GOOD, creating);
       assertThat(count("training.quality_full")).isEqualTo(5);
     }
   }
@@ -172,24 +158,5 @@ class LakeCatalogTest {
 
   private static Path logOf(TempLake lake, TableName table) {
     return Path.of(lake.layout().table(table), "_delta_log");
-  }
-
-  private static void awaitDirectory(Path directory, CompletableFuture<Void> job) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!Files.isDirectory(directory)) {
-      assertThat(job).as("the write ended before " + directory + " appeared").isNotDone();
-      assertThat(System.nanoTime()).as(directory + " did not appear").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-  }
-
-  private static final class WaitForRelease implements MapPartitionsFunction<Long, Long> {
-    @Override
-    public Iterator<Long> call(Iterator<Long> rows) throws InterruptedException {
-      if (!release.await(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the test never released the write");
-      }
-      return rows;
-    }
   }
 }
