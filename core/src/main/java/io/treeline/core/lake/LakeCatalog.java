@@ -60,7 +60,8 @@ public final class LakeCatalog {
   public List<TableName> registerAll() {
     List<TableName> registered = new ArrayList<>();
     for (TableName table : directories()) {
-      // Checked first because it is one listing; the Delta exception covers a first commit racing us.
+      // One listing of the log spares the common case Delta's exception; tryRegister still turns that
+      // exception into a skip for whatever the listing cannot see (the log changing between the two).
       if (hasCommit(table) && tryRegister(table)) {
         registered.add(table);
       } else {
