@@ -105,6 +105,9 @@ public final class TrainingSetBuilder {
     try {
       return spark.sql(sql);
     } catch (Exception e) { // Spark throws its checked AnalysisException without declaring it
+      new LakeCatalog(spark, layout).explainMissingTable(e).ifPresent(unreadable -> {
+        throw unreadable;
+      });
       throw Errors.invalidInput("read", "the spine query", e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""),
           "Fix the query; `treeline sql` runs it on its own.", e);
     }
@@ -113,6 +116,9 @@ public final class TrainingSetBuilder {
   private Dataset<Row> read(TableName table, Long version, Map<String, Long> versions, String missing, String remedy) {
     String location = layout.table(table);
     if (!DeltaTable.isDeltaTable(spark, location)) {
+      new LakeCatalog(spark, layout).whyUnreadable(table).ifPresent(unreadable -> {
+        throw unreadable;
+      });
       throw Errors.invalidInput("build", "the training set", missing + " (" + table + " at " + location + ")", remedy);
     }
     long used = version != null ? version : currentVersion(table);

@@ -1,6 +1,7 @@
 package io.treeline.jobs.sql;
 
 import io.treeline.core.error.Errors;
+import io.treeline.core.lake.LakeCatalog;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
@@ -54,6 +55,10 @@ public final class SqlQuery implements Job<SqlQuery.Result> {
             "Fix the SQL; `treeline sql \"show tables in raw\"` lists the tables.", e);
       }
       if (e instanceof AnalysisException) {
+        // A table left out of the session catalog for want of a commit is otherwise just "not found".
+        new LakeCatalog(context.spark(), context.layout()).explainMissingTable(e).ifPresent(unreadable -> {
+          throw unreadable;
+        });
         throw Errors.invalidInput("run", "the query", firstLine(e.getMessage()),
             "`treeline sql \"show tables in raw\"` lists the tables; `describe raw.flights` shows a table's columns.", e);
       }

@@ -152,4 +152,28 @@ class FeaturesCommandTest {
     assertThat(run.err()).contains("Cannot build the training set: the view destination_delays has not been materialized")
         .contains("Run `treeline features materialize --view destination_delays` first.");
   }
+
+  @Test
+  void a_training_set_whose_spine_has_no_commit_yet_says_why() throws java.io.IOException {
+    String spine = lake.layout().table(io.treeline.core.lake.TableName.parse("training.spine_in_progress"));
+    java.nio.file.Files.createDirectories(Path.of(spine, "_delta_log", "_staged_commits"));
+    String expected = "Cannot read training.spine_in_progress: its directory " + spine
+        + " has no Delta commit yet — a job may still be creating it, or a failed first write left it behind\n"
+        + "Wait for the job, or delete the directory if no job is writing it.";
+    try {
+      CliRun table = cli(args("features", "training-set", "--spine", "training.spine_in_progress", "--event-time", "departure_time",
+          "--features", "origin_departures", "--out", "training.y"));
+      CliRun query = cli(args("features", "training-set", "--spine", "select * from training.spine_in_progress", "--event-time",
+          "departure_time", "--features", "origin_departures", "--out", "training.y"));
+
+      assertThat(table.exitCode()).as(table.err()).isEqualTo(2);
+      assertThat(table.err()).contains(expected);
+      assertThat(query.exitCode()).as(query.err()).isEqualTo(2);
+      assertThat(query.err()).contains(expected);
+    } finally {
+      new java.io.File(spine, "_delta_log/_staged_commits").delete();
+      new java.io.File(spine, "_delta_log").delete();
+      new java.io.File(spine).delete();
+    }
+  }
 }

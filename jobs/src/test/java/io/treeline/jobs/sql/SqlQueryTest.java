@@ -1,13 +1,21 @@
 package io.treeline.jobs.sql;
 
+import static io.treeline.jobs.JobsTestSupport.cli;
 import static io.treeline.jobs.JobsTestSupport.runJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.treeline.core.error.InvalidInputException;
+import io.treeline.core.lake.TableName;
+import io.treeline.core.testing.HeldWrite;
 import io.treeline.core.testing.TempLake;
+import io.treeline.core.testing.TestSpark;
+import io.treeline.jobs.JobsTestSupport.CliRun;
 import io.treeline.jobs.JobsTestSupport.Run;
 import io.treeline.jobs.data.LoadData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class SqlQueryTest {
@@ -47,6 +55,46 @@ class SqlQueryTest {
       assertThatThrownBy(() -> runJob(new SqlQuery("selec 1", ResultFormat.TABLE, 10), lake.config()))
           .isInstanceOf(InvalidInputException.class)
           .hasMessageStartingWith("Cannot run the query: it does not parse:");
+    }
+  }
+
+  @Test
+  void a_table_whose_first_write_left_no_commit_fails_only_the_query_that_names_it() throws IOException {
+    try (TempLake lake = new TempLake()) {
+      TestSpark.session().range(3).write().format("delta").save(lake.layout().table(TableName.parse("raw.good")));
+      String broken = lake.layout().table(TableName.parse("training.quality_full"));
+      Files.createDirectories(Path.of(broken, "_delta_log", "_staged_commits"));
+
+      CliRun good = cli("sql", "select count(*) as n from raw.good", "--format", "csv", "--conf", "lake.root=" + lake.root());
+      CliRun named = cli("sql", "select count(*) from training.quality_full", "--conf", "lake.root=" + lake.root());
+
+      assertThat(good.exitCode()).isZero();
+      assertThat(good.out()).startsWith("n\n3\n1 row");
+      assertThat(named.exitCode()).isEqualTo(2);
+      assertThat(named.err()).startsWith("error: Cannot read training.quality_full: its directory " + broken
+          + " has no Delta commit yet — a job may still be creating it, or a failed first write left it behind\n"
+          + "Wait for the job, or delete the directory if no job is writing it.");
+    }
+  }
+
+  @Test
+  void answers_beside_a_job_that_is_creating_a_table() {
+    try (TempLake lake = new TempLake()) {
+      TestSpark.session().range(3).write().format("delta").save(lake.layout().table(TableName.parse("raw.good")));
+      String creating = lake.layout().table(TableName.parse("training.quality_full"));
+
+      try (HeldWrite job = HeldWrite.start(TestSpark.session(), creating, 5)) {
+        CliRun beside = cli("sql", "select count(*) as n from raw.good", "--format", "csv", "--conf", "lake.root=" + lake.root());
+
+        assertThat(beside.exitCode()).as(beside.err()).isZero();
+        assertThat(beside.out()).startsWith("n\n3\n1 row");
+        assertThat(job.isRunning()).isTrue();
+        job.commit();
+      }
+
+      CliRun after = cli("sql", "select count(*) as n from training.quality_full", "--format", "csv", "--conf", "lake.root=" + lake.root());
+      assertThat(after.exitCode()).as(after.err()).isZero();
+      assertThat(after.out()).startsWith("n\n5\n1 row");
     }
   }
 }
