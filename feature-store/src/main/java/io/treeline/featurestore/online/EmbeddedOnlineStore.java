@@ -60,6 +60,7 @@ public final class EmbeddedOnlineStore implements OnlineStore {
     Column[] keys = table.entityKeys().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     List<Column> columns = new ArrayList<>(List.of(keys));
     columns.add(col(OnlineTable.FEATURE_TIME));
+    columns.add(OnlineTable.sourceTime(rows));
     table.features().forEach(f -> columns.add(col(f)));
     Dataset<Row> newest = rows.select(columns.toArray(Column[]::new))
         .withColumn("__newest", row_number().over(Window.partitionBy(keys).orderBy(col(OnlineTable.FEATURE_TIME).desc())))
@@ -69,8 +70,10 @@ public final class EmbeddedOnlineStore implements OnlineStore {
       newest.write().format("delta").mode("append").save(location);
     } else {
       String on = table.entityKeys().stream().map(k -> "t.`" + k + "` <=> s.`" + k + "`").collect(Collectors.joining(" AND "));
+      // Schema evolution: an online table written before source_time existed gains the column.
       DeltaTable.forPath(spark, location).as("t")
           .merge(newest.as("s"), on)
+          .withSchemaEvolution()
           .whenMatched("s." + OnlineTable.FEATURE_TIME + " >= t." + OnlineTable.FEATURE_TIME).updateAll()
           .whenNotMatched().insertAll()
           .execute();
@@ -137,7 +140,7 @@ public final class EmbeddedOnlineStore implements OnlineStore {
         return unchanged;
       }
       if (!DeltaTable.isDeltaTable(spark, location)) {
-        Snapshot empty = new Snapshot(-1, System.nanoTime(), Map.of(), new Freshness(table.view(), null, null, 0));
+        Snapshot empty = new Snapshot(-1, System.nanoTime(), Map.of(), new Freshness(table.view(), null, null, null, 0));
         snapshots.put(table.view(), empty);
         return empty;
       }
@@ -155,6 +158,8 @@ public final class EmbeddedOnlineStore implements OnlineStore {
     List<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(location).collectAsList();
     Map<EntityKey, FeatureValues> values = new HashMap<>(rows.size() * 2);
     LocalDateTime newest = null;
+    LocalDateTime newestSource = null;
+    boolean hasSourceTime = rows.isEmpty() || java.util.Arrays.asList(rows.get(0).schema().fieldNames()).contains(OnlineTable.SOURCE_TIME);
     for (Row row : rows) {
       List<String> key = new ArrayList<>();
       for (String column : table.entityKeys()) {
@@ -165,14 +170,17 @@ public final class EmbeddedOnlineStore implements OnlineStore {
       // by side may read different features of one view, and they share this snapshot.
       Map<String, Object> features = new LinkedHashMap<>();
       for (String feature : row.schema().fieldNames()) {
-        if (!table.entityKeys().contains(feature) && !feature.equals(OnlineTable.FEATURE_TIME)) {
+        if (!table.entityKeys().contains(feature) && !feature.equals(OnlineTable.FEATURE_TIME) && !feature.equals(OnlineTable.SOURCE_TIME)) {
           features.put(feature, normalize(row.get(row.fieldIndex(feature))));
         }
       }
       values.put(new EntityKey(key), new FeatureValues(time, features));
       newest = newest == null || time.isAfter(newest) ? time : newest;
+      LocalDateTime source = hasSourceTime ? row.getAs(OnlineTable.SOURCE_TIME) : null;
+      newestSource = source != null && (newestSource == null || source.isAfter(newestSource)) ? source : newestSource;
     }
-    return new Snapshot(version, System.nanoTime(), Map.copyOf(values), new Freshness(table.view(), newest, lastWrite, values.size()));
+    return new Snapshot(version, System.nanoTime(), Map.copyOf(values),
+        new Freshness(table.view(), newest, newestSource, lastWrite, values.size()));
   }
 
   /** The same value types as every online store: Long, Double, String, Boolean. */

@@ -36,12 +36,14 @@ public final class LatestValues {
     view.entities().forEach(k -> columns.add(col(k)));
     if (!view.timed()) {
       columns.add(lit(pushedAt).as(OnlineTable.FEATURE_TIME));
+      columns.add(lit(pushedAt).as(OnlineTable.SOURCE_TIME));
       view.features().forEach(f -> columns.add(col(f.name())));
       return offline.select(columns.toArray(Column[]::new));
     }
     Dataset<Row> known = asOf.map(t -> offline.where(col(OfflineTable.FEATURE_TIME).lt(lit(t)))).orElse(offline);
     Column[] keys = view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     columns.add(col(OfflineTable.FEATURE_TIME));
+    columns.add(col(OfflineTable.SOURCE_TIME).as(OnlineTable.SOURCE_TIME));
     // The ttl applies at the moment pushed, as the training sets apply it at each event time.
     Optional<Column> fresh = asOf.flatMap(t -> view.ttl().map(ttl -> Ttl.fresh(ttl, col(OfflineTable.SOURCE_TIME), lit(t))));
     view.features().forEach(f -> columns.add(fresh.map(ok -> when(ok, col(f.name()))).orElse(col(f.name())).as(f.name())));

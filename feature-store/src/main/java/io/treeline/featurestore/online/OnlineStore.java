@@ -14,7 +14,8 @@ public interface OnlineStore extends AutoCloseable {
 
   /**
    * Writes the latest row per entity of {@code table}: {@code rows} holds the entity key columns,
-   * {@link OnlineTable#FEATURE_TIME} (timestamp_ntz) and the feature columns. For an entity, the row
+   * {@link OnlineTable#FEATURE_TIME} (timestamp_ntz), optionally {@link OnlineTable#SOURCE_TIME}
+   * (timestamp_ntz) and the feature columns. For an entity, the row
    * is kept only if its feature time is not older than the stored one. Returns rows written.
    */
   long write(OnlineTable table, Dataset<Row> rows);

@@ -31,17 +31,24 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisOnlineStore implements OnlineStore, Serializable {
   private static final int BATCH = 500;
 
-  /** KEYS: entity hash, view metadata. ARGV: feature time (µs), ttl (s, 0 = none), now (ms), then field/value pairs. */
+  /**
+   * KEYS: entity hash, view metadata. ARGV: feature time (µs), ttl (s, 0 = none), now (ms), source time (µs, or
+   * empty), then field/value pairs.
+   */
   static final String WRITE_IF_NOT_OLDER = """
       local current = redis.call('HGET', KEYS[1], 'feature_time')
       if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
       local existed = redis.call('EXISTS', KEYS[1])
       redis.call('DEL', KEYS[1])
-      redis.call('HSET', KEYS[1], 'feature_time', ARGV[1], unpack(ARGV, 4))
+      redis.call('HSET', KEYS[1], 'feature_time', ARGV[1], unpack(ARGV, 5))
       if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
       if existed == 0 then redis.call('HINCRBY', KEYS[2], 'entities', 1) end
       local newest = redis.call('HGET', KEYS[2], 'newest')
       if (not newest) or tonumber(newest) < tonumber(ARGV[1]) then redis.call('HSET', KEYS[2], 'newest', ARGV[1]) end
+      if ARGV[4] ~= '' then
+        local source = redis.call('HGET', KEYS[2], 'newest_source')
+        if (not source) or tonumber(source) < tonumber(ARGV[4]) then redis.call('HSET', KEYS[2], 'newest_source', ARGV[4]) end
+      end
       redis.call('HSET', KEYS[2], 'last_write', ARGV[3])
       return 1
       """;
@@ -145,9 +152,11 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
   public Freshness freshness(OnlineTable table) {
     Map<String, String> meta = client().hgetAll(ValueCodec.metaKey(table.view()));
     if (meta.isEmpty()) {
-      return new Freshness(table.view(), null, null, 0);
+      return new Freshness(table.view(), null, null, null, 0);
     }
+    String newestSource = meta.get("newest_source");
     return new Freshness(table.view(), Micros.time(Long.parseLong(meta.get("newest"))),
+        newestSource == null ? null : Micros.time(Long.parseLong(newestSource)),
         Instant.ofEpochMilli(Long.parseLong(meta.get("last_write"))), Long.parseLong(meta.getOrDefault("entities", "0")));
   }
 
@@ -175,6 +184,9 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     args.add(Long.toString(Micros.of(row.getAs(OnlineTable.FEATURE_TIME))));
     args.add(Long.toString(expirySeconds));
     args.add(Long.toString(System.currentTimeMillis()));
+    boolean hasSourceTime = java.util.Arrays.asList(row.schema().fieldNames()).contains(OnlineTable.SOURCE_TIME);
+    java.time.LocalDateTime sourceTime = hasSourceTime ? row.getAs(OnlineTable.SOURCE_TIME) : null;
+    args.add(sourceTime == null ? "" : Long.toString(Micros.of(sourceTime)));
     for (String feature : table.features()) {
       String encoded = ValueCodec.encode(row.get(row.fieldIndex(feature)));
       if (encoded != null) {

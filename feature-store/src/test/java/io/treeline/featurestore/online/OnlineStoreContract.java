@@ -97,6 +97,19 @@ abstract class OnlineStoreContract {
   }
 
   @Test
+  void freshness_tracks_the_newest_source_time_apart_from_the_features() {
+    OnlineTable table = table("n");
+    store().write(table, rows("select * from values"
+        + " ('a', timestamp_ntz'2001-01-09 00:00', timestamp_ntz'2001-01-02 00:00', 1L),"
+        + " ('b', timestamp_ntz'2001-01-05 00:00', timestamp_ntz'2001-01-04 00:00', 5L) as t(k, feature_time, source_time, n)"));
+
+    Freshness freshness = store().freshness(table);
+    assertThat(freshness.newestFeatureTime()).isEqualTo(LocalDateTime.parse("2001-01-09T00:00"));
+    assertThat(freshness.newestSourceTime()).isEqualTo(LocalDateTime.parse("2001-01-04T00:00"));
+    assertThat(store().read(table, List.of(EntityKey.of("a"))).get(EntityKey.of("a")).values()).containsOnlyKeys("n");
+  }
+
+  @Test
   void a_view_never_sees_another_views_entities() {
     OnlineTable first = table("n");
     OnlineTable second = table("n");

@@ -37,57 +37,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * range runs checked bit for bit against a full run.
  */
 class FeatureOracleTest {
-  private static final LocalDateTime START = LocalDateTime.parse("2024-03-01T00:00:00");
+  private static final LocalDateTime START = AdversarialSource.START;
+  private static final String VIEWS = AdversarialSource.VIEWS;
+  private static final StructType EDGES = AdversarialSource.EDGES;
   private static final Duration TTL = Duration.ofHours(2);
 
-  private static final String VIEWS = """
-      views:
-        - name: edge_stats
-          entities: [k]
-          source: {table: src.edges}
-          event_time: ts
-          available_at: known
-          ttl: 2h
-          features:
-            - {name: n_1h, agg: count, window: 1h}
-            - {name: n_lv_3h, expr: lv, agg: count, window: 3h}
-            - {name: sum_lv_1h, expr: lv, agg: sum, window: 1h}
-            - {name: avg_lv_3h, expr: lv, agg: avg, window: 3h}
-            - {name: sd_lv_1h, expr: lv, agg: stddev, window: 1h}
-            - {name: min_lv_3h, expr: lv, agg: min, window: 3h}
-            - {name: max_lv_1h, expr: lv, agg: max, window: 1h}
-            - {name: sum_dv_3h, expr: dv, agg: sum, window: 3h}
-            - {name: avg_dv_1h, expr: dv, agg: avg, window: 1h}
-            - {name: sd_dv_3h, expr: dv, agg: stddev, window: 3h}
-            - {name: min_dv_1h, expr: dv, agg: min, window: 1h}
-            - {name: max_dv_3h, expr: dv, agg: max, window: 3h}
-            - {name: distinct_dv_1h, expr: dv, agg: approx_count_distinct, window: 1h}
-            - {name: distinct_s_3h, expr: s, agg: approx_count_distinct, window: 3h}
-            - {name: last_s_1h, expr: s, agg: last, window: 1h}
-            - {name: last_s, expr: s, agg: last}
-            - {name: s_now, expr: s}
-            - {name: lv_now, expr: lv}
-        - name: pair_stats
-          entities: [k, j]
-          source: {table: src.edges}
-          event_time: ts
-          available_at: known
-          features:
-            - {name: n_30m, agg: count, window: 30m}
-            - {name: sd_dv_2h, expr: dv, agg: stddev, window: 2h}
-            - {name: sum_lv_2h, expr: lv, agg: sum, window: 2h}
-            - {name: last_dv, expr: dv, agg: last}
-        - name: place
-          entities: [k]
-          source: {table: src.places}
-          features:
-            - {name: region, expr: region}
-      """;
-
-  private static final StructType EDGES = new StructType()
-      .add("k", DataTypes.StringType).add("j", DataTypes.IntegerType)
-      .add("ts", DataTypes.TimestampNTZType).add("known", DataTypes.TimestampNTZType)
-      .add("lv", DataTypes.LongType).add("dv", DataTypes.DoubleType).add("s", DataTypes.StringType);
   private static final StructType SPINE = new StructType()
       .add("id", DataTypes.IntegerType).add("k", DataTypes.StringType).add("j", DataTypes.IntegerType)
       .add("t", DataTypes.TimestampNTZType);
@@ -96,7 +50,7 @@ class FeatureOracleTest {
   @ValueSource(longs = {1, 2, 3})
   void training_sets_and_range_runs_match_a_naive_oracle(long seed) {
     Random random = new Random(seed);
-    List<Row> edges = edges(random, 260);
+    List<Row> edges = AdversarialSource.rows(random, 260);
     List<Row> spine = spine(random, edges, 320);
     try (TempLake lake = new TempLake(); TempLake ranged = new TempLake()) {
       SparkSession spark = TestSpark.session();
@@ -186,60 +140,6 @@ class FeatureOracleTest {
     return places;
   }
 
-  private static List<Row> edges(Random random, int n) {
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String k = pick(random, "a", "a", "b", "b", "c", null);
-      Integer j = random.nextInt(20) == 0 ? null : 1 + random.nextInt(2);
-      LocalDateTime ts = START.plusMinutes(10L * random.nextInt(48));
-      if (random.nextInt(10) == 0) {
-        ts = ts.plusNanos(1000L * (1 + random.nextInt(1_000_000)));
-      }
-      LocalDateTime known = switch (random.nextInt(10)) {
-        case 0, 1 -> null;                // falls back to the event time
-        case 2 -> ts.minusMinutes(10);    // before the event: clamped to it
-        case 3 -> ts.plusHours(2);
-        case 4, 5 -> ts.plusMinutes(45);
-        case 6 -> ts.plusMinutes(5);
-        default -> ts;
-      };
-      if (random.nextInt(30) == 0) {
-        ts = null;                        // cannot be placed in time
-      }
-      rows.add(new GenericRowWithSchema(
-          new Object[] {k, j, ts, known, longValue(random), doubleValue(random), pick(random, "x", "y", "z", "é", null)}, EDGES));
-    }
-    return rows;
-  }
-
-  private static Long longValue(Random random) {
-    return switch (random.nextInt(12)) {
-      case 0, 1 -> null;
-      case 2 -> 1_709_546_400_000L + 60_000L * random.nextInt(2);        // epoch milliseconds
-      case 3 -> 1_709_546_400L + random.nextInt(3);                      // epoch seconds
-      case 4 -> random.nextBoolean() ? 4_000_000_000_000_000_000L : -4_000_000_000_000_000_000L;
-      case 5 -> Long.MAX_VALUE - random.nextInt(3);
-      case 6 -> Long.MIN_VALUE + random.nextInt(3);
-      case 7 -> 3_000_000_000L + 500_000_000L * random.nextInt(3);
-      default -> (long) random.nextInt(11) - 5;
-    };
-  }
-
-  private static Double doubleValue(Random random) {
-    return switch (random.nextInt(16)) {
-      case 0, 1 -> null;
-      case 2 -> 1e16;
-      case 3, 4 -> 1.0;
-      case 5 -> 0.0;
-      case 6 -> -0.0;
-      case 7 -> random.nextInt(4) == 0 ? Double.NaN : 0.5;
-      case 8 -> 1_709_546_400.1 + 0.1 * random.nextInt(4);
-      case 9 -> 1e6 + 0.1 * (1 + random.nextInt(3));
-      case 10 -> 1_709_546_400_000.0 + 60_000.0 * random.nextInt(2);
-      default -> Math.round(random.nextGaussian() * 1e4) / 100.0;
-    };
-  }
-
   /** Spine rows on the grid, just off it, and at the edges that matter: availability and availability + ttl (± 1 µs). */
   private static List<Row> spine(Random random, List<Row> edges, int n) {
     List<Row> rows = new ArrayList<>();
@@ -267,8 +167,7 @@ class FeatureOracleTest {
     return rows;
   }
 
-  @SafeVarargs
   private static <T> T pick(Random random, T... choices) {
-    return choices[random.nextInt(choices.length)];
+    return AdversarialSource.pick(random, choices);
   }
 }

@@ -164,16 +164,20 @@ class ViewStreamTest {
     }
   }
 
-  private static void run(TempLake lake, FeatureView view, Path dir) {
+  static void run(TempLake lake, FeatureView view, Path dir) {
+    run(lake, List.of(view), dir);
+  }
+
+  static void run(TempLake lake, List<FeatureView> views, Path dir) {
     StreamSettings settings = StreamSettings.from(lake.config(Map.of(
         "stream.files.dir", dir.toString(), "stream.files.max-files-per-trigger", "1", "stream.watermark-minutes", "60")));
     try (EmbeddedOnlineStore store = new EmbeddedOnlineStore(TestSpark.session(), lake.layout(), null);
-        StreamRunner runner = StreamRunner.start(TestSpark.session(), lake.layout(), settings, List.of(view), store, true)) {
+        StreamRunner runner = StreamRunner.start(TestSpark.session(), lake.layout(), settings, views, store, true)) {
       runner.awaitTermination();
     }
   }
 
-  private static void writeFiles(Path dir, List<List<String>> files) throws IOException {
+  static void writeFiles(Path dir, List<List<String>> files) throws IOException {
     Files.createDirectories(dir);
     for (int i = 0; i < files.size(); i++) {
       Path file = Files.write(dir.resolve(String.format("events-%05d.json", i + 1)), files.get(i));

@@ -52,6 +52,7 @@ public final class PushOnline implements Job<PushOnline.Result> {
         one.put("entities_written", pushed.entitiesWritten());
         one.put("entities", pushed.freshness().entities());
         one.put("newest_feature_time", String.valueOf(pushed.freshness().newestFeatureTime()));
+        one.put("newest_source_time", String.valueOf(pushed.freshness().newestSourceTime()));
         each.add(one);
       }
       summary.put("views", each);

@@ -39,13 +39,15 @@ public final class ServingMetrics implements ModelHost.Listener {
 
   public ServingMetrics() {
     registry.computedGauge("treeline_feature_staleness_seconds",
-        "Age of the newest feature value in the online store, per feature view (now minus its newest feature time).",
+        "Age of the newest information in the online store, per feature view: now minus when the newest source row"
+            + " behind its values became known (the age the view's ttl bounds; the newest feature time where a writer gave none).",
         List.of("view"), () -> {
           Map<List<String>, Double> ages = new java.util.LinkedHashMap<>();
           LocalDateTime now = LocalDateTime.now(java.time.ZoneOffset.UTC);
           freshness.forEach((view, f) -> {
-            if (f.newestFeatureTime() != null) {
-              ages.put(List.of(view), Duration.between(f.newestFeatureTime(), now).toMillis() / 1000.0);
+            LocalDateTime newest = f.newestSourceTime() != null ? f.newestSourceTime() : f.newestFeatureTime();
+            if (newest != null) {
+              ages.put(List.of(view), Duration.between(newest, now).toMillis() / 1000.0);
             }
           });
           return ages;
