@@ -179,13 +179,7 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
         replaceTimelines(spark, spark.createDataFrame(touchedKeys, prepared.select(keys).schema()), touchedKeys, from.get(), appId, batchId);
       }
       if (refused > 0) {
-        String location = layout.table(DEAD_LETTERS);
-        boolean created = !DeltaTable.isDeltaTable(spark, location);
-        StreamEvents.refused(parsed, view.name(), batchId).withColumn("received_at", current_timestamp())
-            .write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", batchId).save(location);
-        if (created) {
-          new LakeCatalog(spark, layout).register(DEAD_LETTERS);
-        }
+        writeDeadLetters(spark, parsed, appId, batchId);
       }
       pauseIfAsked(batchId);
       StreamClock after = clock.advance(newestEvent);
@@ -196,6 +190,31 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
           after.started() ? Micros.time(after.newestEventMicros()) : "-");
     } finally {
       parsed.unpersist();
+    }
+  }
+
+  /**
+   * Appends the batch's refused events to the lake's one dead-letter table. Streams of several views
+   * share it, so two of them may create it at once: the loser of that race appends again (the
+   * transaction ids make a retried append write nothing twice).
+   */
+  private void writeDeadLetters(SparkSession spark, Dataset<Row> parsed, String appId, long batchId) {
+    String location = layout.table(DEAD_LETTERS);
+    for (int attempt = 1; ; attempt++) {
+      boolean created = !DeltaTable.isDeltaTable(spark, location);
+      try {
+        StreamEvents.refused(parsed, view.name(), batchId).withColumn("received_at", current_timestamp())
+            .write().format("delta").mode("append").option("txnAppId", appId).option("txnVersion", batchId).save(location);
+      } catch (io.delta.exceptions.DeltaConcurrentModificationException e) {
+        if (!created || attempt == 3) {
+          throw e;
+        }
+        continue;
+      }
+      if (created) {
+        new LakeCatalog(spark, layout).register(DEAD_LETTERS);
+      }
+      return;
     }
   }
 

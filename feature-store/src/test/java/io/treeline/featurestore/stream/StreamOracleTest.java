@@ -39,11 +39,11 @@ class StreamOracleTest {
       List<Row> inOrder = events.stream().filter(e -> !e.isNullAt(2))
           .sorted(Comparator.comparing(e -> (LocalDateTime) e.get(2))).toList();
       List<List<String>> files = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 2; i++) {
         files.add(new ArrayList<>());
       }
       for (int i = 0; i < inOrder.size(); i++) {
-        files.get(i * 3 / inOrder.size()).add(json(inOrder.get(i)));
+        files.get(i * 2 / inOrder.size()).add(json(inOrder.get(i)));
       }
       Path dir = streamed.root().resolve("incoming");
       ViewStreamTest.writeFiles(dir, files);
