@@ -44,7 +44,6 @@ public final class Materializer {
     this.layout = layout;
   }
 
-  /** What one view's materialization wrote. */
   /**
    * What one view's materialization wrote; {@code unplacedRows} source rows had no event time (or one
    * that does not parse) and were left out, {@code unplacedExample} names one of them.
