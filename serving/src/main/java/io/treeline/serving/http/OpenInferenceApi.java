@@ -3,9 +3,11 @@ package io.treeline.serving.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
+import io.treeline.serving.request.RecordFormat;
 import io.treeline.serving.request.FieldType;
 import io.treeline.serving.request.RequestField;
 import java.util.ArrayList;
@@ -41,13 +43,13 @@ final class OpenInferenceApi {
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!Set.of("id", "parameters", "inputs", "outputs").contains(name)) {
-        throw ApiException.invalidField("the body has the unknown key '" + name + "': an inference request has id, parameters, inputs and outputs");
+        throw ApiException.invalidField("the body has the unknown key '" + Quoted.cut(name) + "': an inference request has id, parameters, inputs and outputs");
       }
     }
     List<Map<String, JsonNode>> records = records(Bodies.requireArray(body.get("inputs"), "'inputs'"));
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input tensors");
     List<String> outputs = outputs(model, body.get("outputs"));
-    Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", false, false);
+    Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", RecordFormat.JSON, false);
     Map<String, List<Double>> columns = new LinkedHashMap<>();
     outputs.forEach(name -> columns.put(name, new ArrayList<>()));
     int width = 1;
@@ -102,7 +104,7 @@ final class OpenInferenceApi {
     for (JsonNode output : requested) {
       String name = Bodies.requireObject(output, "an item of 'outputs'").path("name").asText("");
       if (!outputNames(model).contains(name)) {
-        throw ApiException.invalidField("the output '" + name + "' does not exist; this model has " + String.join(", ", outputNames(model)));
+        throw ApiException.invalidField("the output '" + Quoted.cut(name) + "' does not exist; this model has " + String.join(", ", outputNames(model)));
       }
       names.add(name);
     }
@@ -120,11 +122,11 @@ final class OpenInferenceApi {
         throw ApiException.invalidField("inputs[" + t + "] has no name: name each tensor after a model input");
       }
       if (!seen.add(name)) {
-        throw ApiException.invalidField("the input tensor '" + name + "' is given twice");
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' is given twice");
       }
       String datatype = tensor.path("datatype").asText("");
       if (!datatype.equals("BYTES") && !NUMERIC.contains(datatype)) {
-        throw ApiException.invalidField("the input tensor '" + name + "' has datatype '" + datatype + "': use BYTES for strings and times, FP64 for numbers");
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has datatype '" + Quoted.cut(datatype) + "': use BYTES for strings and times, FP64 for numbers");
       }
       List<JsonNode> data = new ArrayList<>();
       flatten(Bodies.requireArray(tensor.get("data"), "the data of input tensor '" + name + "'"), data);
@@ -134,13 +136,13 @@ final class OpenInferenceApi {
         elements *= dimension.asLong(-1);
       }
       if (shape.isEmpty() || shape.size() > 2 || (shape.size() == 2 && shape.get(1).asLong() != 1) || elements != data.size()) {
-        throw ApiException.invalidField("the input tensor '" + name + "' has shape " + shape + " and " + data.size()
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has shape " + Quoted.cut(shape.toString()) + " and " + data.size()
             + " values: use shape [n] (or [n, 1]) with n values, one per record");
       }
       for (int i = 0; i < data.size(); i++) {
         JsonNode value = data.get(i);
         if (datatype.equals("BYTES") ? !value.isTextual() : !value.isNumber()) {
-          throw ApiException.invalidField("the input tensor '" + name + "' is " + datatype + " but its value " + i + " is " + Bodies.kind(value));
+          throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' is " + datatype + " but its value " + i + " is " + Bodies.kind(value));
         }
       }
       if (records == null) {
@@ -149,7 +151,7 @@ final class OpenInferenceApi {
           records.add(new LinkedHashMap<>());
         }
       } else if (data.size() != records.size()) {
-        throw ApiException.invalidField("the input tensor '" + name + "' has " + data.size() + " values, the first tensor " + records.size()
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has " + data.size() + " values, the first tensor " + records.size()
             + ": every tensor holds one value per record");
       }
       for (int i = 0; i < data.size(); i++) {

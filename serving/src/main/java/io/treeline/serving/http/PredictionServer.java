@@ -7,6 +7,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.tracing.RequestTrace;
@@ -92,12 +93,12 @@ public final class PredictionServer implements AutoCloseable {
       });
       cfg.routes.error(404, ctx -> {
         if (ctx.attribute(ERROR) == null) {
-          refuse(ctx, ApiException.notFound("no route " + ctx.method() + " " + ctx.path() + "; GET /openapi.json lists them"));
+          refuse(ctx, ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them"));
         }
       });
       cfg.routes.error(405, ctx -> {
         if (ctx.attribute(ERROR) == null) {
-          refuse(ctx, ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path() + "; GET /openapi.json lists the routes"));
+          refuse(ctx, ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes"));
         }
       });
       cfg.routes.after(this::record);
@@ -108,6 +109,13 @@ public final class PredictionServer implements AutoCloseable {
     cfg.jetty.host = options.host();
     cfg.jetty.port = options.port();
     cfg.http.prefer405over404 = true;
+    HttpRefusals refusals = new HttpRefusals(options.maxRequestHeaderBytes());
+    cfg.jetty.modifyServer(server -> server.setErrorHandler(refusals));
+    cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(refusals));
+    cfg.jetty.modifyHttpConfiguration(http -> {
+      http.setRequestHeaderSize(options.maxRequestHeaderBytes());
+      http.setSendServerVersion(false);
+    });
     if (options.tlsKeyStore() != null) {
       cfg.jetty.addConnector((server, http) -> {
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -115,6 +123,7 @@ public final class PredictionServer implements AutoCloseable {
         tls.setKeyStorePassword(options.tlsKeyStorePassword());
         tls.setKeyStoreType("PKCS12");
         HttpConfiguration https = new HttpConfiguration(http);
+        https.setRequestHeaderSize(options.maxRequestHeaderBytes());
         https.addCustomizer(new SecureRequestCustomizer(false));
         ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
         connector.setHost(options.host());
@@ -199,9 +208,10 @@ public final class PredictionServer implements AutoCloseable {
   private static ApiException translate(HttpResponseException e, Context ctx) {
     return switch (e.getStatus()) {
       case 413 -> ApiException.tooLarge("the body is over the server's limit: send fewer records per request");
-      case 404 -> ApiException.notFound("no route " + ctx.method() + " " + ctx.path() + "; GET /openapi.json lists them");
-      case 405 -> ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path() + "; GET /openapi.json lists the routes");
-      default -> e.getStatus() >= 500 ? ApiException.unavailable(e.getMessage()) : ApiException.malformed(e.getMessage());
+      case 404 -> ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them");
+      case 405 -> ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes");
+      default -> e.getStatus() >= 500 ? ApiException.unavailable("the server cannot answer right now: retry shortly")
+          : ApiException.malformed(Quoted.cut(e.getMessage(), 160));
     };
   }
 

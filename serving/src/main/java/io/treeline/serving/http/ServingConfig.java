@@ -31,7 +31,9 @@ public final class ServingConfig {
     ServerOptions options = new ServerOptions(config.servingHost(), config.servingPort(), maxBatch, maxBody,
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_POLL_INTERVAL_SECONDS))),
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_GRACE_SECONDS))),
-        authenticator(config), limiter, null, null, config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG), tracing(config));
+        authenticator(config), limiter, null, null, config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG), tracing(config),
+        Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_DRAIN_SECONDS))),
+        positive(config, ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES));
     if (!keyStore.isEmpty()) {
       Path path = existing(config, ConfigKeys.SERVING_TLS_KEY_STORE);
       options = options.withTls(path, config.get(ConfigKeys.SERVING_TLS_KEY_STORE_PASSWORD));

@@ -143,7 +143,7 @@ public final class ModelHost implements AutoCloseable {
     AtomicReference<ServedModel> model = current.get(name);
     ServedModel loaded = model == null ? null : model.get();
     if (loaded == null) {
-      throw ApiException.notFound("no model named '" + name + "' is served here; served: " + String.join(", ", served.keySet()));
+      throw ApiException.notFound("no model named '" + io.treeline.serving.api.Quoted.cut(name) + "' is served here; served: " + String.join(", ", served.keySet()));
     }
     return loaded;
   }
