@@ -72,7 +72,7 @@ final class Bodies {
         + ": send the body as JSON with 'Content-Type: application/json'");
   }
 
-  private static boolean startsWithBrace(byte[] body) {
+  static boolean startsWithBrace(byte[] body) {
     for (byte b : body) {
       if (!Character.isWhitespace(b)) {
         return b == '{';
@@ -192,8 +192,12 @@ final class Bodies {
   }
 
   static void write(Context ctx, int status, Object body) {
+    ctx.status(status).contentType("application/json").result(bytes(body));
+  }
+
+  static byte[] bytes(Object body) {
     try {
-      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+      return JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a response: " + e.getMessage(), e);
     }

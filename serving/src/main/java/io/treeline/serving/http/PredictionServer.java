@@ -46,7 +46,11 @@ public final class PredictionServer implements AutoCloseable {
   private final String version;
   private final ServingTracer tracer;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Set on stop: /ready answers 503 and every response closes its connection; predictions are still answered. */
   private volatile boolean draining;
+  /** Set once the drain period is over: no new connections, and a late request on an open one gets 503. */
+  private volatile boolean closing;
+  private volatile org.eclipse.jetty.server.Server jettyServer;
   private volatile Runnable requestHook = () -> {};
   private Javalin app;
 
@@ -72,11 +76,14 @@ public final class PredictionServer implements AutoCloseable {
       cfg.routes.post("/v1/models/{name}/predict", prediction("v1_predict", v1::predict));
       cfg.routes.post("/invocations", prediction("invocations", mlflow::invocations));
       cfg.routes.post("/v2/models/{name}/infer", prediction("v2_infer", v2::infer));
+      cfg.routes.post("/v2/models/{name}/versions/{version}/infer", prediction("v2_infer", v2::infer));
       cfg.routes.get("/v2/models/{name}", route("v2_model", v2::modelMetadata));
+      cfg.routes.get("/v2/models/{name}/versions/{version}", route("v2_model", v2::modelMetadata));
       cfg.routes.get("/v2/models/{name}/ready", route("v2_model_ready", v2::modelReady));
+      cfg.routes.get("/v2/models/{name}/versions/{version}/ready", route("v2_model_ready", v2::modelReady));
       cfg.routes.get("/v2/health/live", route("v2_live", ctx -> Bodies.write(ctx, 200, Map.of("live", true))));
       cfg.routes.get("/v2/health/ready", route("v2_ready", ctx -> Bodies.write(ctx, ready() ? 200 : 503, Map.of("ready", ready()))));
-      cfg.routes.get("/v2", route("v2_server", ctx -> Bodies.write(ctx, 200, Map.of("name", "treeline", "version", version, "extensions", java.util.List.of()))));
+      cfg.routes.get("/v2", route("v2_server", ctx -> Bodies.write(ctx, 200, Map.of("name", "treeline", "version", version, "extensions", java.util.List.of(BinaryTensors.EXTENSION)))));
       cfg.routes.get("/ping", route("ping", this::ping));
       cfg.routes.get("/health", route("health", this::ping));
       cfg.routes.get("/version", route("version", ctx -> ctx.contentType("text/plain").result(version)));
@@ -110,7 +117,10 @@ public final class PredictionServer implements AutoCloseable {
     cfg.jetty.port = options.port();
     cfg.http.prefer405over404 = true;
     HttpRefusals refusals = new HttpRefusals(options.maxRequestHeaderBytes());
-    cfg.jetty.modifyServer(server -> server.setErrorHandler(refusals));
+    cfg.jetty.modifyServer(server -> {
+      server.setErrorHandler(refusals);
+      jettyServer = server;
+    });
     cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(refusals));
     cfg.jetty.modifyHttpConfiguration(http -> {
       http.setRequestHeaderSize(options.maxRequestHeaderBytes());
@@ -154,6 +164,10 @@ public final class PredictionServer implements AutoCloseable {
 
   private void begin(Context ctx) {
     ctx.attribute(STARTED, System.nanoTime());
+    if (draining) {
+      // A kept-alive connection is closed by the server right after a whole answer, never while a request may be on its way.
+      ctx.header("Connection", "close");
+    }
     String requestId = RequestIds.of(ctx.header(RequestIds.HEADER));
     ctx.attribute(REQUEST_ID, requestId);
     ctx.header(RequestIds.HEADER, requestId);
@@ -174,7 +188,7 @@ public final class PredictionServer implements AutoCloseable {
     return route(name, ctx -> {
       inFlight.incrementAndGet(); // counted before the check, so close() cannot miss a request that passed it
       try {
-        if (draining) {
+        if (closing) {
           throw ApiException.unavailable("the server is shutting down: retry on another instance");
         }
         handler.handle(ctx);
@@ -201,7 +215,13 @@ public final class PredictionServer implements AutoCloseable {
     if (e.status() == 401) {
       ctx.header("WWW-Authenticate", "Bearer");
     }
-    Bodies.write(ctx, e.status(), Map.of("error_code", e.errorCode(), "message", e.getMessage()));
+    Map<String, String> body = new java.util.LinkedHashMap<>();
+    body.put("error_code", e.errorCode());
+    body.put("message", e.getMessage());
+    if (ctx.path().startsWith("/v2/") || ctx.path().equals("/v2")) {
+      body.put("error", e.getMessage()); // the Open Inference Protocol's error object, which its clients decode
+    }
+    Bodies.write(ctx, e.status(), body);
   }
 
   /** Javalin's own refusals (no such route, wrong method, body too large) in our words. */
@@ -243,10 +263,20 @@ public final class PredictionServer implements AutoCloseable {
     }
   }
 
-  /** Stops taking prediction requests (503), lets those in flight finish within the grace period, then stops. */
+  /**
+   * Stops gracefully: /ready turns 503 at once while everything else is still answered for the drain
+   * period (so load balancers and Kubernetes endpoints take the instance out first), each response
+   * closing its connection; then no new connections are accepted, the requests in flight finish
+   * within the grace period, and the server stops.
+   */
   @Override
   public void close() {
     draining = true;
+    LOG.info("Stopping: /ready answers 503; still answering for {} s, then finishing the requests in flight (up to {} s)",
+        options.shutdownDrain().toSeconds(), options.shutdownGrace().toSeconds());
+    pause(options.shutdownDrain());
+    closing = true;
+    stopAccepting();
     long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       try {
@@ -261,5 +291,26 @@ public final class PredictionServer implements AutoCloseable {
     }
     app.stop();
     tracer.close();
+  }
+
+  private static void pause(java.time.Duration period) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(period.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes the listening sockets: a new connection is refused at once, the open ones finish what they carry. */
+  private void stopAccepting() {
+    org.eclipse.jetty.server.Server server = jettyServer;
+    if (server == null) {
+      return;
+    }
+    for (org.eclipse.jetty.server.Connector connector : server.getConnectors()) {
+      if (connector instanceof org.eclipse.jetty.server.NetworkConnector network) {
+        network.close();
+      }
+    }
   }
 }

@@ -176,28 +176,39 @@ class SecurityTest {
   }
 
   @Test
-  void shutdown_finishes_the_requests_in_flight_and_refuses_new_ones() throws Exception {
-    ServingApp app = serve(ServingFixture.options());
+  void shutdown_drains_then_stops_accepting_and_finishes_the_requests_in_flight() throws Exception {
+    ServingApp app = serve(ServingFixture.options().withShutdown(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10)));
     TestClient client = new TestClient(app.baseUrl());
+    int port = app.server().port();
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     app.server().requestHook(() -> {
-      entered.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (entered.getCount() > 0) {
+        entered.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     });
     CompletableFuture<TestClient.Answer> inFlight = CompletableFuture.supplyAsync(() -> client.post(PREDICT, "application/json", RECORD));
     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+    long stopAt = System.nanoTime();
     CompletableFuture<Void> closing = CompletableFuture.runAsync(app::close);
     TimeUnit.MILLISECONDS.sleep(300);
+
+    assertThat(client.get("/ready").status()).as("/ready turns 503 at once").isEqualTo(503);
+    WireAnswer late = WireAnswer.send(port, "POST " + PREDICT + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + RECORD.length() + "\r\n\r\n" + RECORD);
+    assertThat(late.status()).as("still answering during the drain period").isEqualTo(200);
+    assertThat(late.header("Connection")).as("and closing each connection after its answer").isEqualToIgnoringCase("close");
     assertThat(closing).as("the server waits for the request in flight").isNotDone();
-    TestClient.Answer late = client.post(PREDICT, "application/json", RECORD);
-    assertThat(late.status()).isEqualTo(503);
-    assertThat(late.json().get("error_code").asText()).isEqualTo("TEMPORARILY_UNAVAILABLE");
-    assertThat(client.get("/ready").status()).isEqualTo(503);
+
+    TimeUnit.NANOSECONDS.sleep(Math.max(0, stopAt + TimeUnit.MILLISECONDS.toNanos(2_500) - System.nanoTime()));
+    assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).as("no new connections after the drain period")
+        .isInstanceOf(java.net.ConnectException.class);
+    assertThat(closing).isNotDone();
 
     release.countDown();
     TestClient.Answer finished = inFlight.get(30, TimeUnit.SECONDS);
@@ -205,4 +216,5 @@ class SecurityTest {
     assertThat(finished.json().get("predictions")).hasSize(1);
     closing.get(30, TimeUnit.SECONDS);
   }
+
 }
