@@ -95,12 +95,12 @@ class ServeSigtermTest {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt")).trim().split("\\s+")));
     command.addAll(List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + CONF.resolve("log4j2.xml")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.treeline.jobs.Main", "serve", "--model", "flight-delay@champion",
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.treeline.jobs.Main", "--verbose", "serve", "--model", "flight-delay@champion",
         "--port", "0"));
     command.addAll(List.of(args()));
     command.addAll(List.of("--conf", "serving.shutdown-drain-seconds=2", "--conf", "serving.poll-interval-seconds=0",
         "--conf", "serving.access-log=false"));
-    Path log = dir.resolve("serve-" + repetition.getCurrentRepetition() + ".log");
+    Path log = Path.of("target", "serve-sigterm-" + repetition.getCurrentRepetition() + ".log").toAbsolutePath();
     Process serve = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
     CountDownLatch listening = new CountDownLatch(1);
@@ -133,7 +133,7 @@ class ServeSigtermTest {
       assertThat(warmedUp.await(60, TimeUnit.SECONDS)).as("the clients got answers before the stop").isTrue();
 
       stoppedAt[0] = System.nanoTime();
-      serve.destroy(); // SIGTERM
+      serve.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
       // The signal reaches the JVM asynchronously: /ready must turn well within the drain period.
       HttpClient probe = HttpClient.newHttpClient();
       int ready;
@@ -146,9 +146,10 @@ class ServeSigtermTest {
       for (Future<?> client : running) {
         client.get(90, TimeUnit.SECONDS);
       }
-      assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stopped").isTrue();
+      boolean stopped = serve.waitFor(60, TimeUnit.SECONDS);
       reader.join(5_000);
       Files.write(log, lines);
+      assertThat(stopped).as("serve stopped").isTrue();
       String output = String.join("\n", lines);
 
       assertThat(ready).as("/ready within a second of SIGTERM (%d ms)", readyAfterMillis).isEqualTo(503);
@@ -156,7 +157,8 @@ class ServeSigtermTest {
       assertThat(outcomes.answeredAfterStop.get()).as("answers during the drain period").isPositive();
       assertThat(outcomes.refusedConnections.get()).as("every client ends on a refused connection").isEqualTo(CLIENTS);
       assertThat(serve.exitValue()).as(output).isZero();
-      assertThat(output).contains("Stopped serving flight-delay@champion.").doesNotContain(" ERROR ");
+      assertThat(output).contains("SIGTERM received: stopping gracefully", "Stopping: /ready answers 503", "Stopped serving flight-delay@champion.")
+          .doesNotContain(" ERROR ");
       System.out.printf("SIGTERM run %d: %d answers (%d after SIGTERM), /ready 503 after %d ms, 0 unanswered%n", repetition.getCurrentRepetition(),
           outcomes.answered.get(), outcomes.answeredAfterStop.get(), readyAfterMillis);
     } finally {

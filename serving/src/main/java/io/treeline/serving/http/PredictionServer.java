@@ -46,11 +46,11 @@ public final class PredictionServer implements AutoCloseable {
   private final String version;
   private final ServingTracer tracer;
   private final AtomicInteger inFlight = new AtomicInteger();
-  /** Set on stop: /ready answers 503 and every response closes its connection; predictions are still answered. */
+  /** Set on stop: /ready answers 503; everything else is still answered, on kept-alive connections too. */
   private volatile boolean draining;
-  /** Set once the drain period is over: no new connections, and a late request on an open one gets 503. */
+  /** Set once the drain period is over and the listener closed: each answer closes its connection, and a late prediction gets 503. */
   private volatile boolean closing;
-  private volatile org.eclipse.jetty.server.Server jettyServer;
+  private final OpenConnections connections = new OpenConnections();
   private volatile Runnable requestHook = () -> {};
   private Javalin app;
 
@@ -119,7 +119,7 @@ public final class PredictionServer implements AutoCloseable {
     HttpRefusals refusals = new HttpRefusals(options.maxRequestHeaderBytes());
     cfg.jetty.modifyServer(server -> {
       server.setErrorHandler(refusals);
-      jettyServer = server;
+      connections.of(server);
     });
     cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(refusals));
     cfg.jetty.modifyHttpConfiguration(http -> {
@@ -164,7 +164,7 @@ public final class PredictionServer implements AutoCloseable {
 
   private void begin(Context ctx) {
     ctx.attribute(STARTED, System.nanoTime());
-    if (draining) {
+    if (closing) {
       // A kept-alive connection is closed by the server right after a whole answer, never while a request may be on its way.
       ctx.header("Connection", "close");
     }
@@ -265,9 +265,9 @@ public final class PredictionServer implements AutoCloseable {
 
   /**
    * Stops gracefully: /ready turns 503 at once while everything else is still answered for the drain
-   * period (so load balancers and Kubernetes endpoints take the instance out first), each response
-   * closing its connection; then no new connections are accepted, the requests in flight finish
-   * within the grace period, and the server stops.
+   * period (so load balancers and Kubernetes endpoints take the instance out first); then no new
+   * connection is accepted, each answer closes its connection, the requests in flight finish within
+   * the grace period, and the server stops.
    */
   @Override
   public void close() {
@@ -275,10 +275,11 @@ public final class PredictionServer implements AutoCloseable {
     LOG.info("Stopping: /ready answers 503; still answering for {} s, then finishing the requests in flight (up to {} s)",
         options.shutdownDrain().toSeconds(), options.shutdownGrace().toSeconds());
     pause(options.shutdownDrain());
+    // Clients on kept-alive connections never meet the closed listener until their connection is closed after an answer.
+    connections.stopAccepting();
     closing = true;
-    stopAccepting();
     long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while ((inFlight.get() > 0 || connections.inUse() > 0) && System.nanoTime() < deadline) {
       try {
         TimeUnit.MILLISECONDS.sleep(5);
       } catch (InterruptedException e) {
@@ -298,19 +299,6 @@ public final class PredictionServer implements AutoCloseable {
       TimeUnit.NANOSECONDS.sleep(period.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Closes the listening sockets: a new connection is refused at once, the open ones finish what they carry. */
-  private void stopAccepting() {
-    org.eclipse.jetty.server.Server server = jettyServer;
-    if (server == null) {
-      return;
-    }
-    for (org.eclipse.jetty.server.Connector connector : server.getConnectors()) {
-      if (connector instanceof org.eclipse.jetty.server.NetworkConnector network) {
-        network.close();
-      }
     }
   }
 }

@@ -199,15 +199,22 @@ class SecurityTest {
     TimeUnit.MILLISECONDS.sleep(300);
 
     assertThat(client.get("/ready").status()).as("/ready turns 503 at once").isEqualTo(503);
-    WireAnswer late = WireAnswer.send(port, "POST " + PREDICT + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-        + "Content-Length: " + RECORD.length() + "\r\n\r\n" + RECORD);
-    assertThat(late.status()).as("still answering during the drain period").isEqualTo(200);
-    assertThat(late.header("Connection")).as("and closing each connection after its answer").isEqualToIgnoringCase("close");
-    assertThat(closing).as("the server waits for the request in flight").isNotDone();
+    String predict = "POST " + PREDICT + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + RECORD.length() + "\r\n\r\n" + RECORD;
+    try (java.net.Socket keptAlive = new java.net.Socket("127.0.0.1", port)) {
+      WireAnswer during = WireAnswer.exchange(keptAlive, predict);
+      assertThat(during.status()).as("still answering during the drain period").isEqualTo(200);
+      assertThat(during.header("Connection")).as("on a kept-alive connection").isNotEqualToIgnoringCase("close");
+      assertThat(closing).as("the server waits for the request in flight").isNotDone();
 
-    TimeUnit.NANOSECONDS.sleep(Math.max(0, stopAt + TimeUnit.MILLISECONDS.toNanos(2_500) - System.nanoTime()));
-    assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).as("no new connections after the drain period")
-        .isInstanceOf(java.net.ConnectException.class);
+      TimeUnit.NANOSECONDS.sleep(Math.max(0, stopAt + TimeUnit.MILLISECONDS.toNanos(2_500) - System.nanoTime()));
+      assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).as("no new connections after the drain period")
+          .isInstanceOf(java.net.ConnectException.class);
+      WireAnswer late = WireAnswer.exchange(keptAlive, predict);
+      assertThat(late.status()).as("a late prediction on an open connection").isEqualTo(503);
+      assertThat(late.header("Connection")).as("is its last answer").isEqualToIgnoringCase("close");
+      assertThat(keptAlive.getInputStream().read()).as("the server closed the connection").isEqualTo(-1);
+    }
     assertThat(closing).isNotDone();
 
     release.countDown();

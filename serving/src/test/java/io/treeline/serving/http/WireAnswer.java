@@ -16,6 +16,13 @@ record WireAnswer(int status, Map<String, String> headers, String body, String t
 
   static WireAnswer send(int port, String request) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
+      return exchange(socket, request);
+    }
+  }
+
+  /** Writes {@code request} on an open connection and reads one answer, leaving the connection as the server left it. */
+  static WireAnswer exchange(Socket socket, String request) throws IOException {
+    {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       try {
