@@ -45,9 +45,11 @@ final class HttpRefusals extends ErrorHandler {
       reason = message;
     }
     Refusal refusal = refusal(status, reason);
+    String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+    boolean openInference = path != null && (path.equals("/v2") || path.startsWith("/v2/"));
     response.setStatus(refusal.status());
     response.getHeaders().put(JSON_TYPE);
-    response.write(true, ByteBuffer.wrap(refusal.json()), callback);
+    response.write(true, ByteBuffer.wrap(refusal.json(openInference)), callback);
     return true;
   }
 
@@ -55,14 +57,18 @@ final class HttpRefusals extends ErrorHandler {
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(JSON_TYPE);
-    return ByteBuffer.wrap(refusal(status, reason).json());
+    return ByteBuffer.wrap(refusal(status, reason).json(false));
   }
 
   record Refusal(int status, String errorCode, String message) {
-    byte[] json() {
+    /** With {@code openInference}, also the protocol's {@code "error"}, which Triton's and KServe's clients decode. */
+    byte[] json(boolean openInference) {
       Map<String, String> body = new LinkedHashMap<>();
       body.put("error_code", errorCode);
       body.put("message", message);
+      if (openInference) {
+        body.put("error", message);
+      }
       try {
         return Bodies.JSON.writeValueAsBytes(body);
       } catch (JsonProcessingException e) {

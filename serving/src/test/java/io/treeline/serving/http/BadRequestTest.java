@@ -223,6 +223,9 @@ class BadRequestTest {
     JsonNode error = TestClient.JSON.readTree(answer.body());
     assertThat(error.get("error_code").asText()).isEqualTo(bad.errorCode());
     assertThat(error.get("message").asText()).contains(bad.mentions());
+    if (bad.request().matches("(?s)[A-Z]+ /v2/.*") && bad.status() != 414) { // a URL over the limit is refused before the path is read
+      assertThat(error.get("error").asText()).as("the Open Inference Protocol's error object").isEqualTo(error.get("message").asText());
+    }
     Refusals.assertClean(answer.status(), answer.body());
   }
 
@@ -256,6 +259,11 @@ class BadRequestTest {
     JsonNode error = answer.json();
     assertThat(error.get("error_code").asText()).isEqualTo(bad.errorCode());
     assertThat(error.get("message").asText()).contains(bad.mentions());
+    if (bad.path().startsWith("/v2/")) {
+      assertThat(error.get("error").asText()).as("the Open Inference Protocol's error object").isEqualTo(error.get("message").asText());
+    } else {
+      assertThat(error.has("error")).as("MLflow's and the native error shape").isFalse();
+    }
     Refusals.assertClean(answer.status(), answer.body());
   }
 }
