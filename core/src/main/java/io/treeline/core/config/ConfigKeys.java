@@ -121,6 +121,12 @@ public final class ConfigKeys {
           "How often the server checks the registry for moved aliases (and the embedded store for new feature values); 0 never.");
   public static final ConfigKey SERVING_SHUTDOWN_GRACE_SECONDS =
       new ConfigKey("serving.shutdown-grace-seconds", ConfigType.INT, "10", "How long a stopping server lets requests in flight finish.");
+  public static final ConfigKey SERVING_SHUTDOWN_DRAIN_SECONDS =
+      new ConfigKey("serving.shutdown-drain-seconds", ConfigType.INT, "5",
+          "How long a stopping server keeps answering, with /ready at 503, before it stops accepting connections (so load balancers notice).");
+  public static final ConfigKey SERVING_MAX_REQUEST_HEADER_BYTES =
+      new ConfigKey("serving.max-request-header-bytes", ConfigType.INT, "16384",
+          "Largest request line plus headers the server reads (room for a JWT with claims); larger ones get 431, a longer URL 414.");
   public static final ConfigKey SERVING_AUTH_TYPE =
       new ConfigKey("serving.auth.type", ConfigType.oneOf("none", "api-key", "jwt"), "none",
           "Authentication on the prediction routes: none, api-key (serving.auth.api-keys-file) or jwt (serving.auth.jwt.*).");
@@ -226,6 +232,8 @@ public final class ConfigKeys {
           SERVING_MAX_BODY_BYTES,
           SERVING_POLL_INTERVAL_SECONDS,
           SERVING_SHUTDOWN_GRACE_SECONDS,
+          SERVING_SHUTDOWN_DRAIN_SECONDS,
+          SERVING_MAX_REQUEST_HEADER_BYTES,
           SERVING_AUTH_TYPE,
           SERVING_AUTH_API_KEYS_FILE,
           SERVING_AUTH_JWT_ALGORITHM,

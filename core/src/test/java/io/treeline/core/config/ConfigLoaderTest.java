@@ -38,6 +38,8 @@ class ConfigLoaderTest {
     assertThat(config.sparkConf()).isEmpty();
     assertThat(config.get(ConfigKeys.LOG_FORMAT)).isEqualTo("text");
     assertThat(config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG)).isTrue();
+    assertThat(config.getInt(ConfigKeys.SERVING_SHUTDOWN_DRAIN_SECONDS)).isEqualTo(5);
+    assertThat(config.getInt(ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES)).as("room for a JWT with claims").isEqualTo(16384);
     assertThat(config.get(ConfigKeys.SERVING_TRACING_OTLP_ENDPOINT)).as("tracing is off by default").isEmpty();
     assertThat(config.get(ConfigKeys.SERVING_TRACING_SAMPLE_RATIO)).isEqualTo("1.0");
     assertThat(config.sourceOf(ConfigKeys.LAKE_ROOT)).isEqualTo("default");
@@ -94,6 +96,8 @@ class ConfigLoaderTest {
           host: 0.0.0.0
           port: 9090
           max-batch-size: 64
+          shutdown-drain-seconds: 0
+          max-request-header-bytes: 32768
           access-log: false
           tracing:
             otlp-endpoint: http://collector:4318/v1/traces
@@ -126,6 +130,8 @@ class ConfigLoaderTest {
     assertThat(config.servingPort()).isEqualTo(9090);
     assertThat(config.servingMaxBatchSize()).isEqualTo(64);
     assertThat(config.dataCacheDir()).isEqualTo("/var/cache/treeline");
+    assertThat(config.getInt(ConfigKeys.SERVING_SHUTDOWN_DRAIN_SECONDS)).isZero();
+    assertThat(config.getInt(ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES)).isEqualTo(32768);
     assertThat(config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG)).isFalse();
     assertThat(config.get(ConfigKeys.SERVING_TRACING_OTLP_ENDPOINT)).isEqualTo("http://collector:4318/v1/traces");
     assertThat(config.get(ConfigKeys.SERVING_TRACING_SAMPLE_RATIO)).isEqualTo("0.25");

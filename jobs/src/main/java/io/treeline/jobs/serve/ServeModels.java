@@ -19,12 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves registered models over HTTP until the process is stopped (SIGTERM or Ctrl-C), then lets
- * the requests in flight finish. Spark is used to load the models and, with the embedded online
+ * Serves registered models over HTTP until the process is stopped (SIGTERM or Ctrl-C), then stops
+ * gracefully (docs/serving.md: /ready turns 503, the drain period, in-flight requests finish) and
+ * exits 0: a stop asked for is a success. Spark is used to load the models and, with the embedded online
  * store, to read the lake's online tables; never per request.
  */
 public final class ServeModels implements Job<ServeModels.Result> {
@@ -93,11 +95,16 @@ public final class ServeModels implements Job<ServeModels.Result> {
   @Override
   public Result run(JobContext context) {
     ServingApp app = start(context, models, port);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      app.close();
-      stopped.countDown();
-    }, "treeline-serve-shutdown");
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    StopSignals.onStop(stopRequested::countDown);
+    // Should the JVM be stopped some other way (System.exit, a signal not handled above), the requests in flight still finish.
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable closeOnce = () -> {
+      if (closed.compareAndSet(false, true)) {
+        app.close();
+      }
+    };
+    Thread hook = new Thread(closeOnce, "treeline-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     for (ServedModel model : app.host().all()) {
       context.out().printf("Serving %s: %s version %d (loaded in %.1f s)%n", model.name(), model.registeredModel(), model.version(), model.loadSeconds());
@@ -109,9 +116,15 @@ public final class ServeModels implements Job<ServeModels.Result> {
     context.out().println("  curl -s " + app.baseUrl() + "/openapi.json");
     context.progress().status("serving");
     try {
-      stopped.await();
+      stopRequested.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    closeOnce.run();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down
     }
     return new Result(models, app.baseUrl());
   }

@@ -358,13 +358,13 @@ class DeploymentFilesTest {
     // While a model loads, both probes' routes answer 503 (the startup probe waits); once loaded, 200.
     String[] served = strings(container.get("args")).stream().dropWhile(a -> !a.equals("--model")).skip(1).limit(1).toArray(String[]::new);
     try (ModelHost loading = new ModelHost(null, List.of(ModelHost.Served.parse(served[0])), new ServingMetrics());
-        PredictionServer server = new PredictionServer(loading, null, "redis", options.withPort(0), new ServingMetrics(), "test").start()) {
+        PredictionServer server = new PredictionServer(loading, null, "redis", options.withPort(0).withShutdown(java.time.Duration.ZERO, options.shutdownGrace()), new ServingMetrics(), "test").start()) {
       assertThat(status(server.port(), "/health")).isEqualTo(503);
       assertThat(status(server.port(), "/ready")).isEqualTo(503);
       assertThat(healthcheck(server.port()).exitCode()).isEqualTo(1);
     }
     try (ModelHost loaded = new ModelHost(null, List.of(), new ServingMetrics());
-        PredictionServer server = new PredictionServer(loaded, null, "redis", options.withPort(0), new ServingMetrics(), "test").start()) {
+        PredictionServer server = new PredictionServer(loaded, null, "redis", options.withPort(0).withShutdown(java.time.Duration.ZERO, options.shutdownGrace()), new ServingMetrics(), "test").start()) {
       assertThat(status(server.port(), "/health")).isEqualTo(200);
       assertThat(status(server.port(), "/ready")).isEqualTo(200);
       assertThat(healthcheck(server.port()).exitCode()).isZero();

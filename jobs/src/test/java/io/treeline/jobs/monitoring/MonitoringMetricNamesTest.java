@@ -116,6 +116,7 @@ class MonitoringMetricNamesTest {
   private static String servedMetrics(TempLake lake, Map<String, String> conf) throws Exception {
     Map<String, String> servingConf = new LinkedHashMap<>(conf);
     servingConf.put("serving.poll-interval-seconds", "0");
+    servingConf.put("serving.shutdown-drain-seconds", "0");
     try (JobContext context = new JobContext(lake.config(servingConf), new PrintStream(OutputStream.nullOutputStream()), Progress.silent());
         ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0)) {
       String record = "{\"records\":[{\"origin\":\"SFO\",\"destination\":\"LAX\",\"departure\":\"2001-06-15T08:30:00\",\"distance\":337}]}";

@@ -1,7 +1,9 @@
 package io.treeline.serving.http;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +18,24 @@ import java.util.Map;
 
 /** Reads request bodies: the size limit, the content type, strict JSON, and JSON values as records. */
 final class Bodies {
-  static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** A request is a few levels deep with short keys and ordinary numbers; tighter bounds than Jackson's keep a hostile body cheap. */
+  static final int MAX_DEPTH = 64;
+  static final int MAX_NUMBER_DIGITS = 100;
+  static final int MAX_KEY_CHARS = 1_000;
+
+  static final ObjectMapper JSON = mapper(false);
+  /** As pandas writes JSON, with bare NaN (and Infinity) for missing values: only /invocations reads it. */
+  static final ObjectMapper PANDAS_JSON = mapper(true);
+
+  private static ObjectMapper mapper(boolean nonNumericNumbers) {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(MAX_NUMBER_DIGITS)
+            .maxNameLength(MAX_KEY_CHARS).build())
+        .configure(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS, nonNumericNumbers)
+        .build();
+    return new ObjectMapper(factory).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
 
   private Bodies() {}
 
@@ -54,7 +72,7 @@ final class Bodies {
         + ": send the body as JSON with 'Content-Type: application/json'");
   }
 
-  private static boolean startsWithBrace(byte[] body) {
+  static boolean startsWithBrace(byte[] body) {
     for (byte b : body) {
       if (!Character.isWhitespace(b)) {
         return b == '{';
@@ -76,7 +94,7 @@ final class Bodies {
     } catch (BoundedSink.Full e) {
       throw tooLarge(ctx.contentLength(), limit);
     } catch (IOException e) {
-      throw ApiException.malformed("the request body could not be read: " + e.getMessage());
+      throw ApiException.malformed("the request body could not be read: the connection failed while it was sent");
     }
   }
 
@@ -113,22 +131,24 @@ final class Bodies {
   }
 
   static JsonNode json(byte[] body) {
+    return json(body, JSON);
+  }
+
+  static JsonNode json(byte[] body, ObjectMapper mapper) {
     if (body.length == 0) {
       throw ApiException.malformed("the body is empty: send a JSON object");
     }
+    Utf8.requireValidJson(body);
     try {
-      JsonNode node = JSON.readTree(body);
+      JsonNode node = mapper.readTree(body);
       if (node == null || node.isMissingNode()) {
         throw ApiException.malformed("the body is empty: send a JSON object");
       }
       return node;
-    } catch (JsonParseException e) {
-      throw ApiException.malformed("the body is not valid JSON: " + e.getOriginalMessage()
-          + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
     } catch (JsonProcessingException e) {
-      throw ApiException.malformed("the body is not valid JSON: " + e.getOriginalMessage());
+      throw JsonProblems.refusal(e);
     } catch (IOException e) {
-      throw ApiException.malformed("the request body could not be read: " + e.getMessage());
+      throw ApiException.malformed("the request body could not be read: the connection failed while it was sent");
     }
   }
 
@@ -172,8 +192,12 @@ final class Bodies {
   }
 
   static void write(Context ctx, int status, Object body) {
+    ctx.status(status).contentType("application/json").result(bytes(body));
+  }
+
+  static byte[] bytes(Object body) {
     try {
-      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+      return JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a response: " + e.getMessage(), e);
     }

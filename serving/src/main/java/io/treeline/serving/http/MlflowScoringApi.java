@@ -1,13 +1,15 @@
 package io.treeline.serving.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
-import java.nio.charset.StandardCharsets;
+import io.treeline.serving.request.RecordFormat;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,7 +21,9 @@ import java.util.Set;
  * MLflow's scoring protocol, as {@code mlflow models serve} speaks it, for the first served model:
  * {@code POST /invocations} with {@code dataframe_split}, {@code dataframe_records},
  * {@code instances} or {@code inputs} as JSON, or a CSV table; the answer is
- * {@code {"predictions": [...]}} holding what the Spark flavor predicts (the label, or the value).
+ * {@code {"predictions": [...]}} holding what the Spark flavor predicts (the label, or the value). As
+ * with {@code mlflow models serve}, null and NaN are missing values the model imputes; a column not sent
+ * at all is looked up as /v1 does.
  */
 final class MlflowScoringApi {
   private static final Set<String> FORMATS = Set.of("dataframe_split", "dataframe_records", "instances", "inputs");
@@ -39,19 +43,19 @@ final class MlflowScoringApi {
     Scoring.label(ctx, model);
     String type = Bodies.mediaType(ctx);
     List<Map<String, JsonNode>> records;
-    boolean text;
+    RecordFormat format;
     if (type.equals("application/json")) {
-      records = json(Bodies.json(Bodies.read(ctx, options.maxBodyBytes())));
-      text = false;
+      records = json(Bodies.json(Bodies.read(ctx, options.maxBodyBytes()), Bodies.PANDAS_JSON));
+      format = RecordFormat.PANDAS_JSON;
     } else if (type.equals("text/csv")) {
-      records = Csv.records(new String(Bodies.read(ctx, options.maxBodyBytes()), StandardCharsets.UTF_8));
-      text = true;
+      records = Csv.records(Utf8.csv(Bodies.read(ctx, options.maxBodyBytes())));
+      format = RecordFormat.PANDAS_CSV;
     } else {
       throw ApiException.unsupportedMediaType("Content-Type " + (type.isEmpty() ? "is missing" : "'" + type + "' is not accepted")
           + ": /invocations takes 'application/json' (dataframe_split, dataframe_records, instances or inputs) or 'text/csv'");
     }
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input");
-    Scorer.Batch batch = scoring.score(ctx, model, records, "row", text, false);
+    Scorer.Batch batch = scoring.score(ctx, model, records, "row", format, false);
     List<Object> predictions = new ArrayList<>(batch.results().size());
     for (Scorer.Scored scored : batch.results()) {
       predictions.add(scored.prediction().prediction());
@@ -69,7 +73,7 @@ final class MlflowScoringApi {
           throw ApiException.invalidField("'params' is not empty, but this model takes no inference parameters: leave it out");
         }
       } else if (!FORMATS.contains(name)) {
-        throw ApiException.invalidField("the body has the unknown key '" + name + "': send one of dataframe_split, dataframe_records, instances, inputs");
+        throw ApiException.invalidField("the body has the unknown key '" + Quoted.cut(name) + "': send one of dataframe_split, dataframe_records, instances, inputs");
       } else if (format != null) {
         throw ApiException.invalidField("the body has both '" + format + "' and '" + name + "': send exactly one input format");
       } else {
@@ -105,7 +109,7 @@ final class MlflowScoringApi {
     for (Iterator<String> names = split.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!Set.of("columns", "data", "index").contains(name)) {
-        throw ApiException.invalidField("'dataframe_split' has the unknown key '" + name + "': it takes columns, data and index");
+        throw ApiException.invalidField("'dataframe_split' has the unknown key '" + Quoted.cut(name) + "': it takes columns, data and index");
       }
     }
     JsonNode columns = Bodies.requireArray(split.get("columns"), "'dataframe_split.columns'");
@@ -138,7 +142,7 @@ final class MlflowScoringApi {
     List<Map<String, JsonNode>> records = null;
     for (Iterator<Map.Entry<String, JsonNode>> it = inputs.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> column = it.next();
-      JsonNode values = Bodies.requireArray(column.getValue(), "'" + where + "." + column.getKey() + "'");
+      JsonNode values = Bodies.requireArray(column.getValue(), "'" + where + "." + Quoted.cut(column.getKey()) + "'");
       if (records == null) {
         records = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
@@ -165,6 +169,12 @@ final class MlflowScoringApi {
         throw ApiException.malformed("the CSV body is empty: send a header row of column names, then one row per record");
       }
       List<String> header = rows.get(0);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String column : header) {
+        if (!seen.add(column)) {
+          throw ApiException.invalidField("the CSV header names the column '" + Quoted.cut(column) + "' twice: name each column once");
+        }
+      }
       List<Map<String, JsonNode>> records = new ArrayList<>();
       for (int r = 1; r < rows.size(); r++) {
         List<String> row = rows.get(r);
@@ -173,9 +183,8 @@ final class MlflowScoringApi {
         }
         Map<String, JsonNode> record = new LinkedHashMap<>();
         for (int c = 0; c < header.size(); c++) {
-          if (!row.get(c).isEmpty()) {
-            record.put(header.get(c), TextNode.valueOf(row.get(c)));
-          }
+          // pandas writes a missing value as an empty cell
+          record.put(header.get(c), row.get(c).isEmpty() ? NullNode.getInstance() : TextNode.valueOf(row.get(c)));
         }
         records.add(record);
       }

@@ -3,10 +3,12 @@ package io.treeline.serving.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import io.treeline.serving.compile.Prediction;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
+import io.treeline.serving.request.RecordFormat;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -28,7 +30,7 @@ final class NativeApi {
   void predict(Context ctx) {
     ServedModel model = host.get(ctx.pathParam("name"));
     Scoring.label(ctx, model);
-    boolean explain = explain(ctx.queryParam("explain"));
+    boolean explain = explain(QueryParameters.strict(ctx.queryString()).get("explain"));
     JsonNode body = Bodies.requireObject(Bodies.jsonBody(ctx, options.maxBodyBytes()), "the body");
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
@@ -42,7 +44,7 @@ final class NativeApi {
     for (int i = 0; i < records.size(); i++) {
       parsed.add(Bodies.record(records.get(i), "records[" + i + "]"));
     }
-    Scorer.Batch batch = scoring.score(ctx, model, parsed, "records", false, explain);
+    Scorer.Batch batch = scoring.score(ctx, model, parsed, "records", RecordFormat.JSON, explain);
     List<Map<String, Object>> predictions = new ArrayList<>(batch.results().size());
     for (Scorer.Scored scored : batch.results()) {
       Map<String, Object> out = prediction(model, scored.prediction());
@@ -66,7 +68,7 @@ final class NativeApi {
     if (value.equals("true")) {
       return true;
     }
-    throw ApiException.invalidField("the query parameter explain is '" + value + "': use explain=true or explain=false");
+    throw ApiException.invalidField("the query parameter explain is '" + Quoted.cut(value) + "': use explain=true or explain=false");
   }
 
   static Map<String, Object> prediction(ServedModel model, Prediction prediction) {

@@ -3,9 +3,11 @@ package io.treeline.serving.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
+import io.treeline.serving.request.RecordFormat;
 import io.treeline.serving.request.FieldType;
 import io.treeline.serving.request.RequestField;
 import java.util.ArrayList;
@@ -35,19 +37,21 @@ final class OpenInferenceApi {
   }
 
   void infer(Context ctx) {
-    ServedModel model = host.get(ctx.pathParam("name"));
+    ServedModel model = model(ctx);
     Scoring.label(ctx, model);
-    JsonNode body = Bodies.requireObject(Bodies.jsonBody(ctx, options.maxBodyBytes()), "the body");
+    BinaryTensors.Request request = BinaryTensors.split(body(ctx), ctx.header(BinaryTensors.HEADER_LENGTH));
+    JsonNode body = Bodies.requireObject(Bodies.json(request.header()), "the body");
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!Set.of("id", "parameters", "inputs", "outputs").contains(name)) {
-        throw ApiException.invalidField("the body has the unknown key '" + name + "': an inference request has id, parameters, inputs and outputs");
+        throw ApiException.invalidField("the body has the unknown key '" + Quoted.cut(name) + "': an inference request has id, parameters, inputs and outputs");
       }
     }
-    List<Map<String, JsonNode>> records = records(Bodies.requireArray(body.get("inputs"), "'inputs'"));
+    List<Map<String, JsonNode>> records = records(Bodies.requireArray(body.get("inputs"), "'inputs'"), request.tensors());
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input tensors");
     List<String> outputs = outputs(model, body.get("outputs"));
-    Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", false, false);
+    Set<String> binary = binaryOutputs(body, outputs);
+    Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", RecordFormat.JSON, false);
     Map<String, List<Double>> columns = new LinkedHashMap<>();
     outputs.forEach(name -> columns.put(name, new ArrayList<>()));
     int width = 1;
@@ -73,20 +77,86 @@ final class OpenInferenceApi {
       response.put("id", body.get("id").asText());
     }
     List<Map<String, Object>> tensors = new ArrayList<>();
+    java.io.ByteArrayOutputStream appended = new java.io.ByteArrayOutputStream();
     int classes = width;
-    columns.forEach((name, values) -> tensors.add(tensor(name, values,
-        name.equals("probability") && classes > 1 ? List.of(records.size(), classes) : List.of(records.size()))));
+    columns.forEach((name, values) -> {
+      Map<String, Object> tensor = new LinkedHashMap<>();
+      tensor.put("name", name);
+      tensor.put("shape", name.equals("probability") && classes > 1 ? List.of(records.size(), classes) : List.of(records.size()));
+      tensor.put("datatype", "FP64");
+      if (binary.contains(name)) {
+        byte[] bytes = BinaryTensors.fp64(values);
+        tensor.put("parameters", Map.of("binary_data_size", bytes.length));
+        appended.writeBytes(bytes);
+      } else {
+        tensor.put("data", values);
+      }
+      tensors.add(tensor);
+    });
     response.put("outputs", tensors);
-    Bodies.write(ctx, 200, response);
+    if (binary.isEmpty()) {
+      Bodies.write(ctx, 200, response);
+    } else {
+      byte[] header = Bodies.bytes(response);
+      ctx.status(200).contentType("application/octet-stream").header(BinaryTensors.HEADER_LENGTH, Integer.toString(header.length));
+      ctx.result(concat(header, appended.toByteArray()));
+    }
   }
 
-  private static Map<String, Object> tensor(String name, List<Double> values, List<Integer> shape) {
-    Map<String, Object> tensor = new LinkedHashMap<>();
-    tensor.put("name", name);
-    tensor.put("shape", shape);
-    tensor.put("datatype", "FP64");
-    tensor.put("data", values);
-    return tensor;
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  /**
+   * The body of an inference request. Triton's and KServe's clients send JSON without a Content-Type,
+   * and binary tensors after it; so no type, JSON or octet-stream are all read (and a {@code curl -d} form label on a JSON object).
+   */
+  private byte[] body(Context ctx) {
+    String type = Bodies.mediaType(ctx);
+    boolean form = type.equals("application/x-www-form-urlencoded");
+    if (!form && !Set.of("", "application/json", "application/octet-stream").contains(type)) {
+      throw ApiException.unsupportedMediaType("Content-Type '" + Quoted.cut(type) + "' is not accepted here: send the inference request as"
+          + " JSON (application/json, or no Content-Type), with binary tensors after it as the binary data extension has them");
+    }
+    byte[] body = Bodies.read(ctx, options.maxBodyBytes());
+    if (form && ctx.header(BinaryTensors.HEADER_LENGTH) == null && !Bodies.startsWithBrace(body)) {
+      throw ApiException.unsupportedMediaType("Content-Type 'application/x-www-form-urlencoded' is not accepted here: send the inference request as JSON");
+    }
+    return body;
+  }
+
+  /** Outputs asked for as binary: each with parameters.binary_data, or all with the request's parameters.binary_data_output. */
+  private static Set<String> binaryOutputs(JsonNode body, List<String> outputs) {
+    Set<String> binary = new HashSet<>();
+    boolean all = body.path("parameters").path("binary_data_output").asBoolean(false);
+    JsonNode requested = body.get("outputs");
+    for (String name : outputs) {
+      boolean asked = all;
+      if (requested != null) {
+        for (JsonNode output : requested) {
+          if (output.path("name").asText("").equals(name) && output.path("parameters").has("binary_data")) {
+            asked = output.path("parameters").path("binary_data").asBoolean(false);
+          }
+        }
+      }
+      if (asked) {
+        binary.add(name);
+      }
+    }
+    return binary;
+  }
+
+  /** The model named in the path, and the version if the path names one: a version not served is 404 naming the one that is. */
+  private ServedModel model(Context ctx) {
+    ServedModel model = host.get(ctx.pathParam("name"));
+    String version = ctx.pathParamMap().get("version");
+    if (version != null && !version.equals(Long.toString(model.version()))) {
+      throw ApiException.notFound("model '" + model.name() + "' has no version '" + Quoted.cut(version) + "' served here; served: "
+          + model.version());
+    }
+    return model;
   }
 
   private static List<String> outputNames(ServedModel model) {
@@ -102,7 +172,7 @@ final class OpenInferenceApi {
     for (JsonNode output : requested) {
       String name = Bodies.requireObject(output, "an item of 'outputs'").path("name").asText("");
       if (!outputNames(model).contains(name)) {
-        throw ApiException.invalidField("the output '" + name + "' does not exist; this model has " + String.join(", ", outputNames(model)));
+        throw ApiException.invalidField("the output '" + Quoted.cut(name) + "' does not exist; this model has " + String.join(", ", outputNames(model)));
       }
       names.add(name);
     }
@@ -110,7 +180,7 @@ final class OpenInferenceApi {
   }
 
   /** Tensors, one per field, turned into records: row i takes element i of every tensor. */
-  private static List<Map<String, JsonNode>> records(JsonNode inputs) {
+  private static List<Map<String, JsonNode>> records(JsonNode inputs, BinaryTensors binary) {
     List<Map<String, JsonNode>> records = null;
     Set<String> seen = new HashSet<>();
     for (int t = 0; t < inputs.size(); t++) {
@@ -120,27 +190,39 @@ final class OpenInferenceApi {
         throw ApiException.invalidField("inputs[" + t + "] has no name: name each tensor after a model input");
       }
       if (!seen.add(name)) {
-        throw ApiException.invalidField("the input tensor '" + name + "' is given twice");
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' is given twice");
       }
       String datatype = tensor.path("datatype").asText("");
       if (!datatype.equals("BYTES") && !NUMERIC.contains(datatype)) {
-        throw ApiException.invalidField("the input tensor '" + name + "' has datatype '" + datatype + "': use BYTES for strings and times, FP64 for numbers");
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has datatype '" + Quoted.cut(datatype) + "': use BYTES for strings and times, FP64 for numbers");
       }
-      List<JsonNode> data = new ArrayList<>();
-      flatten(Bodies.requireArray(tensor.get("data"), "the data of input tensor '" + name + "'"), data);
-      JsonNode shape = Bodies.requireArray(tensor.get("shape"), "the shape of input tensor '" + name + "'");
+      JsonNode shape = Bodies.requireArray(tensor.get("shape"), "the shape of input tensor '" + Quoted.cut(name) + "'");
       long elements = 1;
       for (JsonNode dimension : shape) {
-        elements *= dimension.asLong(-1);
+        elements *= Math.max(-1, Math.min(dimension.asLong(-1), Integer.MAX_VALUE));
+      }
+      List<JsonNode> data = new ArrayList<>();
+      JsonNode binarySize = tensor.path("parameters").get("binary_data_size");
+      if (binarySize != null) {
+        if (tensor.has("data")) {
+          throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has both 'data' and parameters.binary_data_size: send one");
+        }
+        if (!binarySize.canConvertToLong() || elements < 0) {
+          throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has binary_data_size " + Quoted.cut(binarySize.toString())
+              + " and shape " + Quoted.cut(shape.toString()) + ": give the size in bytes and a shape of non-negative numbers");
+        }
+        data.addAll(binary.next(name, datatype, binarySize.asLong(), elements));
+      } else {
+        flatten(Bodies.requireArray(tensor.get("data"), "the data of input tensor '" + Quoted.cut(name) + "'"), data);
       }
       if (shape.isEmpty() || shape.size() > 2 || (shape.size() == 2 && shape.get(1).asLong() != 1) || elements != data.size()) {
-        throw ApiException.invalidField("the input tensor '" + name + "' has shape " + shape + " and " + data.size()
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has shape " + Quoted.cut(shape.toString()) + " and " + data.size()
             + " values: use shape [n] (or [n, 1]) with n values, one per record");
       }
       for (int i = 0; i < data.size(); i++) {
         JsonNode value = data.get(i);
         if (datatype.equals("BYTES") ? !value.isTextual() : !value.isNumber()) {
-          throw ApiException.invalidField("the input tensor '" + name + "' is " + datatype + " but its value " + i + " is " + Bodies.kind(value));
+          throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' is " + datatype + " but its value " + i + " is " + Bodies.kind(value));
         }
       }
       if (records == null) {
@@ -149,7 +231,7 @@ final class OpenInferenceApi {
           records.add(new LinkedHashMap<>());
         }
       } else if (data.size() != records.size()) {
-        throw ApiException.invalidField("the input tensor '" + name + "' has " + data.size() + " values, the first tensor " + records.size()
+        throw ApiException.invalidField("the input tensor '" + Quoted.cut(name) + "' has " + data.size() + " values, the first tensor " + records.size()
             + ": every tensor holds one value per record");
       }
       for (int i = 0; i < data.size(); i++) {
@@ -159,6 +241,7 @@ final class OpenInferenceApi {
     if (records == null) {
       throw ApiException.invalidField("'inputs' is empty: send one tensor per request field");
     }
+    binary.requireConsumed();
     return records;
   }
 
@@ -173,7 +256,7 @@ final class OpenInferenceApi {
   }
 
   void modelMetadata(Context ctx) {
-    ServedModel model = host.get(ctx.pathParam("name"));
+    ServedModel model = model(ctx);
     List<Map<String, Object>> inputs = new ArrayList<>();
     for (RequestField field : model.plan().fields().values()) {
       inputs.add(Map.of("name", field.name(), "datatype", field.type() == FieldType.NUMBER ? "FP64" : "BYTES", "shape", List.of(-1)));
@@ -195,7 +278,7 @@ final class OpenInferenceApi {
   }
 
   void modelReady(Context ctx) {
-    ServedModel model = host.get(ctx.pathParam("name"));
+    ServedModel model = model(ctx);
     Bodies.write(ctx, 200, Map.of("name", model.name(), "ready", true));
   }
 }

@@ -7,6 +7,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.tracing.RequestTrace;
@@ -45,7 +46,11 @@ public final class PredictionServer implements AutoCloseable {
   private final String version;
   private final ServingTracer tracer;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Set on stop: /ready answers 503; everything else is still answered, on kept-alive connections too. */
   private volatile boolean draining;
+  /** Set once the drain period is over and the listener closed: each answer closes its connection, and a late prediction gets 503. */
+  private volatile boolean closing;
+  private final OpenConnections connections = new OpenConnections();
   private volatile Runnable requestHook = () -> {};
   private Javalin app;
 
@@ -71,11 +76,14 @@ public final class PredictionServer implements AutoCloseable {
       cfg.routes.post("/v1/models/{name}/predict", prediction("v1_predict", v1::predict));
       cfg.routes.post("/invocations", prediction("invocations", mlflow::invocations));
       cfg.routes.post("/v2/models/{name}/infer", prediction("v2_infer", v2::infer));
+      cfg.routes.post("/v2/models/{name}/versions/{version}/infer", prediction("v2_infer", v2::infer));
       cfg.routes.get("/v2/models/{name}", route("v2_model", v2::modelMetadata));
+      cfg.routes.get("/v2/models/{name}/versions/{version}", route("v2_model", v2::modelMetadata));
       cfg.routes.get("/v2/models/{name}/ready", route("v2_model_ready", v2::modelReady));
+      cfg.routes.get("/v2/models/{name}/versions/{version}/ready", route("v2_model_ready", v2::modelReady));
       cfg.routes.get("/v2/health/live", route("v2_live", ctx -> Bodies.write(ctx, 200, Map.of("live", true))));
       cfg.routes.get("/v2/health/ready", route("v2_ready", ctx -> Bodies.write(ctx, ready() ? 200 : 503, Map.of("ready", ready()))));
-      cfg.routes.get("/v2", route("v2_server", ctx -> Bodies.write(ctx, 200, Map.of("name", "treeline", "version", version, "extensions", java.util.List.of()))));
+      cfg.routes.get("/v2", route("v2_server", ctx -> Bodies.write(ctx, 200, Map.of("name", "treeline", "version", version, "extensions", java.util.List.of(BinaryTensors.EXTENSION)))));
       cfg.routes.get("/ping", route("ping", this::ping));
       cfg.routes.get("/health", route("health", this::ping));
       cfg.routes.get("/version", route("version", ctx -> ctx.contentType("text/plain").result(version)));
@@ -92,12 +100,12 @@ public final class PredictionServer implements AutoCloseable {
       });
       cfg.routes.error(404, ctx -> {
         if (ctx.attribute(ERROR) == null) {
-          refuse(ctx, ApiException.notFound("no route " + ctx.method() + " " + ctx.path() + "; GET /openapi.json lists them"));
+          refuse(ctx, ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them"));
         }
       });
       cfg.routes.error(405, ctx -> {
         if (ctx.attribute(ERROR) == null) {
-          refuse(ctx, ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path() + "; GET /openapi.json lists the routes"));
+          refuse(ctx, ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes"));
         }
       });
       cfg.routes.after(this::record);
@@ -108,6 +116,16 @@ public final class PredictionServer implements AutoCloseable {
     cfg.jetty.host = options.host();
     cfg.jetty.port = options.port();
     cfg.http.prefer405over404 = true;
+    HttpRefusals refusals = new HttpRefusals(options.maxRequestHeaderBytes());
+    cfg.jetty.modifyServer(server -> {
+      server.setErrorHandler(refusals);
+      connections.of(server);
+    });
+    cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(refusals));
+    cfg.jetty.modifyHttpConfiguration(http -> {
+      http.setRequestHeaderSize(options.maxRequestHeaderBytes());
+      http.setSendServerVersion(false);
+    });
     if (options.tlsKeyStore() != null) {
       cfg.jetty.addConnector((server, http) -> {
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -115,6 +133,7 @@ public final class PredictionServer implements AutoCloseable {
         tls.setKeyStorePassword(options.tlsKeyStorePassword());
         tls.setKeyStoreType("PKCS12");
         HttpConfiguration https = new HttpConfiguration(http);
+        https.setRequestHeaderSize(options.maxRequestHeaderBytes());
         https.addCustomizer(new SecureRequestCustomizer(false));
         ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
         connector.setHost(options.host());
@@ -145,6 +164,10 @@ public final class PredictionServer implements AutoCloseable {
 
   private void begin(Context ctx) {
     ctx.attribute(STARTED, System.nanoTime());
+    if (closing) {
+      // A kept-alive connection is closed by the server right after a whole answer, never while a request may be on its way.
+      ctx.header("Connection", "close");
+    }
     String requestId = RequestIds.of(ctx.header(RequestIds.HEADER));
     ctx.attribute(REQUEST_ID, requestId);
     ctx.header(RequestIds.HEADER, requestId);
@@ -165,7 +188,7 @@ public final class PredictionServer implements AutoCloseable {
     return route(name, ctx -> {
       inFlight.incrementAndGet(); // counted before the check, so close() cannot miss a request that passed it
       try {
-        if (draining) {
+        if (closing) {
           throw ApiException.unavailable("the server is shutting down: retry on another instance");
         }
         handler.handle(ctx);
@@ -192,16 +215,23 @@ public final class PredictionServer implements AutoCloseable {
     if (e.status() == 401) {
       ctx.header("WWW-Authenticate", "Bearer");
     }
-    Bodies.write(ctx, e.status(), Map.of("error_code", e.errorCode(), "message", e.getMessage()));
+    Map<String, String> body = new java.util.LinkedHashMap<>();
+    body.put("error_code", e.errorCode());
+    body.put("message", e.getMessage());
+    if (ctx.path().startsWith("/v2/") || ctx.path().equals("/v2")) {
+      body.put("error", e.getMessage()); // the Open Inference Protocol's error object, which its clients decode
+    }
+    Bodies.write(ctx, e.status(), body);
   }
 
   /** Javalin's own refusals (no such route, wrong method, body too large) in our words. */
   private static ApiException translate(HttpResponseException e, Context ctx) {
     return switch (e.getStatus()) {
       case 413 -> ApiException.tooLarge("the body is over the server's limit: send fewer records per request");
-      case 404 -> ApiException.notFound("no route " + ctx.method() + " " + ctx.path() + "; GET /openapi.json lists them");
-      case 405 -> ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path() + "; GET /openapi.json lists the routes");
-      default -> e.getStatus() >= 500 ? ApiException.unavailable(e.getMessage()) : ApiException.malformed(e.getMessage());
+      case 404 -> ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them");
+      case 405 -> ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes");
+      default -> e.getStatus() >= 500 ? ApiException.unavailable("the server cannot answer right now: retry shortly")
+          : ApiException.malformed(Quoted.cut(e.getMessage(), 160));
     };
   }
 
@@ -233,12 +263,23 @@ public final class PredictionServer implements AutoCloseable {
     }
   }
 
-  /** Stops taking prediction requests (503), lets those in flight finish within the grace period, then stops. */
+  /**
+   * Stops gracefully: /ready turns 503 at once while everything else is still answered for the drain
+   * period (so load balancers and Kubernetes endpoints take the instance out first); then no new
+   * connection is accepted, each answer closes its connection, the requests in flight finish within
+   * the grace period, and the server stops.
+   */
   @Override
   public void close() {
     draining = true;
+    LOG.info("Stopping: /ready answers 503; still answering for {} s, then finishing the requests in flight (up to {} s)",
+        options.shutdownDrain().toSeconds(), options.shutdownGrace().toSeconds());
+    pause(options.shutdownDrain());
+    // Clients on kept-alive connections never meet the closed listener until their connection is closed after an answer.
+    connections.stopAccepting();
+    closing = true;
     long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while ((inFlight.get() > 0 || connections.inUse() > 0) && System.nanoTime() < deadline) {
       try {
         TimeUnit.MILLISECONDS.sleep(5);
       } catch (InterruptedException e) {
@@ -251,5 +292,13 @@ public final class PredictionServer implements AutoCloseable {
     }
     app.stop();
     tracer.close();
+  }
+
+  private static void pause(java.time.Duration period) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(period.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
+import io.treeline.serving.request.RecordFormat;
 import io.treeline.serving.tracing.RequestTrace;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,8 @@ final class Scoring {
     this.storeKind = storeKind;
   }
 
-  Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, boolean text, boolean explain) {
-    Scorer.Batch batch = scorer.score(model, records, where, text, explain, trace(ctx));
+  Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain) {
+    Scorer.Batch batch = scorer.score(model, records, where, format, explain, trace(ctx));
     metrics.scored(model, records.size(), storeKind, batch.storeNanos());
     return batch;
   }

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param tlsKeyStore a PKCS12 key store to serve HTTPS from, or null for plain HTTP
  * @param accessLog whether every request writes an event to the treeline.access logger
  * @param tracing where spans go; {@link TracingSettings#OFF} builds no OpenTelemetry SDK at all
+ * @param shutdownDrain how long a stopping server keeps answering, with /ready at 503, before it stops accepting
+ * @param maxRequestHeaderBytes the request line plus headers Jetty reads; past it 431 (414 for the URL)
  */
 public record ServerOptions(
     String host,
@@ -28,53 +30,66 @@ public record ServerOptions(
     Path tlsKeyStore,
     String tlsKeyStorePassword,
     boolean accessLog,
-    TracingSettings tracing) {
+    TracingSettings tracing,
+    Duration shutdownDrain,
+    int maxRequestHeaderBytes) {
 
   /** Never prints the key store password. */
   @Override
   public String toString() {
     return "ServerOptions[" + host + ":" + port + ", maxBatch=" + maxBatch + ", maxBodyBytes=" + maxBodyBytes + ", poll=" + pollInterval
         + ", auth=" + (authenticator == null ? "none" : authenticator.getClass().getSimpleName()) + ", rateLimit=" + (rateLimiter != null)
-        + ", tls=" + (tlsKeyStore != null) + ", accessLog=" + accessLog + ", tracing=" + tracing + "]";
+        + ", tls=" + (tlsKeyStore != null) + ", accessLog=" + accessLog + ", tracing=" + tracing + ", drain=" + shutdownDrain
+        + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + "]";
   }
 
   public static ServerOptions defaults() {
     return new ServerOptions("127.0.0.1", 8080, 1000, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null, true,
-        TracingSettings.OFF);
+        TracingSettings.OFF, Duration.ZERO, 16_384);
   }
 
   public ServerOptions withPort(int port) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
   }
 
   public ServerOptions withSecurity(Authenticator authenticator, RateLimiter rateLimiter) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
   }
 
   public ServerOptions withTls(Path keyStore, String password) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, keyStore, password, accessLog,
-        tracing);
+        tracing, shutdownDrain, maxRequestHeaderBytes);
   }
 
   public ServerOptions withPollInterval(Duration interval) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, interval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
   }
 
   public ServerOptions withLimits(int maxBatch, long maxBodyBytes) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
   }
 
   public ServerOptions withAccessLog(boolean accessLog) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
+  }
+
+  public ServerOptions withShutdown(Duration drain, Duration grace) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, grace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword, accessLog, tracing, drain, maxRequestHeaderBytes);
+  }
+
+  public ServerOptions withMaxRequestHeaderBytes(int bytes) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, bytes);
   }
 
   public ServerOptions withTracing(TracingSettings tracing) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
   }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
 
 /** Reads the {@code serving.*} configuration into {@link ServerOptions}, refusing settings that cannot work before anything starts. */
 public final class ServingConfig {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServingConfig.class);
+
   private ServingConfig() {}
 
   public static ServerOptions options(TreelineConfig config) {
@@ -31,7 +33,9 @@ public final class ServingConfig {
     ServerOptions options = new ServerOptions(config.servingHost(), config.servingPort(), maxBatch, maxBody,
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_POLL_INTERVAL_SECONDS))),
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_GRACE_SECONDS))),
-        authenticator(config), limiter, null, null, config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG), tracing(config));
+        authenticator(config), limiter, null, null, config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG), tracing(config),
+        Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_DRAIN_SECONDS))),
+        positive(config, ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES));
     if (!keyStore.isEmpty()) {
       Path path = existing(config, ConfigKeys.SERVING_TLS_KEY_STORE);
       options = options.withTls(path, config.get(ConfigKeys.SERVING_TLS_KEY_STORE_PASSWORD));
@@ -93,7 +97,7 @@ public final class ServingConfig {
     Path keyFile = existing(config, ConfigKeys.SERVING_AUTH_JWT_KEY_FILE);
     try {
       JwtAuthenticator.Builder builder = config.get(ConfigKeys.SERVING_AUTH_JWT_ALGORITHM).equals("hs256")
-          ? JwtAuthenticator.hs256(Files.readAllBytes(keyFile))
+          ? JwtAuthenticator.hs256(hs256Secret(keyFile))
           : JwtAuthenticator.rs256(Files.readString(keyFile));
       String issuer = config.get(ConfigKeys.SERVING_AUTH_JWT_ISSUER);
       String audience = config.get(ConfigKeys.SERVING_AUTH_JWT_AUDIENCE);
@@ -109,6 +113,21 @@ public final class ServingConfig {
     } catch (IllegalArgumentException e) {
       throw Errors.invalidInput("use", "the JWT key " + keyFile, e.getMessage(), "Check serving.auth.jwt.key-file and serving.auth.jwt.algorithm.", e);
     }
+  }
+
+  /**
+   * The shared secret in {@code file}, without the line breaks that end it: {@code openssl rand -hex 32 > file}
+   * and editors write one, and signers use the text without it. Says how long it is (never what it is).
+   */
+  static byte[] hs256Secret(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int length = bytes.length;
+    while (length > 0 && (bytes[length - 1] == '\n' || bytes[length - 1] == '\r')) {
+      length--;
+    }
+    LOG.info("JWT HS256 secret from {}: {} bytes{}", file, length,
+        length < bytes.length ? " (" + (bytes.length - length) + " trailing line-break bytes trimmed)" : "");
+    return java.util.Arrays.copyOf(bytes, length);
   }
 
   /** "name: key" per line; blank lines and # comments skipped. */

@@ -50,6 +50,7 @@ public final class ModelHost implements AutoCloseable {
   private final Map<String, Served> served = new LinkedHashMap<>();
   private final Map<String, AtomicReference<ServedModel>> current = new LinkedHashMap<>();
   private Object lastMarker;
+  private volatile boolean closed;
   private boolean retry;
   private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "treeline-model-poller");
@@ -83,7 +84,11 @@ public final class ModelHost implements AutoCloseable {
         try {
           poll();
         } catch (Throwable e) { // a thrown task is never scheduled again: keep following the aliases
-          LOG.error("Polling the registry failed; trying again in {} ms", interval.toMillis(), e);
+          if (stopping(e)) {
+            LOG.info("Stopped polling the registry: the server is stopping");
+          } else {
+            LOG.error("Polling the registry failed; trying again in {} ms", interval.toMillis(), e);
+          }
         }
       }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -126,6 +131,11 @@ public final class ModelHost implements AutoCloseable {
         LOG.info("{} now serves version {} (was {}), loaded in {} s", refText(model), version.version(),
             serving == null ? "none" : serving.version(), String.format("%.1f", loaded.loadSeconds()));
       } catch (RuntimeException e) {
+        if (stopping(e)) {
+          LOG.info("Stopped loading {} version {}: the server is stopping; version {} served until the end",
+              refText(model), version.version(), serving == null ? "none" : serving.version());
+          return;
+        }
         listener.loadFailed(model.name(), version, e);
         LOG.error("Cannot load {} version {}: {}; still serving version {}", refText(model), version.version(), e.getMessage(),
             serving == null ? "none" : serving.version());
@@ -143,7 +153,7 @@ public final class ModelHost implements AutoCloseable {
     AtomicReference<ServedModel> model = current.get(name);
     ServedModel loaded = model == null ? null : model.get();
     if (loaded == null) {
-      throw ApiException.notFound("no model named '" + name + "' is served here; served: " + String.join(", ", served.keySet()));
+      throw ApiException.notFound("no model named '" + io.treeline.serving.api.Quoted.cut(name) + "' is served here; served: " + String.join(", ", served.keySet()));
     }
     return loaded;
   }
@@ -171,8 +181,23 @@ public final class ModelHost implements AutoCloseable {
     return current.values().stream().allMatch(m -> m.get() != null);
   }
 
+  /** A load cut short by {@link #close} (it interrupts the poller) is the stop working, not a failure. */
+  private boolean stopping(Throwable e) {
+    if (!closed && !Thread.currentThread().isInterrupted()) {
+      return false;
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof InterruptedException || cause instanceof java.nio.channels.ClosedByInterruptException
+          || cause instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     poller.shutdownNow();
   }
 }

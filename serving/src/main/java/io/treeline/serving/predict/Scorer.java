@@ -13,6 +13,7 @@ import io.treeline.serving.compile.Frame;
 import io.treeline.serving.compile.InvalidRowException;
 import io.treeline.serving.compile.Prediction;
 import io.treeline.serving.model.ServedModel;
+import io.treeline.serving.request.RecordFormat;
 import io.treeline.serving.request.RequestPlan;
 import io.treeline.serving.tracing.RequestTrace;
 import java.util.ArrayList;
@@ -44,12 +45,12 @@ public final class Scorer {
   public record Batch(ServedModel model, List<Scored> results, long storeNanos) {}
 
   /** @param text whether values arrive as text (CSV) and numbers may be parsed from it */
-  public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, boolean text, boolean explain, RequestTrace trace) {
+  public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain, RequestTrace trace) {
     RequestPlan plan = model.plan();
     List<Object[]> rows = new ArrayList<>(records.size());
     Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
     for (int i = 0; i < records.size(); i++) {
-      Object[] values = plan.read(records.get(i), where + "[" + i + "]", text);
+      Object[] values = plan.read(records.get(i), where + "[" + i + "]", format);
       plan.collectKeys(values, keys);
       rows.add(values);
     }

@@ -2,18 +2,30 @@ package io.treeline.serving.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
 
 /** A field a prediction request may carry: its name, type and slot among a record's values. */
 public record RequestField(String name, FieldType type, int slot) {
+  /** A value the client sent as missing (null, NaN): the model imputes it, and nothing is looked up for it. */
+  public static final Object MISSING = new Object() {
+    @Override
+    public String toString() {
+      return "missing";
+    }
+  };
 
   /**
    * Converts one JSON value (or, with {@code text}, a CSV cell) to the field's Java value; refuses
    * null, NaN, infinities and mistyped values with a message naming {@code where}.
    */
-  public Object convert(JsonNode value, String where, boolean text) {
+  public Object convert(JsonNode value, String where, RecordFormat format) {
+    boolean text = format.text();
+    if (format.nullIsMissing() && (value == null || value.isNull() || isNaN(value, text))) {
+      return MISSING;
+    }
     if (value == null || value.isNull() || value.isMissingNode()) {
       throw ApiException.invalidField(where + " is null: send " + type.description() + ", or leave the field out where it is optional");
     }
@@ -34,6 +46,16 @@ public record RequestField(String name, FieldType type, int slot) {
     };
   }
 
+  private boolean isNaN(JsonNode value, boolean text) {
+    if (type != FieldType.NUMBER) {
+      return false;
+    }
+    if (value.isNumber()) {
+      return Double.isNaN(value.asDouble());
+    }
+    return text && value.isTextual() && value.asText().trim().equalsIgnoreCase("nan");
+  }
+
   private double number(JsonNode value, String where, boolean text) {
     double number;
     if (value.isNumber()) {
@@ -48,28 +70,29 @@ public record RequestField(String name, FieldType type, int slot) {
       throw mistyped(where, value);
     }
     if (!Double.isFinite(number)) {
-      throw ApiException.invalidField(where + " is " + value.asText() + ": send a finite number, or leave the field out where it is optional");
+      throw ApiException.invalidField(where + " is " + Quoted.cut(value.asText()) + ": send a finite number, or leave the field out where it is optional");
     }
     return number;
   }
 
   /** The lake's timestamps carry no zone (timestamp_ntz), so neither may a request's. */
   static LocalDateTime timestamp(String text, String where) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isISOControl(text.charAt(i))) {
+        throw ApiException.invalidField(where + " holds a control character (at " + i + "): send a local date-time such as \"2001-06-15T08:30:00\"");
+      }
+    }
     String trimmed = text.trim().replace(' ', 'T');
     try {
       return trimmed.contains("T") ? LocalDateTime.parse(trimmed) : LocalDate.parse(trimmed).atStartOfDay();
     } catch (DateTimeParseException e) {
-      throw ApiException.invalidField(where + " is '" + text + "', which is not a local date-time: send e.g. \"2001-06-15T08:30:00\""
+      throw ApiException.invalidField(where + " is '" + Quoted.cut(text) + "', which is not a local date-time: send e.g. \"2001-06-15T08:30:00\""
           + " (no time zone: the model was trained on local times)");
     }
   }
 
   private ApiException mistyped(String where, JsonNode value) {
-    String got = value.isTextual() ? "the string \"" + abbreviate(value.asText()) + "\"" : value.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    String got = value.isTextual() ? "the string \"" + Quoted.cut(value.asText()) + "\"" : value.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     return ApiException.invalidField(where + " must be " + type.description() + ", got " + got);
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 40 ? text.substring(0, 40) + "…" : text;
   }
 }

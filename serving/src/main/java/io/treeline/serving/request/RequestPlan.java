@@ -149,7 +149,7 @@ public final class RequestPlan {
   }
 
   /** Reads one record: known fields only, each of its type, every required one present. {@code where} names it in errors ("records[2]"). */
-  public Object[] read(Map<String, JsonNode> record, String where, boolean text) {
+  public Object[] read(Map<String, JsonNode> record, String where, RecordFormat format) {
     Object[] values = new Object[fields.size()];
     for (Map.Entry<String, JsonNode> entry : record.entrySet()) {
       String name = aliasOf.getOrDefault(entry.getKey(), entry.getKey());
@@ -161,7 +161,7 @@ public final class RequestPlan {
       if (values[field.slot()] != null) {
         throw ApiException.invalidField(where + " gives '" + name + "' twice (once as its alias): send it once");
       }
-      values[field.slot()] = field.convert(entry.getValue(), where + "." + entry.getKey(), text);
+      values[field.slot()] = field.convert(entry.getValue(), where + "." + entry.getKey(), format);
     }
     for (Input input : inputs) {
       if (input.source() == Source.REQUEST && values[input.field().slot()] == null) {
@@ -199,7 +199,7 @@ public final class RequestPlan {
   }
 
   private static String abbreviate(String name) {
-    return name.length() > 64 ? name.substring(0, 64) + "…" : name;
+    return io.treeline.serving.api.Quoted.cut(name);
   }
 
   private String nearest(String name) {
@@ -209,7 +209,13 @@ public final class RequestPlan {
     return Suggestions.nearest(name, acceptedNames()).map(n -> " (did you mean '" + n + "'?)").orElse("");
   }
 
+  /** A view is read when one of its features is neither sent nor sent as missing, and every entity key is known. */
   private static boolean needsLookup(View view, Object[] values) {
+    for (RequestField entity : view.entities()) {
+      if (values[entity.slot()] == RequestField.MISSING) {
+        return false;
+      }
+    }
     for (int slot : view.overrides()) {
       if (values[slot] == null) {
         return true;
@@ -250,8 +256,10 @@ public final class RequestPlan {
     for (Input input : inputs) {
       Object value = values[input.field().slot()];
       Source source = Source.REQUEST;
-      if (value == null && input.source() == Source.DERIVED) {
-        double derived = input.expression().evaluate(values);
+      if (value == RequestField.MISSING) {
+        value = null;
+      } else if (value == null && input.source() == Source.DERIVED) {
+        double derived = sentAsMissing(input.needs(), values) ? Double.NaN : input.expression().evaluate(values);
         value = Double.isNaN(derived) ? null : derived;
         source = Source.DERIVED;
       } else if (value == null && input.source() == Source.ONLINE_STORE) {
@@ -275,6 +283,15 @@ public final class RequestPlan {
       }
     }
     return frame;
+  }
+
+  private boolean sentAsMissing(List<String> needs, Object[] values) {
+    for (String need : needs) {
+      if (values[fields.get(need).slot()] == RequestField.MISSING) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static double number(Object value) {

@@ -21,6 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadRequestTest {
   private static final String GOOD = "{\"origin\":\"SFO\",\"destination\":\"LAX\",\"departure\":\"2001-06-15T08:30:00\",\"distance\":337}";
+  /** "S", then the overlong two-byte form of "/", then "O": bytes as ISO-8859-1 characters. */
+  private static final String OVERLONG = "{\"records\":[" + GOOD.replace("\"SFO\"", "\"S\u00c0\u00afO\"") + "]}";
   private static ServingApp app;
   private static TestClient client;
 
@@ -148,8 +150,92 @@ class BadRequestTest {
             "{\"inputs\":[" + origin + "],\"outputs\":[{\"name\":\"logits\"}]}", 400, "INVALID_PARAMETER_VALUE", "the output 'logits' does not exist"),
         new Case("OIP inference on an unknown model", "POST", "/v2/models/nope/infer", "application/json", "{\"inputs\":[" + origin + "]}", 404,
             "RESOURCE_DOES_NOT_EXIST", "no model named 'nope'"),
-        new Case("OIP metadata of an unknown model", "GET", "/v2/models/nope", null, null, 404, "RESOURCE_DOES_NOT_EXIST", "no model named 'nope'")));
+        new Case("OIP metadata of an unknown model", "GET", "/v2/models/nope", null, null, 404, "RESOURCE_DOES_NOT_EXIST", "no model named 'nope'"),
+        // The user's terms, never the JSON library's.
+        v1("two JSON documents in one body", "{\"records\":[" + GOOD + "]}{\"records\":[" + GOOD + "]}", 400, "MALFORMED_REQUEST",
+            "more than one JSON value"),
+        v1("5,000-deep nesting", "{\"records\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}", 400, "MALFORMED_REQUEST", "deeper than 64 levels"),
+        v1("a 5,000-digit number", "{\"records\":[" + replace("distance", "1".repeat(5_000)) + "]}", 400, "MALFORMED_REQUEST", "more than 100 digits"),
+        v1("a 5,000-character key", "{\"records\":[" + with("k".repeat(5_000), "1") + "]}", 400, "MALFORMED_REQUEST", "longer than 1000 characters"),
+        v1("a NaN literal names no library setting", "{\"records\":[" + replace("distance", "NaN") + "]}", 400, "MALFORMED_REQUEST",
+            "NaN and Infinity are not JSON numbers"),
+        // Every value quoted in an error is cut.
+        record("a 10,000-character departure", replace("departure", "\"" + "9".repeat(10_000) + "\""), "(10000 characters)"),
+        record("a 10,000-character distance string", replace("distance", "\"" + "9".repeat(10_000) + "\""), "(10000 characters)"),
+        record("a 900-character unknown field", with("x".repeat(900), "1"), "(900 characters)"),
+        new Case("a 5,000-character model name", "POST", "/v1/models/" + "m".repeat(5_000) + "/predict", "application/json", "{\"records\":[" + GOOD + "]}",
+            404, "RESOURCE_DOES_NOT_EXIST", "(5000 characters)"),
+        new Case("a 5,000-character explain value", "POST", "/v1/models/delay/predict?explain=" + "y".repeat(5_000), "application/json",
+            "{\"records\":[" + GOOD + "]}", 400, "INVALID_PARAMETER_VALUE", "(5000 characters)"),
+        infer("a 5,000-character tensor name", "[{\"name\":\"" + "t".repeat(5_000) + "\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"SFO\"]}]",
+            "(5000 characters)"),
+        invocations("a 900-character invocations key", "application/json", "{\"" + "f".repeat(900) + "\":[]}", 400, "INVALID_PARAMETER_VALUE",
+            "(900 characters)"),
+        // Strict values.
+        record("a NUL in a time", replace("departure", "\"2001-06-15T08:30:00\\u0000\""), "records[0].departure holds a control character"),
+        invocations("CSV with a duplicate header", "text/csv", "origin,destination,origin,distance,departure\nSFO,LAX,SFO,337,2001-06-15T08:30:00\n", 400,
+            "INVALID_PARAMETER_VALUE", "names the column 'origin' twice")));
     return cases.stream();
+  }
+
+  /** A request written byte by byte, for what no HTTP client will send: Jetty's own refusals. */
+  record Raw(String name, String request, int status, String errorCode, String mentions) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Raw> wire() {
+    String post = "POST /v1/models/delay/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+    return Stream.of(
+        new Raw("Content-Length not a number", post + "Content-Length: abc\r\n\r\n{}", 400, "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("Content-Length and chunked together", post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400,
+            "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("%00 in the path", "GET /v1/models/%00/predict HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("%FF in the path", "GET /v2/models/%FF HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("..\\ in the path", "GET /v2/models/..\\..\\etc HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("a bare CR in a header", "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Note: a\rb\r\n\r\n", 400, "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("a NUL in a header", "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Note: a\0b\r\n\r\n", 400, "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("no Host header", "GET /health HTTP/1.1\r\n\r\n", 400, "MALFORMED_REQUEST", "not valid HTTP/1.1"),
+        new Raw("a 100 KB URL", "GET /v2/models/" + "a".repeat(100_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n", 414, "REQUEST_LIMIT_EXCEEDED",
+            "the URL is over the limit of 16384 bytes"),
+        new Raw("a 100 KB header", "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Note: " + "a".repeat(100_000) + "\r\n\r\n", 431,
+            "REQUEST_LIMIT_EXCEEDED", "serving.max-request-header-bytes"),
+        new Raw("a 20 KB bearer token", "GET /v2/models/delay HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + "e".repeat(20_000) + "\r\n\r\n", 431,
+            "REQUEST_LIMIT_EXCEEDED", "the request headers are over the limit of 16384 bytes"),
+        new Raw("HELLO WORLD", "HELLO WORLD\r\n\r\n", 400, "MALFORMED_REQUEST", "HTTP/1.1"),
+        new Raw("an HTTP/0.9 request", "GET /health\r\n\r\n", 400, "MALFORMED_REQUEST", "HTTP/1.1"),
+        new Raw("overlong UTF-8 in a value", post + "Content-Length: " + OVERLONG.length() + "\r\n\r\n" + OVERLONG, 400, "INVALID_PARAMETER_VALUE",
+            "the value of 'origin' is not valid UTF-8"),
+        new Raw("explain with a broken escape", post.replace("predict", "predict?explain=%ZZ") + "Content-Length: " + (GOOD.length() + 14) + "\r\n\r\n"
+            + "{\"records\":[" + GOOD + "]}", 400, "INVALID_PARAMETER_VALUE", "the query parameter explain is not percent-encoded"),
+        new Raw("HTTP/2.5", "GET /health HTTP/2.5\r\nHost: localhost\r\n\r\n", 400, "MALFORMED_REQUEST", "HTTP/1.1"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wire")
+  void jetty_refuses_protocol_garbage_in_json(Raw bad) throws Exception {
+    WireAnswer answer = WireAnswer.send(app.server().port(), bad.request());
+
+    assertThat(answer.status()).as(answer.text()).isEqualTo(bad.status());
+    assertThat(answer.header("content-type")).as(answer.text()).startsWith("application/json");
+    JsonNode error = TestClient.JSON.readTree(answer.body());
+    assertThat(error.get("error_code").asText()).isEqualTo(bad.errorCode());
+    assertThat(error.get("message").asText()).contains(bad.mentions());
+    if (bad.request().matches("(?s)[A-Z]+ /v2/.*") && bad.status() != 414) { // a URL over the limit is refused before the path is read
+      assertThat(error.get("error").asText()).as("the Open Inference Protocol's error object").isEqualTo(error.get("message").asText());
+    }
+    Refusals.assertClean(answer.status(), answer.body());
+  }
+
+  @Test
+  void a_six_kilobyte_token_is_read_and_judged_by_the_server() throws Exception {
+    String token = "e".repeat(6_000);
+    WireAnswer answer = WireAnswer.send(app.server().port(), "GET /v2/models/delay HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+        + "\r\nConnection: close\r\n\r\n");
+
+    assertThat(answer.status()).as("no auth here: the token is ignored, the route answers").isEqualTo(200);
   }
 
   @Test
@@ -173,6 +259,11 @@ class BadRequestTest {
     JsonNode error = answer.json();
     assertThat(error.get("error_code").asText()).isEqualTo(bad.errorCode());
     assertThat(error.get("message").asText()).contains(bad.mentions());
-    assertThat(answer.body()).doesNotContain("Exception").doesNotContain("at io.").doesNotContain("at org.");
+    if (bad.path().startsWith("/v2/")) {
+      assertThat(error.get("error").asText()).as("the Open Inference Protocol's error object").isEqualTo(error.get("message").asText());
+    } else {
+      assertThat(error.has("error")).as("MLflow's and the native error shape").isFalse();
+    }
+    Refusals.assertClean(answer.status(), answer.body());
   }
 }

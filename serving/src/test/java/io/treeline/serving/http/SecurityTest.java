@@ -176,28 +176,46 @@ class SecurityTest {
   }
 
   @Test
-  void shutdown_finishes_the_requests_in_flight_and_refuses_new_ones() throws Exception {
-    ServingApp app = serve(ServingFixture.options());
+  void shutdown_drains_then_stops_accepting_and_finishes_the_requests_in_flight() throws Exception {
+    ServingApp app = serve(ServingFixture.options().withShutdown(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10)));
     TestClient client = new TestClient(app.baseUrl());
+    int port = app.server().port();
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     app.server().requestHook(() -> {
-      entered.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (entered.getCount() > 0) {
+        entered.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     });
     CompletableFuture<TestClient.Answer> inFlight = CompletableFuture.supplyAsync(() -> client.post(PREDICT, "application/json", RECORD));
     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+    long stopAt = System.nanoTime();
     CompletableFuture<Void> closing = CompletableFuture.runAsync(app::close);
     TimeUnit.MILLISECONDS.sleep(300);
-    assertThat(closing).as("the server waits for the request in flight").isNotDone();
-    TestClient.Answer late = client.post(PREDICT, "application/json", RECORD);
-    assertThat(late.status()).isEqualTo(503);
-    assertThat(late.json().get("error_code").asText()).isEqualTo("TEMPORARILY_UNAVAILABLE");
-    assertThat(client.get("/ready").status()).isEqualTo(503);
+
+    assertThat(client.get("/ready").status()).as("/ready turns 503 at once").isEqualTo(503);
+    String predict = "POST " + PREDICT + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + RECORD.length() + "\r\n\r\n" + RECORD;
+    try (java.net.Socket keptAlive = new java.net.Socket("127.0.0.1", port)) {
+      WireAnswer during = WireAnswer.exchange(keptAlive, predict);
+      assertThat(during.status()).as("still answering during the drain period").isEqualTo(200);
+      assertThat(during.header("Connection")).as("on a kept-alive connection").isNotEqualToIgnoringCase("close");
+      assertThat(closing).as("the server waits for the request in flight").isNotDone();
+
+      TimeUnit.NANOSECONDS.sleep(Math.max(0, stopAt + TimeUnit.MILLISECONDS.toNanos(2_500) - System.nanoTime()));
+      assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).as("no new connections after the drain period")
+          .isInstanceOf(java.net.ConnectException.class);
+      WireAnswer late = WireAnswer.exchange(keptAlive, predict);
+      assertThat(late.status()).as("a late prediction on an open connection").isEqualTo(503);
+      assertThat(late.header("Connection")).as("is its last answer").isEqualToIgnoringCase("close");
+      assertThat(keptAlive.getInputStream().read()).as("the server closed the connection").isEqualTo(-1);
+    }
+    assertThat(closing).isNotDone();
 
     release.countDown();
     TestClient.Answer finished = inFlight.get(30, TimeUnit.SECONDS);
@@ -205,4 +223,5 @@ class SecurityTest {
     assertThat(finished.json().get("predictions")).hasSize(1);
     closing.get(30, TimeUnit.SECONDS);
   }
+
 }
