@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.treeline.core.error.Errors;
 import io.treeline.core.json.JsonObjects;
 import io.treeline.registry.LoggedRun;
-import io.treeline.registry.ModelPackage;
+import io.treeline.modelpackage.ModelManifest;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
@@ -14,7 +14,6 @@ import io.treeline.registry.RunRecord;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -307,11 +306,11 @@ public final class MlflowRegistry implements ModelRegistry {
     node.path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
     String status = node.path("status").asText();
     String source = node.path("source").asText();
-    Map<String, Object> treeline = ModelVersion.READY.equals(status)
-        ? ModelPackage.parseTreeline(artifacts.read(source + "/" + ModelPackage.TREELINE_JSON))
-        : new HashMap<>();
+    ModelManifest manifest = ModelVersion.READY.equals(status)
+        ? ModelManifest.parse(artifacts.read(source + "/" + ModelManifest.FILE), source + "/" + ModelManifest.FILE)
+        : null;
     return new ModelVersion(model, version, status, node.path("run_id").asText(null), source,
-        Instant.ofEpochMilli(node.path("creation_timestamp").asLong()), aliases, tags, treeline);
+        Instant.ofEpochMilli(node.path("creation_timestamp").asLong()), aliases, tags, manifest);
   }
 
   private RuntimeException translate(MlflowApiException e, String verb, String thing) {
