@@ -34,6 +34,14 @@ final class ManifestJson {
   private ManifestJson() {}
 
   static byte[] write(ModelManifest m) {
+    try {
+      return JSON.writeValueAsBytes(tree(m));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static ObjectNode tree(ModelManifest m) {
     ObjectNode doc = JSON.createObjectNode();
     doc.put("format_version", FormatVersion.CURRENT);
     doc.put("pipeline", m.pipeline());
@@ -70,11 +78,7 @@ final class ManifestJson {
     m.metrics().forEach(doc.putObject("metrics")::put);
     m.versions().forEach(doc.putObject("versions")::put);
     doc.put("created_at", m.createdAt().toString());
-    try {
-      return JSON.writeValueAsBytes(doc);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return doc;
   }
 
   static ModelManifest read(byte[] json, String source) {

@@ -1,5 +1,6 @@
 package io.treeline.modelpackage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.treeline.core.lake.FeatureColumn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,6 +126,11 @@ public record ModelManifest(
   /** The document as written to {@value #FILE}. */
   public byte[] toJson() {
     return ManifestJson.write(this);
+  }
+
+  /** The document as written, for summaries that show it whole (a copy: changing it changes nothing here). */
+  public JsonNode toJsonTree() {
+    return ManifestJson.tree(this);
   }
 
   /** Parses a {@value #FILE} read from elsewhere (the lake, an MLflow artifact); {@code source} names it in errors. */
