@@ -72,7 +72,12 @@ public abstract class ModelRegistryContract {
 
   /** A run directory as training writes it: model/ in the MLflow format, plus a report. */
   protected Path runDirectory(double testAuc) {
-    Path run = temp.resolve("run-" + UUID.randomUUID());
+    return runDirectory(temp, testAuc);
+  }
+
+  /** As above, under {@code parent}: for tests of one registry outside the contract. */
+  public static Path runDirectory(Path parent, double testAuc) {
+    Path run = parent.resolve("run-" + UUID.randomUUID());
     Map<String, Double> metrics = new java.util.LinkedHashMap<>();
     metrics.put("test_auc", testAuc);
     metrics.put("test_log_loss", 1 - testAuc);
