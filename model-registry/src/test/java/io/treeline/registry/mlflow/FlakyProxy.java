@@ -30,6 +30,8 @@ final class FlakyProxy implements AutoCloseable {
   private final Map<String, AtomicInteger> refuse = new ConcurrentHashMap<>();
   final List<String> requests = new CopyOnWriteArrayList<>();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
+  /** Requests forwarded whose answer was dropped. */
+  final AtomicInteger answersDropped = new AtomicInteger();
 
   FlakyProxy(String target) throws IOException {
     this.target = target;
@@ -80,6 +82,7 @@ final class FlakyProxy implements AutoCloseable {
     try {
       HttpResponse<byte[]> response = http.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (take(dropAnswers, exchange.getRequestURI().getPath())) {
+        answersDropped.incrementAndGet();
         exchange.close(); // before any response header: the JDK server closes the connection, the client sees it end
         return;
       }

@@ -63,6 +63,7 @@ class MlflowRegistrationRetryTest {
 
     ModelVersion version = registry.register(model, run, "model", Map.of());
 
+    assertThat(proxy.answersDropped).hasValue(1);
     assertThat(version.version()).isEqualTo(1);
     assertThat(version.status()).isEqualTo(ModelVersion.READY);
     assertThat(version.manifest().modelType()).isEqualTo("random_forest_classifier");
@@ -79,6 +80,7 @@ class MlflowRegistrationRetryTest {
 
     LoggedRun run = logRun(runId);
 
+    assertThat(proxy.answersDropped).hasValue(1);
     assertThat(proxy.requests.stream().filter(r -> r.endsWith("/runs/create"))).hasSize(1);
     JsonNode found = direct("POST", "runs/search", Map.of("experiment_ids", java.util.List.of(run.experimentId()),
         "filter", "attributes.run_name = '" + runId + "'"));
