@@ -1,9 +1,9 @@
 package io.treeline.pipelines.train;
 
-import io.treeline.core.lake.FeatureColumn;
 import static org.apache.spark.sql.functions.col;
 
 import io.treeline.core.error.Errors;
+import io.treeline.core.lake.FeatureColumn;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
 import io.treeline.featurestore.pit.FeatureRef;
