@@ -28,6 +28,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class TrainingSetBuilder {
   public static final String VERSION_PROPERTY_PREFIX = "treeline.input.";
+  /** The table property listing the looked-up feature columns, comma-separated, in order. */
+  public static final String FEATURES_PROPERTY = "treeline.features";
 
   private final SparkSession spark;
   private final LakeLayout layout;
@@ -71,7 +73,7 @@ public final class TrainingSetBuilder {
     set.inputVersions().forEach((table, version) -> properties.put(VERSION_PROPERTY_PREFIX + table + ".version", Long.toString(version)));
     properties.put("treeline.spine", spine.tableOrSql());
     properties.put("treeline.event_time", spine.eventTime());
-    properties.put("treeline.features", set.featureColumns().stream().map(FeatureColumn::column).collect(Collectors.joining(",")));
+    properties.put(FEATURES_PROPERTY, set.featureColumns().stream().map(FeatureColumn::column).collect(Collectors.joining(",")));
     String tblProperties = properties.entrySet().stream()
         .map(e -> "'" + escape(e.getKey()) + "' = '" + escape(e.getValue()) + "'")
         .collect(Collectors.joining(", "));
