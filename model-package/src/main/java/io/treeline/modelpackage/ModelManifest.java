@@ -44,9 +44,16 @@ public record ModelManifest(
 
   public static final String FILE = "treeline.json";
 
+  // Whatever the reader requires, the writer must never leave out: a package that cannot be read back is refused here, in training.
   public ModelManifest {
     Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(registeredModel, "registeredModel");
     Objects.requireNonNull(modelType, "modelType");
+    Objects.requireNonNull(label, "label");
+    Objects.requireNonNull(eventTime, "eventTime");
+    Objects.requireNonNull(trainingSet, "trainingSet");
+    Objects.requireNonNull(createdAt, "createdAt");
     featureViews = List.copyOf(featureViews);
     requestFeatures = List.copyOf(requestFeatures);
     requestAliases = ordered(requestAliases);
@@ -58,6 +65,7 @@ public record ModelManifest(
 
   // Key order is kept: it is the order of metrics and inputs in reports, summaries and the file.
   private static <V> Map<String, V> ordered(Map<String, V> map) {
+    map.forEach((key, value) -> Objects.requireNonNull(value, () -> "no value for " + key));
     return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 

@@ -160,6 +160,20 @@ class ModelManifestTest {
   }
 
   @Test
+  void a_manifest_the_reader_would_refuse_cannot_be_made() {
+    ModelManifest m = example();
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put("git_commit", null);
+
+    assertThatThrownBy(() -> new ModelManifest(m.pipeline(), null, m.registeredModel(), m.modelType(), m.threshold(), m.label(), m.eventTime(),
+        m.featureViews(), m.requestFeatures(), m.requestAliases(), m.inputSchema(), m.trainingSet(), m.trainingInputs(), m.metrics(),
+        m.versions(), m.createdAt())).isInstanceOf(NullPointerException.class).hasMessage("runId");
+    assertThatThrownBy(() -> new ModelManifest(m.pipeline(), m.runId(), m.registeredModel(), m.modelType(), m.threshold(), m.label(),
+        m.eventTime(), m.featureViews(), m.requestFeatures(), m.requestAliases(), m.inputSchema(), m.trainingSet(), m.trainingInputs(),
+        m.metrics(), versions, m.createdAt())).isInstanceOf(NullPointerException.class).hasMessage("no value for git_commit");
+  }
+
+  @Test
   void a_missing_file_names_the_file() {
     assertThatThrownBy(() -> ModelManifest.read(dir))
         .isInstanceOf(InvalidInputException.class)
