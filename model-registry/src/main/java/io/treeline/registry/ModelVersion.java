@@ -1,5 +1,6 @@
 package io.treeline.registry;
 
+import io.treeline.modelpackage.ModelManifest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,8 @@ import java.util.Map;
 /**
  * One registered version of a model: where its MLflow-format package is ({@code source}), the run
  * it came from, its aliases and tags, and its {@code treeline.json} (feature views, input schema,
- * training-set versions, metrics).
+ * training-set versions, metrics) — null until the version is {@value #READY}, since a version still
+ * being registered or one that failed may have no package to read.
  */
 public record ModelVersion(
     String model,
@@ -18,7 +20,7 @@ public record ModelVersion(
     Instant createdAt,
     List<String> aliases,
     Map<String, String> tags,
-    Map<String, Object> treeline) {
+    ModelManifest manifest) {
 
   public static final String READY = "READY";
 
@@ -26,18 +28,9 @@ public record ModelVersion(
     return ModelRef.ofVersion(model, version);
   }
 
-  /** The run's metrics as recorded in treeline.json ({@code test_auc}, {@code validation_rmse}, …). */
+  /** The run's metrics as recorded in treeline.json ({@code test_auc}, {@code validation_rmse}, …); none before it is ready. */
   public Map<String, Double> metrics() {
-    Object metrics = treeline.get("metrics");
-    java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
-    if (metrics instanceof Map<?, ?> map) {
-      map.forEach((k, v) -> {
-        if (v instanceof Number n) {
-          out.put(k.toString(), n.doubleValue());
-        }
-      });
-    }
-    return out;
+    return manifest == null ? Map.of() : manifest.metrics();
   }
 
   /** Whether the version carries every one of {@code wanted} (key and value). */

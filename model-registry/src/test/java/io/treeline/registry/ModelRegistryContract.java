@@ -7,8 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.treeline.core.error.InvalidInputException;
-import io.treeline.core.json.JsonObjects;
 import io.treeline.core.testing.TestSpark;
+import io.treeline.modelpackage.ModelManifest;
+import io.treeline.modelpackage.ModelManifest.InputColumn;
+import io.treeline.modelpackage.ModelManifest.Kind;
+import io.treeline.modelpackage.ModelManifest.RequestFeature;
+import io.treeline.modelpackage.ModelManifest.TrainingSet;
+import io.treeline.modelpackage.ModelPackage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -67,13 +72,20 @@ public abstract class ModelRegistryContract {
 
   /** A run directory as training writes it: model/ in the MLflow format, plus a report. */
   protected Path runDirectory(double testAuc) {
-    Path run = temp.resolve("run-" + UUID.randomUUID());
-    Map<String, Object> treeline = JsonObjects.of(
-        "format_version", 1,
-        "model_type", "random_forest_classifier",
-        "input_schema", List.of(JsonObjects.of("name", "x", "type", "double"), JsonObjects.of("name", "city", "type", "string")),
-        "metrics", JsonObjects.of("test_auc", testAuc, "test_log_loss", 1 - testAuc));
-    ModelPackage.write(model(), run.resolve("model").toString(), treeline, null, TestSpark.session().sparkContext().hadoopConfiguration());
+    return runDirectory(temp, testAuc);
+  }
+
+  /** As above, under {@code parent}: for tests of one registry outside the contract. */
+  public static Path runDirectory(Path parent, double testAuc) {
+    Path run = parent.resolve("run-" + UUID.randomUUID());
+    Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+    metrics.put("test_auc", testAuc);
+    metrics.put("test_log_loss", 1 - testAuc);
+    ModelManifest manifest = new ModelManifest("contract", "contract-run", "contract", "random_forest_classifier", 0.5, "y", "t",
+        List.of(), List.of(new RequestFeature("x", Kind.NUMERIC, null), new RequestFeature("city", Kind.CATEGORICAL, null)), Map.of(),
+        List.of(new InputColumn("x", "double"), new InputColumn("city", "string")), new TrainingSet("training.contract", 0), Map.of(),
+        metrics, Map.of(), Instant.now());
+    ModelPackage.write(model(), run.resolve("model").toString(), manifest, null, TestSpark.session().sparkContext().hadoopConfiguration());
     try {
       Files.writeString(run.resolve("report.md"), "# report\n");
     } catch (IOException e) {
@@ -106,7 +118,7 @@ public abstract class ModelRegistryContract {
     assertThat(first.runId()).isEqualTo(run.runId());
     assertThat(first.metrics()).containsEntry("test_auc", 0.7);
     assertThat(registry().resolve(ModelRef.parse(name)).version()).isEqualTo(2);
-    assertThat(registry().resolve(ModelRef.parse(name + "/1")).treeline()).containsEntry("model_type", "random_forest_classifier");
+    assertThat(registry().resolve(ModelRef.parse(name + "/1")).manifest().modelType()).isEqualTo("random_forest_classifier");
     assertThat(registry().models()).anySatisfy(m -> {
       assertThat(m.name()).isEqualTo(name);
       assertThat(m.latestVersion()).isEqualTo(2);

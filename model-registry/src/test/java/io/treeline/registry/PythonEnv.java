@@ -1,5 +1,7 @@
 package io.treeline.registry;
 
+import io.treeline.modelpackage.ModelPackage;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -72,7 +72,7 @@ public final class ServingApp implements AutoCloseable {
       @Override
       public void prepare(ServedModel model) {
         // A new version may read views the old one did not: load them now, not on its first request.
-        refresh(model.manifest().views().stream().map(v -> new OnlineTable(v.view(), v.entities(), v.features())).toList(), store, metrics);
+        refresh(model.manifest().featureViews().stream().map(v -> new OnlineTable(v.view(), v.entities(), v.features())).toList(), store, metrics);
       }
 
       @Override
@@ -116,7 +116,7 @@ public final class ServingApp implements AutoCloseable {
   private static List<OnlineTable> tables(ModelHost host) {
     Map<String, OnlineTable> tables = new LinkedHashMap<>();
     for (ServedModel model : host.all()) {
-      model.manifest().views().forEach(v -> tables.putIfAbsent(v.view(), new OnlineTable(v.view(), v.entities(), v.features())));
+      model.manifest().featureViews().forEach(v -> tables.putIfAbsent(v.view(), new OnlineTable(v.view(), v.entities(), v.features())));
     }
     return List.copyOf(tables.values());
   }

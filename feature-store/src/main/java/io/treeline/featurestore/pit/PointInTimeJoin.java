@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import io.treeline.core.error.Errors;
+import io.treeline.core.lake.FeatureColumn;
 import io.treeline.featurestore.offline.OfflineTable;
 import io.treeline.featurestore.spec.FeatureView;
 import java.util.ArrayList;
@@ -37,9 +38,9 @@ public final class PointInTimeJoin {
 
   private PointInTimeJoin() {}
 
-  /** The training-set column of a view's feature: {@code <view>__<feature>}. */
+  /** The training-set column of a view's feature (see {@link FeatureColumn}). */
   public static String columnName(String view, String feature) {
-    return view + "__" + feature;
+    return new FeatureColumn(view, feature).column();
   }
 
   public static Dataset<Row> join(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features) {

@@ -2,6 +2,7 @@ package io.treeline.featurestore.pit;
 
 import io.delta.tables.DeltaTable;
 import io.treeline.core.error.Errors;
+import io.treeline.core.lake.FeatureColumn;
 import io.treeline.core.lake.LakeCatalog;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
@@ -27,6 +28,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class TrainingSetBuilder {
   public static final String VERSION_PROPERTY_PREFIX = "treeline.input.";
+  /** The table property listing the looked-up feature columns, comma-separated, in order. */
+  public static final String FEATURES_PROPERTY = "treeline.features";
 
   private final SparkSession spark;
   private final LakeLayout layout;
@@ -38,10 +41,10 @@ public final class TrainingSetBuilder {
     this.repository = repository;
   }
 
-  /** The training set and the Delta version of every table it was read from. */
-  public record TrainingSet(Dataset<Row> rows, Map<String, Long> inputVersions, List<String> featureColumns) {}
+  /** The training set, the Delta version of every table it was read from, and its looked-up feature columns in order. */
+  public record TrainingSet(Dataset<Row> rows, Map<String, Long> inputVersions, List<FeatureColumn> featureColumns) {}
 
-  public record Result(String table, long rows, long deltaVersion, Map<String, Long> inputVersions, List<String> featureColumns) {}
+  public record Result(String table, long rows, long deltaVersion, Map<String, Long> inputVersions, List<FeatureColumn> featureColumns) {}
 
   public TrainingSet build(Spine spine, List<FeatureRef> refs, Map<String, Long> asOfVersions) {
     Map<String, Long> versions = new TreeMap<>();
@@ -50,14 +53,14 @@ public final class TrainingSetBuilder {
       throw Errors.invalidInput("build", "the training set", "the spine has no event time column '" + spine.eventTime()
           + "' (columns: " + String.join(", ", rows.columns()) + ")", "Pass --event-time COLUMN naming the prediction moment.");
     }
-    List<String> columns = new ArrayList<>();
+    List<FeatureColumn> columns = new ArrayList<>();
     for (Map.Entry<FeatureView, List<String>> entry : resolve(refs).entrySet()) {
       FeatureView view = entry.getKey();
       String table = view.offlineTable().toString();
       Dataset<Row> offline = read(view.offlineTable(), asOfVersions.get(table), versions, "the view " + view.name()
           + " has not been materialized", "Run `treeline features materialize --view " + view.name() + "` first.");
       rows = PointInTimeJoin.join(rows, spine.eventTime(), view, offline, entry.getValue());
-      entry.getValue().forEach(f -> columns.add(PointInTimeJoin.columnName(view.name(), f)));
+      entry.getValue().forEach(f -> columns.add(new FeatureColumn(view.name(), f)));
     }
     return new TrainingSet(rows, versions, columns);
   }
@@ -70,7 +73,7 @@ public final class TrainingSetBuilder {
     set.inputVersions().forEach((table, version) -> properties.put(VERSION_PROPERTY_PREFIX + table + ".version", Long.toString(version)));
     properties.put("treeline.spine", spine.tableOrSql());
     properties.put("treeline.event_time", spine.eventTime());
-    properties.put("treeline.features", String.join(",", set.featureColumns()));
+    properties.put(FEATURES_PROPERTY, set.featureColumns().stream().map(FeatureColumn::column).collect(Collectors.joining(",")));
     String tblProperties = properties.entrySet().stream()
         .map(e -> "'" + escape(e.getKey()) + "' = '" + escape(e.getValue()) + "'")
         .collect(Collectors.joining(", "));

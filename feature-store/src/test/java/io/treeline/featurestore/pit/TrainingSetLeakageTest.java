@@ -65,7 +65,7 @@ class TrainingSetLeakageTest {
     assertThat(counts.getLong(0)).isEqualTo(20_000);
     assertThat(counts.getLong(1)).isEqualTo(20_000);
     assertThat(result.rows()).isEqualTo(20_000);
-    assertThat(result.featureColumns()).hasSize(33).contains("origin_delays__avg_delay_24h", "route_delays__last_delay", "origin_airport_stats__landed_1h",
+    assertThat(result.featureColumns()).extracting(io.treeline.core.lake.FeatureColumn::column).hasSize(33).contains("origin_delays__avg_delay_24h", "route_delays__last_delay", "origin_airport_stats__landed_1h",
         "destination_airport__state");
     assertThat(result.inputVersions()).containsEntry("raw.flights", 0L).containsEntry("features.route_delays", 0L);
   }

@@ -1,5 +1,6 @@
 package io.treeline.jobs.features;
 
+import io.treeline.core.lake.FeatureColumn;
 import io.treeline.core.lake.TableName;
 import io.treeline.featurestore.pit.FeatureRef;
 import io.treeline.featurestore.pit.Spine;
@@ -38,7 +39,7 @@ public final class BuildTrainingSet implements Job<BuildTrainingSet.Result> {
       summary.put("table", table.table());
       summary.put("rows", table.rows());
       summary.put("delta_version", table.deltaVersion());
-      summary.put("feature_columns", table.featureColumns());
+      summary.put("feature_columns", table.featureColumns().stream().map(FeatureColumn::column).toList());
       summary.put("input_versions", table.inputVersions());
       summary.put("elapsed_seconds", elapsedSeconds);
       return summary;

@@ -59,8 +59,8 @@ public final class CompareModels implements Job<CompareModels.Result> {
           x == null || y == null ? "" : String.format("%+.4f", y - x), better.isEmpty() ? "" : better.equals("b") ? "B better" : "A better");
       rows.add(JsonObjects.of("metric", name, "a", x, "b", y, "better", better));
     }
-    Object setA = first.treeline().get("training_inputs");
-    Object setB = second.treeline().get("training_inputs");
+    Map<String, Long> setA = first.manifest() == null ? Map.of() : first.manifest().trainingInputs();
+    Map<String, Long> setB = second.manifest() == null ? Map.of() : second.manifest().trainingInputs();
     context.out().println("training inputs: " + (Objects.equals(setA, setB) ? "the same (" + setA + ")" : "A " + setA + ", B " + setB));
     return new Result(first, second, rows);
   }

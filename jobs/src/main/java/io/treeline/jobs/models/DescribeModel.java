@@ -4,6 +4,8 @@ import io.treeline.core.json.JsonObjects;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
+import io.treeline.modelpackage.ModelManifest;
+import io.treeline.modelpackage.ModelManifest.RequestFeature;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelVersion;
 import java.io.PrintStream;
@@ -28,7 +30,8 @@ public final class DescribeModel implements Job<DescribeModel.Result> {
     public Map<String, Object> summary() {
       return JsonObjects.of("model", version.model(), "version", version.version(), "status", version.status(), "run_id", version.runId(),
           "source", version.source(), "created_at", version.createdAt().toString(), "aliases", version.aliases(), "tags", version.tags(),
-          "treeline", version.treeline());
+          // the document as in the package, so scripts read the same keys as in treeline.json
+          "treeline", version.manifest() == null ? Map.of() : version.manifest().toJsonTree());
     }
   }
 
@@ -36,29 +39,24 @@ public final class DescribeModel implements Job<DescribeModel.Result> {
   public Result run(JobContext context) {
     ModelVersion version = context.registry().resolve(ref);
     PrintStream out = context.out();
-    Map<String, Object> treeline = version.treeline();
+    ModelManifest manifest = version.manifest();
     out.println("model:        " + version.model());
     out.println("version:      " + version.version() + " (" + version.status() + ")");
     out.println("aliases:      " + (version.aliases().isEmpty() ? "-" : String.join(", ", version.aliases())));
     out.println("created:      " + version.createdAt());
-    out.println("run:          " + version.runId() + (treeline.containsKey("run_id") ? " (treeline run " + treeline.get("run_id") + ")" : ""));
+    out.println("run:          " + version.runId() + (manifest == null ? "" : " (treeline run " + manifest.runId() + ")"));
     out.println("source:       " + version.source());
-    out.println("model type:   " + treeline.getOrDefault("model_type", "-"));
-    if (treeline.get("training_set") instanceof Map<?, ?> set) {
-      out.println("training set: " + set.get("table") + " at Delta version " + set.get("delta_version"));
-    }
-    if (treeline.get("training_inputs") instanceof Map<?, ?> inputs) {
-      inputs.forEach((table, v) -> out.println("  input        " + table + " at Delta version " + v));
-    }
-    if (treeline.get("feature_views") instanceof List<?> views) {
-      out.println("features:");
-      for (Object view : views) {
-        Map<?, ?> v = (Map<?, ?>) view;
-        out.println("  " + v.get("view") + " by " + v.get("entities") + ": " + v.get("features"));
+    out.println("model type:   " + (manifest == null ? "-" : manifest.modelType()));
+    if (manifest != null) {
+      out.println("training set: " + manifest.trainingSet().table() + " at Delta version " + manifest.trainingSet().deltaVersion());
+      manifest.trainingInputs().forEach((table, v) -> out.println("  input        " + table + " at Delta version " + v));
+      if (!manifest.featureViews().isEmpty()) {
+        out.println("features:");
+        manifest.featureViews().forEach(v -> out.println("  " + v.view() + " by " + v.entities() + ": " + v.features()));
       }
-    }
-    if (treeline.get("request_features") instanceof List<?> request && !request.isEmpty()) {
-      out.println("request features: " + request.stream().map(r -> String.valueOf(((Map<?, ?>) r).get("name"))).toList());
+      if (!manifest.requestFeatures().isEmpty()) {
+        out.println("request features: " + manifest.requestFeatures().stream().map(RequestFeature::name).toList());
+      }
     }
     if (!version.tags().isEmpty()) {
       out.println("tags:");

@@ -12,7 +12,8 @@ import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
 import io.treeline.registry.Artifacts;
 import io.treeline.registry.LoggedRun;
-import io.treeline.registry.ModelPackage;
+import io.treeline.modelpackage.ModelManifest;
+import io.treeline.modelpackage.ModelPackage;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
@@ -262,9 +263,9 @@ public final class LakeRegistry implements ModelRegistry {
     String status = row.getAs("status");
     String source = row.getAs("source");
     List<String> named = aliases.entrySet().stream().filter(e -> e.getValue() == version).map(Map.Entry::getKey).sorted().toList();
-    Map<String, Object> treeline = ModelVersion.READY.equals(status) ? ModelPackage.readTreeline(source, hadoop()) : Map.of();
+    ModelManifest manifest = ModelVersion.READY.equals(status) ? ModelPackage.readManifest(source, hadoop()) : null;
     return new ModelVersion(model, version, status, row.getAs("run_id"), source, ((Timestamp) row.getAs("created_at")).toInstant(),
-        named, tags.getOrDefault(version, Map.of()), treeline);
+        named, tags.getOrDefault(version, Map.of()), manifest);
   }
 
   @Override

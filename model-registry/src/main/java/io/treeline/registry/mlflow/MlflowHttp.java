@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * {@code mlflow-artifacts} file API, over the JDK's HTTP client — so that all of them send the same
  * credentials, retry the same way (5xx and connection errors, backing off; never a 4xx) and fail
  * with the same message.
+ *
+ * <p>{@link #post} resends a request blindly, so it is for calls that are safe to repeat: setting
+ * values (log-batch, update, tags, aliases) or creating something by a unique name, where MLflow
+ * answers the repeat with {@code RESOURCE_ALREADY_EXISTS} and the caller takes that as done. Calls
+ * that would make a second object when repeated go through {@link #create}.
  *
  * <p>Not mlflow-client 2.17.2: its {@code MlflowHttpCaller} repeats every failed call, 4xx
  * included, three times without a pause, and cannot be configured otherwise from outside.
@@ -56,6 +62,29 @@ final class MlflowHttp {
     HttpRequest request = request(api(path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(write(body))).build();
     return parse(new String(send(request, "POST " + path), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A POST that creates something ({@code runs/create}, {@code model-versions/create}): sent again
+   * after a failure only once {@code existing} has found nothing. A connection lost before the answer
+   * or a 5xx from a proxy may come after the server acted, and a blind retry would create a second
+   * run or version; {@code existing} looks for what the first attempt made and stands for its answer.
+   */
+  JsonNode create(String path, Map<String, Object> body, Supplier<Optional<JsonNode>> existing) {
+    HttpRequest request = request(api(path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(write(body))).build();
+    boolean[] sent = {false};
+    return retrying("POST " + path, () -> {
+      if (sent[0]) {
+        Optional<JsonNode> made = existing.get();
+        if (made.isPresent()) {
+          LOG.warn("MLflow POST {}: the earlier attempt had succeeded; not sending it again", path);
+          return made.get();
+        }
+      }
+      sent[0] = true;
+      return parse(new String(attempt(request), StandardCharsets.UTF_8));
+    });
   }
 
   JsonNode delete(String path, Map<String, Object> body) {
@@ -94,25 +123,28 @@ final class MlflowHttp {
   }
 
   private byte[] send(HttpRequest request, String what) {
-    return retrying(what, () -> {
-      HttpResponse<byte[]> response;
-      try {
-        response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      } catch (IOException e) {
-        throw new RetryableFailure(e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RetryableFailure("interrupted");
-      }
-      int status = response.statusCode();
-      if (status >= 500) {
-        throw new RetryableFailure("HTTP " + status);
-      }
-      if (status >= 400) {
-        throw apiError(status, new String(response.body(), StandardCharsets.UTF_8));
-      }
-      return response.body();
-    });
+    return retrying(what, () -> attempt(request));
+  }
+
+  /** One exchange: the body of a 2xx, an {@link MlflowApiException} for a 4xx, a {@link RetryableFailure} otherwise. */
+  private byte[] attempt(HttpRequest request) {
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new RetryableFailure(e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetryableFailure("interrupted");
+    }
+    int status = response.statusCode();
+    if (status >= 500) {
+      throw new RetryableFailure("HTTP " + status);
+    }
+    if (status >= 400) {
+      throw apiError(status, new String(response.body(), StandardCharsets.UTF_8));
+    }
+    return response.body();
   }
 
   private <T> T retrying(String what, Supplier<T> call) {

@@ -1,10 +1,11 @@
 package io.treeline.registry.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.treeline.core.error.Errors;
 import io.treeline.core.json.JsonObjects;
 import io.treeline.registry.LoggedRun;
-import io.treeline.registry.ModelPackage;
+import io.treeline.modelpackage.ModelManifest;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
@@ -14,11 +15,12 @@ import io.treeline.registry.RunRecord;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -28,6 +30,9 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class MlflowRegistry implements ModelRegistry {
   private static final long READY_TIMEOUT_MS = 120_000;
+  /** The version tag that names one registration call (see {@link #register}). */
+  public static final String REGISTRATION_ID_TAG = "treeline.registration_id";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final MlflowHttp http;
   private final RunArtifacts artifacts;
@@ -59,8 +64,9 @@ public final class MlflowRegistry implements ModelRegistry {
   public LoggedRun logRun(RunRecord run) {
     String experimentId = experimentId(run.experiment());
     long started = (run.startedAt() == null ? Instant.now() : run.startedAt()).toEpochMilli();
-    JsonNode info = http.post("runs/create", JsonObjects.of("experiment_id", experimentId, "run_name", run.runId(), "start_time", started,
-        "tags", List.of(JsonObjects.of("key", "mlflow.runName", "value", run.runId())))).path("run").path("info");
+    JsonNode info = http.create("runs/create", JsonObjects.of("experiment_id", experimentId, "run_name", run.runId(), "start_time", started,
+        "tags", List.of(JsonObjects.of("key", "mlflow.runName", "value", run.runId()))), () -> createdRun(experimentId, run.runId()))
+        .path("run").path("info");
     String mlflowRunId = info.path("run_id").asText();
     String artifactUri = info.path("artifact_uri").asText();
     List<Map<String, Object>> params = new ArrayList<>();
@@ -81,6 +87,14 @@ public final class MlflowRegistry implements ModelRegistry {
     long ended = (run.endedAt() == null ? Instant.now() : run.endedAt()).toEpochMilli();
     http.post("runs/update", JsonObjects.of("run_id", mlflowRunId, "status", run.succeeded() ? "FINISHED" : "FAILED", "end_time", ended));
     return new LoggedRun(mlflowRunId, experimentId, artifactUri);
+  }
+
+  /** The run a lost runs/create answer made, found by its name: a Treeline run id, unique to one training. */
+  private Optional<JsonNode> createdRun(String experimentId, String runName) {
+    JsonNode found = http.post("runs/search", JsonObjects.of("experiment_ids", List.of(experimentId),
+        "filter", "attributes.run_name = '" + runName.replace("'", "\\'") + "'", "max_results", 1));
+    JsonNode runs = found.path("runs");
+    return runs.isEmpty() ? Optional.empty() : Optional.of(JSON.createObjectNode().set("run", runs.get(0)));
   }
 
   private String experimentId(String name) {
@@ -115,10 +129,14 @@ public final class MlflowRegistry implements ModelRegistry {
     }
     List<Map<String, Object>> tagList = new ArrayList<>();
     tags.forEach((k, v) -> tagList.add(JsonObjects.of("key", k, "value", v)));
+    // Names this registration, so a retry after a lost answer finds the version it made instead of making another.
+    String registrationId = UUID.randomUUID().toString();
+    tagList.add(JsonObjects.of("key", REGISTRATION_ID_TAG, "value", registrationId));
     JsonNode created;
     try {
-      created = http.post("model-versions/create", JsonObjects.of(
-          "name", model, "source", run.artifactUri() + "/" + artifactPath, "run_id", run.runId(), "tags", tagList)).path("model_version");
+      created = http.create("model-versions/create", JsonObjects.of(
+          "name", model, "source", run.artifactUri() + "/" + artifactPath, "run_id", run.runId(), "tags", tagList),
+          () -> registeredVersion(model, run.runId(), registrationId)).path("model_version");
     } catch (MlflowApiException e) {
       throw translate(e, "register", "model " + model + " from run " + run.runId());
     }
@@ -134,6 +152,20 @@ public final class MlflowRegistry implements ModelRegistry {
           + " (" + current.path("status_message").asText("") + ")", "See the version in the MLflow UI; register the run again.", null);
     }
     return toVersion(current);
+  }
+
+  /** The version a lost model-versions/create answer made: of this run, carrying this registration's id. */
+  private Optional<JsonNode> registeredVersion(String model, String runId, String registrationId) {
+    JsonNode page = http.get("model-versions/search", Map.of("filter",
+        "name='" + model.replace("'", "\\'") + "' AND run_id='" + runId.replace("'", "\\'") + "'", "max_results", "1000"));
+    for (JsonNode version : page.path("model_versions")) {
+      for (JsonNode tag : version.path("tags")) {
+        if (REGISTRATION_ID_TAG.equals(tag.path("key").asText()) && registrationId.equals(tag.path("value").asText())) {
+          return Optional.of(JSON.createObjectNode().set("model_version", version));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -307,11 +339,11 @@ public final class MlflowRegistry implements ModelRegistry {
     node.path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
     String status = node.path("status").asText();
     String source = node.path("source").asText();
-    Map<String, Object> treeline = ModelVersion.READY.equals(status)
-        ? ModelPackage.parseTreeline(artifacts.read(source + "/" + ModelPackage.TREELINE_JSON))
-        : new HashMap<>();
+    ModelManifest manifest = ModelVersion.READY.equals(status)
+        ? ModelManifest.parse(artifacts.read(source + "/" + ModelManifest.FILE), source + "/" + ModelManifest.FILE)
+        : null;
     return new ModelVersion(model, version, status, node.path("run_id").asText(null), source,
-        Instant.ofEpochMilli(node.path("creation_timestamp").asLong()), aliases, tags, treeline);
+        Instant.ofEpochMilli(node.path("creation_timestamp").asLong()), aliases, tags, manifest);
   }
 
   private RuntimeException translate(MlflowApiException e, String verb, String thing) {

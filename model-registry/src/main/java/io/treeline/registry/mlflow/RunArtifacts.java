@@ -1,7 +1,7 @@
 package io.treeline.registry.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.treeline.registry.ModelPackage;
+import io.treeline.modelpackage.ModelPackage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

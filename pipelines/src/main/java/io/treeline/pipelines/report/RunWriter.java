@@ -3,22 +3,31 @@ package io.treeline.pipelines.report;
 import io.treeline.core.json.JsonObjects;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.treeline.core.lake.FeatureColumn;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.featurestore.pit.TrainingSetBuilder;
 import io.treeline.featurestore.spec.FeatureView;
+import io.treeline.modelpackage.ModelManifest;
+import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
+import io.treeline.modelpackage.ModelManifest.InputColumn;
+import io.treeline.modelpackage.ModelManifest.Kind;
+import io.treeline.modelpackage.ModelManifest.RequestFeature;
+import io.treeline.modelpackage.ModelManifest.TrainingSet;
+import io.treeline.modelpackage.ModelPackage;
 import io.treeline.pipelines.spec.PipelineSpec;
 import io.treeline.pipelines.train.Evaluation;
 import io.treeline.pipelines.train.FeatureColumns;
 import io.treeline.pipelines.train.Trainer;
 import io.treeline.pipelines.train.TrainingRun;
-import io.treeline.registry.ModelPackage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -44,7 +53,7 @@ public final class RunWriter {
   public void write(TrainingRun run, PipelineSpec spec, Trainer.ModelFit fit, Evaluation evaluation, FeatureColumns columns,
       Map<String, List<String>> entitiesByView, TrainingSetBuilder.Result written, Map<String, String> provenance) {
     try {
-      ModelPackage.write(fit.model(), run.directory() + "/" + MODEL, treelineJson(run, spec, columns, entitiesByView, written, provenance),
+      ModelPackage.write(fit.model(), run.directory() + "/" + MODEL, manifest(run, spec, columns, entitiesByView, written, provenance),
           run.runId(), spark.sparkContext().hadoopConfiguration());
       Map<String, byte[]> plots = spec.model().type().classifier()
           ? Plots.classifier(evaluation.testBinary(), spec.threshold(), evaluation.importances())
@@ -86,60 +95,27 @@ public final class RunWriter {
   }
 
   /** What a served model needs to know: its inputs, where they come from, and how it was made. */
-  private Map<String, Object> treelineJson(TrainingRun run, PipelineSpec spec, FeatureColumns columns,
+  private static ModelManifest manifest(TrainingRun run, PipelineSpec spec, FeatureColumns columns,
       Map<String, List<String>> entitiesByView, TrainingSetBuilder.Result written, Map<String, String> provenance) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("format_version", 1);
-    doc.put("pipeline", spec.name());
-    doc.put("run_id", run.runId());
-    doc.put("registered_model", spec.registeredModel());
-    doc.put("model_type", spec.model().type().name().toLowerCase(java.util.Locale.ROOT));
-    doc.put("threshold", spec.threshold());
-    doc.put("label", spec.spine().label());
-    doc.put("event_time", spec.spine().eventTime());
-    List<Map<String, Object>> views = new ArrayList<>();
-    List<String> entityKeys = new ArrayList<>();
-    Map<String, List<String>> byView = new LinkedHashMap<>();
-    for (String column : written.featureColumns()) {
-      int split = column.indexOf("__");
-      byView.computeIfAbsent(column.substring(0, split), v -> new ArrayList<>()).add(column.substring(split + 2));
+    Map<String, List<String>> featuresByView = new LinkedHashMap<>();
+    for (FeatureColumn column : written.featureColumns()) {
+      featuresByView.computeIfAbsent(column.view(), v -> new ArrayList<>()).add(column.feature());
     }
-    for (Map.Entry<String, List<String>> entry : byView.entrySet()) {
-      Map<String, Object> view = new LinkedHashMap<>();
-      view.put("view", entry.getKey());
-      view.put("offline_table", FeatureView.NAMESPACE + "." + entry.getKey());
-      List<String> entities = entitiesByView.get(entry.getKey());
-      view.put("entities", entities);
-      entities.stream().filter(k -> !entityKeys.contains(k)).forEach(entityKeys::add);
-      view.put("features", entry.getValue());
-      views.add(view);
-    }
-    doc.put("feature_views", views);
-    List<Map<String, Object>> requestFeatures = new ArrayList<>();
+    List<FeatureViewDependency> views = new ArrayList<>();
+    featuresByView.forEach((view, features) ->
+        views.add(new FeatureViewDependency(view, FeatureView.NAMESPACE + "." + view, entitiesByView.get(view), features)));
+    List<RequestFeature> requestFeatures = new ArrayList<>();
     for (PipelineSpec.RequestFeature feature : spec.requestFeatures()) {
-      Map<String, Object> entry = JsonObjects.of("name", feature.name(), "kind", feature.kind().name().toLowerCase(java.util.Locale.ROOT));
-      if (feature.expr() != null && !feature.expr().equals(feature.name())) {
-        entry.put("expr", feature.expr()); // over the spine's columns; serving derives the feature from the request
-      }
-      requestFeatures.add(entry);
+      // expr is over the spine's columns; serving derives the feature from the request with it
+      String expr = feature.expr() != null && !feature.expr().equals(feature.name()) ? feature.expr() : null;
+      requestFeatures.add(new RequestFeature(feature.name(), Kind.valueOf(feature.kind().name()), expr));
     }
-    doc.put("request_features", requestFeatures);
-    doc.put("request_aliases", spec.requestAliases());
-    List<Map<String, Object>> schema = new ArrayList<>();
-    for (String column : columns.numeric()) {
-      schema.add(JsonObjects.of("name", column, "type", "double"));
-    }
-    for (String column : columns.categorical()) {
-      schema.add(JsonObjects.of("name", column, "type", "string"));
-    }
-    doc.put("input_schema", schema);
-    doc.put("entity_keys", entityKeys);
-    doc.put("training_set", JsonObjects.of("table", written.table(), "delta_version", written.deltaVersion()));
-    doc.put("training_inputs", written.inputVersions());
-    doc.put("metrics", run.metrics());
-    doc.put("versions", provenance);
-    doc.put("created_at", java.time.Instant.now().toString());
-    return doc;
+    List<InputColumn> schema = new ArrayList<>();
+    columns.numeric().forEach(column -> schema.add(new InputColumn(column, "double")));
+    columns.categorical().forEach(column -> schema.add(new InputColumn(column, "string")));
+    return new ModelManifest(spec.name(), run.runId(), spec.registeredModel(), spec.model().type().name().toLowerCase(Locale.ROOT),
+        spec.threshold(), spec.spine().label(), spec.spine().eventTime(), views, requestFeatures, spec.requestAliases(), schema,
+        new TrainingSet(written.table(), written.deltaVersion()), written.inputVersions(), run.metrics(), provenance, Instant.now());
   }
 
   private void write(String file, byte[] bytes) throws IOException {

@@ -3,6 +3,7 @@ package io.treeline.pipelines.train;
 import static org.apache.spark.sql.functions.col;
 
 import io.treeline.core.error.Errors;
+import io.treeline.core.lake.FeatureColumn;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
 import io.treeline.featurestore.pit.FeatureRef;
@@ -63,7 +64,7 @@ public final class Trainer {
     TrainingSetBuilder.Result written = builder.write(set, spine, table);
 
     Dataset<Row> data = spark.read().format("delta").load(layout.table(table));
-    FeatureColumns columns = columns(spec, data, set.featureColumns());
+    FeatureColumns columns = columns(spec, data, set.featureColumns().stream().map(FeatureColumn::column).toList());
     data = typed(data, columns);
     Splits splits = Splits.of(data, spec.split(), spec.spine().eventTime());
     phase = lap(phases, "training_set", phase);

@@ -2,10 +2,12 @@ package io.treeline.pipelines.benchmark;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.delta.tables.DeltaTable;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
 import io.treeline.core.spark.SparkSessions;
+import io.treeline.featurestore.pit.TrainingSetBuilder;
 import io.treeline.pipelines.spec.ModelParams;
 import io.treeline.pipelines.spec.PipelineSpec;
 import io.treeline.pipelines.spec.PipelineSpecParser;
@@ -40,14 +42,17 @@ public final class BareForestBenchmark {
     String lake = args[0];
     PipelineSpec spec = PipelineSpecParser.parse(Path.of(args[1]));
     SparkSession spark = SparkSessions.create(TreelineConfig.defaults().with(Map.of("lake.root", lake)), "treeline-bare-forest");
-    Dataset<Row> data = spark.read().format("delta")
-        .load(LakeLayout.at(lake).table(new TableName("training", spec.name().replace('-', '_'))));
+    String location = LakeLayout.at(lake).table(new TableName("training", spec.name().replace('-', '_')));
+    Dataset<Row> data = spark.read().format("delta").load(location);
+    Row detail = DeltaTable.forPath(spark, location).detail().first();
+    Map<String, String> properties = detail.getJavaMap(detail.fieldIndex("properties"));
+    List<String> featureColumns = List.of(properties.get(TrainingSetBuilder.FEATURES_PROPERTY).split(","));
 
     List<String> numeric = new ArrayList<>();
     List<String> categorical = new ArrayList<>();
     for (String column : data.columns()) {
       boolean request = spec.requestFeatures().stream().anyMatch(r -> r.name().equals(column));
-      boolean lookedUp = column.contains("__");
+      boolean lookedUp = featureColumns.contains(column);
       if (!request && !lookedUp) {
         continue;
       }

@@ -1,5 +1,6 @@
 package io.treeline.serving.model;
 
+import io.treeline.modelpackage.ModelManifest;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
 import io.treeline.serving.compile.CompiledPipeline;

@@ -1,5 +1,6 @@
 package io.treeline.serving.model;
 
+import io.treeline.modelpackage.ModelManifest;
 import io.treeline.serving.compile.CompiledPipeline;
 import io.treeline.serving.request.RequestPlan;
 import java.time.Instant;

@@ -2,15 +2,16 @@ package io.treeline.serving.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.treeline.core.error.Suggestions;
+import io.treeline.core.lake.FeatureColumn;
 import io.treeline.featurestore.online.EntityKey;
 import io.treeline.featurestore.online.FeatureValues;
 import io.treeline.featurestore.online.OnlineTable;
+import io.treeline.modelpackage.ModelManifest;
+import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
+import io.treeline.modelpackage.ModelManifest.RequestFeature;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.compile.CompiledPipeline;
 import io.treeline.serving.compile.Frame;
-import io.treeline.serving.model.ModelManifest;
-import io.treeline.serving.model.ModelManifest.RequestFeature;
-import io.treeline.serving.model.ModelManifest.ViewLookup;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -74,15 +75,15 @@ public final class RequestPlan {
       planned.add(feature.name());
     }
     List<View> views = new ArrayList<>();
-    for (ViewLookup lookup : manifest.views()) {
+    for (FeatureViewDependency lookup : manifest.featureViews()) {
       RequestField[] entities = lookup.entities().stream().map(e -> field(fields, e, FieldType.STRING)).toArray(RequestField[]::new);
       List<Integer> overrides = new ArrayList<>();
-      for (String feature : lookup.features()) {
-        CompiledPipeline.Input input = modelInputs.get(lookup.column(feature));
+      for (FeatureColumn column : lookup.columns()) {
+        CompiledPipeline.Input input = modelInputs.get(column.column());
         if (input != null) {
-          RequestField own = field(fields, lookup.column(feature), type(input));
+          RequestField own = field(fields, column.column(), type(input));
           overrides.add(own.slot());
-          inputs.add(new Input(input, Source.ONLINE_STORE, own, null, views.size(), feature, List.of()));
+          inputs.add(new Input(input, Source.ONLINE_STORE, own, null, views.size(), column.feature(), List.of()));
           planned.add(input.name());
         }
       }

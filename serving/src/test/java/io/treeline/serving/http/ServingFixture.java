@@ -3,15 +3,20 @@ package io.treeline.serving.http;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import io.treeline.core.json.JsonObjects;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestData;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.featurestore.online.EmbeddedOnlineStore;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.featurestore.online.OnlineTable;
+import io.treeline.modelpackage.ModelManifest;
+import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
+import io.treeline.modelpackage.ModelManifest.InputColumn;
+import io.treeline.modelpackage.ModelManifest.Kind;
+import io.treeline.modelpackage.ModelManifest.RequestFeature;
+import io.treeline.modelpackage.ModelManifest.TrainingSet;
+import io.treeline.modelpackage.ModelPackage;
 import io.treeline.registry.LoggedRun;
-import io.treeline.registry.ModelPackage;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
 import io.treeline.registry.RunRecord;
@@ -135,34 +140,29 @@ final class ServingFixture {
   ModelVersion register(String name, PipelineModel model, String type, String dayOfWeek) {
     try {
       Path run = Files.createTempDirectory(lake.root(), "run");
-      Map<String, Object> treeline = JsonObjects.of(
-          "format_version", 1, "pipeline", name, "registered_model", name, "model_type", type,
-          "label", "delay > 15", "event_time", "departure_time",
-          "feature_views", List.of(
-              JsonObjects.of("view", "origin_delays", "entities", List.of("origin"), "features", List.of("avg_delay_24h")),
-              JsonObjects.of("view", "route_delays", "entities", List.of("origin", "destination"), "features", List.of("avg_delay_7d")),
-              JsonObjects.of("view", "origin_airport", "entities", List.of("origin"), "features", List.of("state"))),
-          "request_features", List.of(
-              JsonObjects.of("name", "origin", "kind", "categorical"),
-              JsonObjects.of("name", "destination", "kind", "categorical"),
-              JsonObjects.of("name", "distance", "kind", "numeric"),
-              JsonObjects.of("name", "departure_hour", "kind", "numeric", "expr", "hour(departure_time)"),
-              JsonObjects.of("name", "day_of_week", "kind", "numeric", "expr", dayOfWeek)),
-          "request_aliases", Map.of("departure", "departure_time"),
-          "input_schema", List.of(
-              JsonObjects.of("name", "distance", "type", "double"), JsonObjects.of("name", "departure_hour", "type", "double"),
-              JsonObjects.of("name", "day_of_week", "type", "double"), JsonObjects.of("name", "origin_delays__avg_delay_24h", "type", "double"),
-              JsonObjects.of("name", "route_delays__avg_delay_7d", "type", "double"), JsonObjects.of("name", "origin", "type", "string"),
-              JsonObjects.of("name", "destination", "type", "string"), JsonObjects.of("name", "origin_airport__state", "type", "string")),
-          "metrics", Map.of("test_auc", 0.7));
-      ModelPackage.write(model, run.resolve("model").toString(), treeline, null, spark.sparkContext().hadoopConfiguration());
       String runId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+      ModelPackage.write(model, run.resolve("model").toString(), manifest(name, runId, type, dayOfWeek), null,
+          spark.sparkContext().hadoopConfiguration());
       LoggedRun logged = registry.logRun(new RunRecord(runId, name, run.toString(), Map.of(), Map.of("test_auc", 0.7), Map.of(),
           Instant.now().minusSeconds(1), Instant.now(), true));
       return registry.register(name, logged, "model", Map.of());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The manifest training writes for these views and request features (the fixture's models read them all). */
+  private static ModelManifest manifest(String name, String runId, String type, String dayOfWeek) {
+    return new ModelManifest(name, runId, name, type, 0.5, "delay > 15", "departure_time",
+        TABLES.stream().map(t -> new FeatureViewDependency(t.view(), "features." + t.view(), t.entityKeys(), t.features())).toList(),
+        List.of(new RequestFeature("origin", Kind.CATEGORICAL, null), new RequestFeature("destination", Kind.CATEGORICAL, null),
+            new RequestFeature("distance", Kind.NUMERIC, null), new RequestFeature("departure_hour", Kind.NUMERIC, "hour(departure_time)"),
+            new RequestFeature("day_of_week", Kind.NUMERIC, dayOfWeek)),
+        Map.of("departure", "departure_time"),
+        List.of(new InputColumn("distance", "double"), new InputColumn("departure_hour", "double"), new InputColumn("day_of_week", "double"),
+            new InputColumn("origin_delays__avg_delay_24h", "double"), new InputColumn("route_delays__avg_delay_7d", "double"),
+            new InputColumn("origin", "string"), new InputColumn("destination", "string"), new InputColumn("origin_airport__state", "string")),
+        new TrainingSet("training.serving_fixture", 0), Map.of(), Map.of("test_auc", 0.7), Map.of(), Instant.now());
   }
 
   ServingApp serve(ServerOptions options, String... models) {

@@ -1,7 +1,6 @@
-package io.treeline.registry;
+package io.treeline.modelpackage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.treeline.core.json.JsonObjects;
@@ -32,13 +31,13 @@ import org.apache.spark.ml.PipelineModel;
  *                    the input signature, the run id
  * sparkml/           the Spark PipelineModel
  * requirements.txt, python_env.yaml, conda.yaml   the Python environment that loads it
- * treeline.json      what serving needs: feature views, entity keys, input schema, training-set versions, metrics
+ * treeline.json      the {@link ModelManifest}: feature views, entity keys, input schema, training-set versions, metrics
  * </pre>
  */
 public final class ModelPackage {
   public static final String MLMODEL = "MLmodel";
   public static final String SPARKML = "sparkml";
-  public static final String TREELINE_JSON = "treeline.json";
+  public static final String TREELINE_JSON = ModelManifest.FILE;
   /** The MLflow release this format is written for and tested against (bin/test installs it). */
   public static final String MLFLOW_VERSION = "3.17.2";
   public static final String PYSPARK_VERSION = org.apache.spark.package$.MODULE$.SPARK_VERSION();
@@ -46,27 +45,19 @@ public final class ModelPackage {
   /** PySpark 4.2 supports pandas 2.x only. */
   public static final String PANDAS = "pandas<3";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .disable(YAMLGenerator.Feature.SPLIT_LINES));
 
   private ModelPackage() {}
 
-  /** An input column of the signature: MLflow's type names ("double", "string"). */
-  public record Input(String name, String type) {}
-
-  /**
-   * Writes the package into {@code directory} (local or a lake URI), replacing what is there.
-   *
-   * @param treeline the treeline.json document; its {@code input_schema} becomes the signature
-   */
-  public static void write(PipelineModel model, String directory, Map<String, Object> treeline, String runId, Configuration hadoop) {
+  /** Writes the package into {@code directory} (local or a lake URI), replacing what is there; the manifest's input schema becomes the signature. */
+  public static void write(PipelineModel model, String directory, ModelManifest manifest, String runId, Configuration hadoop) {
     try {
       model.write().overwrite().save(directory + "/" + SPARKML);
       FileSystem fs = new Path(directory).getFileSystem(hadoop);
-      put(fs, directory + "/" + TREELINE_JSON, JSON.writeValueAsBytes(treeline));
-      put(fs, directory + "/" + MLMODEL, mlmodelYaml(inputs(treeline), runId, Instant.now()));
+      put(fs, directory + "/" + TREELINE_JSON, manifest.toJson());
+      put(fs, directory + "/" + MLMODEL, mlmodelYaml(manifest.inputSchema(), runId, Instant.now()));
       put(fs, directory + "/requirements.txt", requirements().getBytes(StandardCharsets.UTF_8));
       put(fs, directory + "/python_env.yaml", YAML.writeValueAsBytes(pythonEnv()));
       put(fs, directory + "/conda.yaml", YAML.writeValueAsBytes(conda()));
@@ -75,44 +66,21 @@ public final class ModelPackage {
     }
   }
 
-  /** Reads treeline.json of a package. */
-  @SuppressWarnings("unchecked")
-  public static Map<String, Object> readTreeline(String directory, Configuration hadoop) {
+  /** Reads the manifest of a package in the lake (local or a lake URI). */
+  public static ModelManifest readManifest(String directory, Configuration hadoop) {
     Path path = new Path(directory + "/" + TREELINE_JSON);
     try (InputStream in = path.getFileSystem(hadoop).open(path)) {
-      return JSON.readValue(in, LinkedHashMap.class);
+      return ModelManifest.parse(in.readAllBytes(), path.toString());
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + path + ": " + e.getMessage(), e);
+      throw ManifestJson.unreadable(path.toString(), e);
     }
   }
 
-  @SuppressWarnings("unchecked")
-  public static Map<String, Object> parseTreeline(byte[] json) {
-    try {
-      return JSON.readValue(json, LinkedHashMap.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot parse treeline.json: " + e.getMessage(), e);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  static List<Input> inputs(Map<String, Object> treeline) {
-    List<Input> inputs = new ArrayList<>();
-    Object schema = treeline.get("input_schema");
-    if (schema instanceof List<?> columns) {
-      for (Object column : columns) {
-        Map<String, Object> c = (Map<String, Object>) column;
-        inputs.add(new Input((String) c.get("name"), (String) c.get("type")));
-      }
-    }
-    return inputs;
-  }
-
-  static byte[] mlmodelYaml(List<Input> inputs, String runId, Instant created) throws IOException {
+  static byte[] mlmodelYaml(List<ModelManifest.InputColumn> inputs, String runId, Instant created) throws IOException {
     return YAML.writeValueAsBytes(mlmodel(inputs, runId, created));
   }
 
-  private static Map<String, Object> mlmodel(List<Input> inputs, String runId, Instant created) throws IOException {
+  private static Map<String, Object> mlmodel(List<ModelManifest.InputColumn> inputs, String runId, Instant created) throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("artifact_path", "model");
     Map<String, Object> flavors = new LinkedHashMap<>();
@@ -133,7 +101,7 @@ public final class ModelPackage {
       doc.put("run_id", runId);
     }
     List<Map<String, Object>> columns = new ArrayList<>();
-    for (Input input : inputs) {
+    for (ModelManifest.InputColumn input : inputs) {
       // Inputs may be missing (null) in a request: the pipeline imputes them, as in training.
       columns.add(JsonObjects.of("type", input.type(), "name", input.name(), "required", false));
     }

@@ -1,4 +1,4 @@
-package io.treeline.registry;
+package io.treeline.modelpackage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ModelPackageTest {
   @Test
   void mlmodel_values_stay_strings_where_python_yaml_would_read_a_number_or_a_date() throws IOException {
-    byte[] yaml = ModelPackage.mlmodelYaml(List.of(new ModelPackage.Input("distance", "double")), "run-1", Instant.parse("2026-11-25T12:00:00Z"));
+    byte[] yaml = ModelPackage.mlmodelYaml(List.of(new ModelManifest.InputColumn("distance", "double")), "run-1", Instant.parse("2026-11-25T12:00:00Z"));
     JsonNode parsed = new ObjectMapper(new YAMLFactory()).readTree(yaml);
 
     assertThat(parsed.at("/flavors/python_function/python_version").isTextual()).isTrue();
