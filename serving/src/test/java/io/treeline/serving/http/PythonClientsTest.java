@@ -83,7 +83,7 @@ class PythonClientsTest {
     }
     Path data = dir.resolve("mlflow-rows.json");
     TestClient.JSON.writeValue(data.toFile(), Map.of("rows", records, "schema", fixture.registry.resolve(ModelRef.parse("delay@champion"))
-        .treeline().get("input_schema")));
+        .manifest().toJsonTree().get("input_schema")));
     String source = fixture.registry.resolve(ModelRef.parse("delay@champion")).source();
     Path model = source.startsWith("file:") ? Path.of(URI.create(source)) : Path.of(source);
 
