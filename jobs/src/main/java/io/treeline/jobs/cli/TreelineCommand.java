@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       FeaturesCommand.class,
       PipelinesCommand.class,
       TrainCommand.class,
+      ScoreCommand.class,
       ModelsCommand.class,
       ServeCommand.class,
       StreamCommand.class,
