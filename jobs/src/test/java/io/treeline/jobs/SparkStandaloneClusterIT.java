@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The proof that the shaded jar runs unchanged on a real cluster: a Spark standalone master and
  * worker in child JVMs on loopback, laid out like a Spark distribution (SPARK_HOME/jars holds
- * exactly Spark's jars, none of Treeline's), and `treeline data load` submitted with SparkSubmit.
+ * exactly Spark's jars, none of Treeline's): `treeline data load`, then features, training and a
+ * batch scoring run, each submitted with SparkSubmit.
  */
 class SparkStandaloneClusterIT {
   private static final Path TARGET = Path.of("target").toAbsolutePath();
@@ -86,7 +87,7 @@ class SparkStandaloneClusterIT {
   }
 
   @Test
-  void the_shaded_jar_loads_flights_into_delta_on_a_standalone_cluster() throws Exception {
+  void the_shaded_jar_loads_flights_trains_and_scores_on_a_standalone_cluster() throws Exception {
     Path lake = work.resolve("lake");
     Path raw = lake.resolve("raw/vega-datasets-3.2.1");
     Files.createDirectories(raw);
@@ -113,6 +114,44 @@ class SparkStandaloneClusterIT {
     try (Stream<Path> apps = Files.list(work.resolve("worker"))) {
       assertThat(apps.map(p -> p.getFileName().toString())).anyMatch(name -> name.startsWith("app-"));
     }
+
+    // Then a night's batch scoring, as a scheduler would submit it: one view, a small forest, the last day scored.
+    Path conf = Path.of("..", "conf").toAbsolutePath().normalize();
+    Path pipeline = work.resolve("cluster-delay.yaml");
+    Files.writeString(pipeline, Files.readString(conf.resolve("pipelines/flight-delay.yaml"))
+        .replaceAll("(?s)features:\n(  - \\w+\n)+", "features:\n  - origin_delays\n")
+        .replaceAll("(?s)baseline:\n  columns: \\[[^]]*]\n", "")
+        .replace("train_until: 2001-05-01", "train_until: 2001-01-05")
+        .replace("validate_until: 2001-06-01", "validate_until: 2001-01-06")
+        .replace("numTrees: 40", "numTrees: 4").replace("maxDepth: 8", "maxDepth: 4").replace("min: 0.65", "min: 0.5")
+        .replace("name: flight-delay\n", "name: cluster-delay\n"));
+    submit("features", "materialize", "--view", "origin_delays");
+    submit("train", "--pipeline", pipeline.toString(), "--register");
+    Path scored = work.resolve("score.json");
+    submit("score", "--model", "cluster-delay/1", "--sql", "select * from raw.flights where departure_date = '2001-01-07'",
+        "--event-time", "departure_time", "--out", "scores.cluster_delay", "--summary-json", scored.toString());
+    JsonNode score = new ObjectMapper().readTree(scored.toFile());
+    assertThat(score.at("/result/rows").asLong()).isPositive();
+    assertThat(score.at("/result/model").asText()).isEqualTo("cluster-delay");
+    assertThat(deltaRecords(lake.resolve("tables/scores/cluster_delay/_delta_log/00000000000000000000.json")))
+        .isEqualTo(score.at("/result/rows").asLong());
+    try (Stream<Path> staged = Files.exists(lake.resolve("_tmp")) ? Files.list(lake.resolve("_tmp")) : Stream.empty()) {
+      assertThat(staged).as("the model copied into the lake for the executors is removed").isEmpty();
+    }
+  }
+
+  /** spark-submit of one treeline command on the cluster, with the lake and the repository's feature views. */
+  private void submit(String... command) throws Exception {
+    Path conf = Path.of("..", "conf").toAbsolutePath().normalize();
+    List<String> args = new ArrayList<>(List.of("--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
+        "--class", "io.treeline.jobs.Main", "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
+        "--conf", "spark.ui.enabled=false", JAR.toString()));
+    args.addAll(List.of(command));
+    args.addAll(List.of("--conf", "lake.root=" + work.resolve("lake"), "--conf", "features.dir=" + conf.resolve("features"),
+        "--conf", "pipelines.dir=" + conf.resolve("pipelines")));
+    Process process = spark("submit", "org.apache.spark.deploy.SparkSubmit", args.toArray(String[]::new));
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("%s finished in 5 minutes%n%s", command[0], logs()).isTrue();
+    assertThat(process.exitValue()).as("%s exit code%n%s", String.join(" ", command), logs()).isZero();
   }
 
   /** Sums numRecords over the add actions of a Delta commit: the table's rows, read without Spark. */

@@ -1,5 +1,6 @@
 package io.treeline.jobs.quickstart;
 
+import io.treeline.core.lake.TableName;
 import io.treeline.jobs.data.FetchData;
 import io.treeline.featurestore.spec.FeatureView;
 import io.treeline.jobs.features.FeatureViews;
@@ -7,6 +8,9 @@ import io.treeline.jobs.features.MaterializeFeatures;
 import io.treeline.jobs.features.PushOnline;
 import io.treeline.jobs.data.LoadData;
 import io.treeline.jobs.runtime.Job;
+import io.treeline.jobs.score.ScoreBatch;
+import io.treeline.jobs.score.ScoreWriteMode;
+import io.treeline.jobs.score.ScoringInput;
 import io.treeline.jobs.serve.ServeModels;
 import io.treeline.serving.ServingApp;
 import io.treeline.serving.model.ServedModel;
@@ -24,6 +28,7 @@ import java.util.Optional;
 /** Runs every stage of the platform in order on the configured (by default embedded) parts. */
 public final class Quickstart implements Job<Quickstart.Result> {
   private final Path cacheDir;
+  static final String SCORES = "scores.flight_delay";
   private final boolean keepServing;
 
   /** @param keepServing leave the prediction server up (on serving.port) until Ctrl-C instead of stopping it after the tour */
@@ -63,6 +68,10 @@ public final class Quickstart implements Job<Quickstart.Result> {
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
     stage(context, stages, "train flight-delay (10% sample), register, promote if better", new TrainPipeline("flight-delay", 0.1,
         new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
+    // The night's batch run a scheduler would start: the last day's flights, each as of its departure.
+    stage(context, stages, "score the flights of 2001-06-30 with flight-delay@champion into " + SCORES, new ScoreBatch("flight-delay@champion",
+        new ScoringInput(null, "select * from raw.flights where departure_date = '2001-06-30'", "departure_time", null),
+        TableName.parse(SCORES), ScoreWriteMode.parse("replace-where=departure_date = '2001-06-30'"), List.of(), false));
     context.out().printf("[%d] stream %s from event files: four hours of June 30, online values after each micro-batch%n", stages.size() + 1,
         StreamingTour.VIEW);
     StreamingTour.Result streamed = new StreamingTour(context).run();
@@ -78,6 +87,8 @@ public final class Quickstart implements Job<Quickstart.Result> {
     context.out().println("  bin/treeline features describe origin_delays");
     context.out().println("  bin/treeline sql \"select flight_id, origin_delays__avg_delay_24h, route_delays__avg_delay_7d, label"
         + " from training.flight_delay limit 5\"");
+    context.out().println("  bin/treeline sql \"select origin, count(*) flights, avg(probability) predicted, avg(cast(arrival_delay > 15 as int)) actual"
+        + " from " + SCORES + " group by origin order by flights desc limit 10\"");
     context.out().println("  bin/treeline train --pipeline flight-delay        # on all flights");
     context.out().println("  bin/treeline models list flight-delay");
     context.out().println("  bin/treeline models describe flight-delay@champion");

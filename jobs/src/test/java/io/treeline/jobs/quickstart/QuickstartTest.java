@@ -57,14 +57,22 @@ class QuickstartTest {
         "[3] features materialize", "Materialized 6 views", "[4] features push-online",
         "Pushed 6 views to the embedded online store", "[5] train flight-delay (10% sample)", "Trained flight-delay: test AUC",
         "registered flight-delay/1", "Promoted flight-delay/1 to @champion",
-        "[6] stream origin_airport_stats from event files", "replaying the flights of 2001-06-30T12:00 to 2001-06-30T16:00",
+        "[6] score the flights of 2001-06-30 with flight-delay@champion into scores.flight_delay",
+        "rows with flight-delay/1 into scores.flight_delay (replace-where=departure_date = '2001-06-30')",
+        "[7] stream origin_airport_stats from event files", "replaying the flights of 2001-06-30T12:00 to 2001-06-30T16:00",
         "batch 0, 1,000 events:  ORD landed_1h", "batch 3,", "micro-batches into features.origin_airport_stats and the online store (0 dead letters)",
-        "[7] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
+        "[8] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
         "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"predictions\":[{\"label\":",
         "\"source\":\"online_store\"", "POST /invocations", "{\"predictions\":[", "POST /v2/models/flight-delay/infer",
         "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1", "Next, try:");
     CliRun champion = cli("models", "describe", "flight-delay@champion", "--conf", "lake.root=" + lake.root());
     assertThat(champion.out()).contains("version:      1 (READY)", "source:       " + lake.root() + "/models/flight-delay/1");
+    // The issue's own check: the day's scores, read back with treeline sql.
+    CliRun scores = cli("sql", "select count(*) n, count(distinct flight_id) flights, min(model_version) v from scores.flight_delay",
+        "--format", "csv", "--conf", "lake.root=" + lake.root());
+    assertThat(scores.exitCode()).as(scores.err()).isZero();
+    long june30 = TestSpark.table(lake.root() + "/tables/raw/flights").where("departure_date = '2001-06-30'").count();
+    assertThat(scores.out()).contains(june30 + "," + june30 + ",1");
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
     assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
