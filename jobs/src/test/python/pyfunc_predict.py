@@ -4,11 +4,16 @@ usage: pyfunc_predict.py MODEL_URI ROWS_JSONL SCHEMA_JSON OUT_JSON
 
 MODEL_URI is e.g. models:/flight-delay@champion (MLFLOW_TRACKING_URI names the server); the rows
 are JSON lines with the model's input columns; SCHEMA_JSON is treeline.json's input_schema. Writes
-{"pyfunc": [...], "probability": [...]}: pyfunc's predictions, and P(class 1) from the same
+{"pyfunc": [...], "spark_udf": [...], "probability": [...]}: pyfunc's predictions, those of
+mlflow.pyfunc.spark_udf over a Spark DataFrame of the same rows, and P(class 1) from the same
 package loaded with mlflow.spark.
 """
 import json
+import os
 import sys
+
+# Spark's Python workers must run this interpreter (the venv's, with pandas and MLflow), not python3 on the PATH.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 import mlflow
 import mlflow.pyfunc
@@ -37,9 +42,18 @@ def main(model_uri, rows_path, schema_path, out_path):
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.getOrCreate()
-    scored = spark_model.transform(spark.createDataFrame(frame)).select("probability").collect()
+    rows = spark.createDataFrame(frame)
+    scored = spark_model.transform(rows).select("probability").collect()
     probability = [float(r.probability[1]) for r in scored]
-    json.dump({"pyfunc": pyfunc, "probability": probability}, open(out_path, "w"))
+
+    # What a Python user runs to score a table in Spark; row order is kept by the index column.
+    from pyspark.sql import functions as F
+
+    udf = mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
+    indexed = spark.createDataFrame(frame.assign(_row=range(len(frame))))
+    predicted = indexed.select("_row", udf(*[F.col(c) for c in frame.columns]).alias("p")).orderBy("_row").collect()
+    spark_udf = [float(r.p) for r in predicted]
+    json.dump({"pyfunc": pyfunc, "spark_udf": spark_udf, "probability": probability}, open(out_path, "w"))
 
 
 if __name__ == "__main__":

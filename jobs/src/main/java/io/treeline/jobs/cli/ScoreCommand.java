@@ -70,9 +70,13 @@ final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--with-features", description = "Also write every model input the prediction used (request and looked-up features).")
   boolean withFeatures;
 
+  @Option(names = "--log-inferences",
+      description = "Also append every prediction to monitoring.inference_log, the table the prediction server logs into, flagged origin = 'batch', so monitoring sees batch and online predictions together.")
+  boolean logInferences;
+
   @Override
   public Integer call() {
     return CommandRunner.run(spec, config -> new ScoreBatch(model, new ScoringInput(source.table, source.sql, moment.column, moment.time),
-        TableName.parse(out), ScoreWriteMode.parse(mode), keep, withFeatures));
+        TableName.parse(out), ScoreWriteMode.parse(mode), keep, withFeatures, logInferences));
   }
 }

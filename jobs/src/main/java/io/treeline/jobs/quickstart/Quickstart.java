@@ -71,7 +71,7 @@ public final class Quickstart implements Job<Quickstart.Result> {
     // The night's batch run a scheduler would start: the last day's flights, each as of its departure.
     stage(context, stages, "score the flights of 2001-06-30 with flight-delay@champion into " + SCORES, new ScoreBatch("flight-delay@champion",
         new ScoringInput(null, "select * from raw.flights where departure_date = '2001-06-30'", "departure_time", null),
-        TableName.parse(SCORES), ScoreWriteMode.parse("replace-where=departure_date = '2001-06-30'"), List.of(), false));
+        TableName.parse(SCORES), ScoreWriteMode.parse("replace-where=departure_date = '2001-06-30'"), List.of(), false, false));
     context.out().printf("[%d] stream %s from event files: four hours of June 30, online values after each micro-batch%n", stages.size() + 1,
         StreamingTour.VIEW);
     StreamingTour.Result streamed = new StreamingTour(context).run();

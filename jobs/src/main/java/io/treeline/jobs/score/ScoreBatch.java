@@ -1,7 +1,6 @@
 package io.treeline.jobs.score;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import io.treeline.core.error.Errors;
@@ -20,6 +19,8 @@ import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelVersion;
 import io.treeline.serving.compile.CompiledPipeline;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Scores a table (or a query) with a registered version: each row gets the model's features from
@@ -42,6 +44,7 @@ import org.apache.spark.sql.types.StructType;
 public final class ScoreBatch implements Job<ScoreBatch.Result> {
   public static final String PREDICTION = "prediction";
   public static final String PROBABILITY = "probability";
+  public static final String SCORED_AT = "scored_at";
 
   private final String model;
   private final ScoringInput input;
@@ -49,9 +52,14 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
   private final ScoreWriteMode mode;
   private final List<String> keep;
   private final boolean withFeatures;
+  private final boolean logInferences;
 
-  /** @param keep the input columns to carry into the output; empty carries them all */
-  public ScoreBatch(String model, ScoringInput input, TableName out, ScoreWriteMode mode, List<String> keep, boolean withFeatures) {
+  /**
+   * @param keep the input columns to carry into the output; empty carries them all
+   * @param logInferences also append every prediction to monitoring.inference_log, flagged as batch
+   */
+  public ScoreBatch(String model, ScoringInput input, TableName out, ScoreWriteMode mode, List<String> keep, boolean withFeatures,
+      boolean logInferences) {
     ModelRef.parse(model);
     this.model = model;
     this.input = input;
@@ -59,14 +67,15 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
     this.mode = mode;
     this.keep = List.copyOf(keep);
     this.withFeatures = withFeatures;
+    this.logInferences = logInferences;
   }
 
   public record Result(String table, long rows, long deltaVersion, ModelVersion version, String runId, ScoreWriteMode mode,
-      Map<String, Long> inputVersions, Map<String, Double> phaseSeconds, double elapsedSeconds) implements JobResult {
+      Map<String, Long> inputVersions, long loggedRows, Map<String, Double> phaseSeconds, double elapsedSeconds) implements JobResult {
     @Override
     public String summaryLine() {
-      return String.format("Scored %,d rows with %s into %s (%s), Delta version %d, in %.1f s", rows, version, table, mode, deltaVersion,
-          elapsedSeconds);
+      return String.format("Scored %,d rows with %s into %s (%s), Delta version %d, in %.1f s%s", rows, version, table, mode, deltaVersion,
+          elapsedSeconds, loggedRows > 0 ? String.format("; logged %,d predictions into %s", loggedRows, BatchInferenceLog.TABLE) : "");
     }
 
     @Override
@@ -80,6 +89,7 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
       summary.put("version", version.version());
       summary.put("run_id", runId);
       summary.put("input_versions", inputVersions);
+      summary.put("logged_rows", loggedRows);
       summary.put("phase_seconds", phaseSeconds);
       summary.put("elapsed_seconds", elapsedSeconds);
       return summary;
@@ -102,13 +112,26 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
 
     context.progress().status("scoring " + input.describe() + " with " + version);
     Prepared prepared = prepare(spark, context, scoring.manifest(), scoring.compiled(), input);
-    Dataset<Row> scored = score(spark, prepared.rows(), scoring.pipeline(), scoring.compiled());
+    // One moment for the whole run, so the score table and the inference log agree on it.
+    Timestamp scoredAt = Timestamp.from(Instant.now());
+    Dataset<Row> scored = score(spark, prepared.rows(), scoring.pipeline(), scoring.compiled()).withColumn(SCORED_AT, lit(scoredAt));
+    if (logInferences) {
+      scored = scored.persist(StorageLevel.MEMORY_AND_DISK()); // scored once, written twice
+    }
     Dataset<Row> output = output(scored, prepared, scoring);
     ScoreTable.Written written = new ScoreTable(spark, context.layout(), out).write(output, mode, properties(scoring, prepared));
     new LakeCatalog(spark, context.layout()).register(out);
-    lap(phases, "join_score_write", phase);
-    return new Result(out.toString(), written.rows(), written.deltaVersion(), version, scoring.runId(), mode, prepared.inputVersions(), phases,
-        (System.nanoTime() - start) / 1e9);
+    phase = lap(phases, "join_score_write", phase);
+    long logged = 0;
+    if (logInferences) {
+      context.progress().status("logging the predictions into " + BatchInferenceLog.TABLE);
+      logged = new BatchInferenceLog(spark, context.layout()).append(scored, prepared.inputColumns(), scoring,
+          out + "-v" + written.deltaVersion());
+      scored.unpersist();
+      lap(phases, "inference_log", phase);
+    }
+    return new Result(out.toString(), written.rows(), written.deltaVersion(), version, scoring.runId(), mode, prepared.inputVersions(), logged,
+        phases, (System.nanoTime() - start) / 1e9);
   }
 
   /** The input's rows with the request features, the looked-up features as of each row's moment, every model input typed. */
@@ -183,7 +206,7 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
     columns.add(lit(scoring.version().model()).as("model_name"));
     columns.add(lit(scoring.version().version()).as("model_version"));
     columns.add(lit(scoring.runId()).as("run_id"));
-    columns.add(current_timestamp().as("scored_at"));
+    columns.add(col(SCORED_AT));
     if (withFeatures) {
       for (String name : scoring.compiled().inputs().keySet()) {
         if (!carried.contains(name)) {

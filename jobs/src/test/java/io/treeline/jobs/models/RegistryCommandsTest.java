@@ -160,6 +160,12 @@ class RegistryCommandsTest {
         .findValuesAsText("path");
     assertThat(plots).contains("plots/roc.png", "plots/feature_importances.png");
 
+    // Batch scoring with the MLflow champion; Python's pyfunc, spark_udf and Spark's transform must agree with it on the same inputs.
+    CliRun scored = cli(args(mlflow, "score", "--model", "delay-mlflow@champion", "--sql",
+        "select * from raw.flights where departure_date = '2001-01-13'", "--event-time", "departure_time", "--out", "scores.delay_mlflow",
+        "--with-features"));
+    assertThat(scored.exitCode()).as(scored.err()).isZero();
+    assertThat(scored.out()).contains("rows with delay-mlflow/1 into scores.delay_mlflow");
     pythonPredictsLikeSpark(server, "models:/delay-mlflow@champion");
 
     // The training-runs notebook reads the same two versions from MLflow (the quickstart test runs it on the lake registry).
@@ -171,7 +177,7 @@ class RegistryCommandsTest {
         "aliases: version 1: champion; version 2: none", "2 - 1").doesNotContain("only one registered version");
   }
 
-  /** A few hundred rows of the training set through mlflow.pyfunc in Python and through Spark here. */
+  /** A few hundred rows `treeline score` scored, through mlflow.pyfunc and spark_udf in Python and through Spark here. */
   private void pythonPredictsLikeSpark(MlflowServer server, String modelUri) throws Exception {
     Path local = dir.resolve("champion");
     CliRun describe = cli(args(List.of("registry.type=mlflow", "registry.mlflow.tracking-uri=" + server.url()),
@@ -185,8 +191,10 @@ class RegistryCommandsTest {
     JsonNode schema = JSON.readTree(local.resolve("treeline.json").toFile()).path("input_schema");
     List<String> columns = schema.findValuesAsText("name");
 
-    Dataset<Row> rows = TestSpark.session().read().format("delta").load(lake.layout().table(new TableName("training", "delay_mlflow")))
-        .orderBy("flight_id").limit(300).selectExpr(columns.stream().map(c -> "`" + c + "`").toArray(String[]::new));
+    Dataset<Row> scores = TestSpark.session().read().format("delta").load(lake.layout().table(new TableName("scores", "delay_mlflow")))
+        .orderBy("flight_id").limit(300).cache();
+    List<Double> batchScored = scores.select("prediction").collectAsList().stream().map(r -> r.getDouble(0)).toList();
+    Dataset<Row> rows = scores.selectExpr(columns.stream().map(c -> "`" + c + "`").toArray(String[]::new));
     for (JsonNode column : schema) {
       rows = rows.withColumn(column.path("name").asText(), rows.col(column.path("name").asText()).cast(column.path("type").asText()));
     }
@@ -215,8 +223,11 @@ class RegistryCommandsTest {
     JsonNode predicted = JSON.readTree(out.toFile());
     List<Row> spark = PipelineModel.load(local.resolve("sparkml").toString()).transform(rows).select("prediction", "probability").collectAsList();
     assertThat(predicted.path("pyfunc")).hasSize(300);
+    assertThat(predicted.path("spark_udf")).hasSize(300);
     for (int i = 0; i < spark.size(); i++) {
       assertThat(predicted.path("pyfunc").get(i).asDouble()).as("row %d", i).isEqualTo(spark.get(i).getDouble(0));
+      assertThat(predicted.path("spark_udf").get(i).asDouble()).as("spark_udf row %d", i).isEqualTo(batchScored.get(i));
+      assertThat(spark.get(i).getDouble(0)).as("treeline score row %d", i).isEqualTo(batchScored.get(i));
       assertThat(predicted.path("probability").get(i).asDouble()).as("row %d", i)
           .isCloseTo(((Vector) spark.get(i).get(1)).apply(1), org.assertj.core.data.Offset.offset(1e-12));
     }

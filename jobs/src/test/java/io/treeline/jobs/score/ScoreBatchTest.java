@@ -198,6 +198,12 @@ class ScoreBatchTest {
           "--mode", "replace-where=departure_date = '" + day + "'"));
       assertThat(run.exitCode()).as(run.err()).isZero();
     }
+    // The nightly CronJob's own options (deploy/k8s/cronjob-score.yaml): "yesterday" in Spark SQL, here a day without flights.
+    CliRun yesterday = cli(args("score", "--model", "delay-score/1", "--sql",
+        "select * from raw.flights where departure_date = date_sub(current_date(), 1)", "--event-time", "departure_time",
+        "--out", "scores.nightly", "--keep", "flight_id,departure_date", "--mode", "replace-where=departure_date = date_sub(current_date(), 1)"));
+    assertThat(yesterday.exitCode()).as(yesterday.err()).isZero();
+    assertThat(yesterday.out()).contains("Scored 0 rows");
     Dataset<Row> scores = table("scores.nightly");
     long expected = TestSpark.session().sql("select * from raw.flights where departure_date in ('2001-01-13', '2001-01-14')").count();
     assertThat(scores.count()).isEqualTo(expected);
@@ -237,6 +243,28 @@ class ScoreBatchTest {
     Dataset<Row> byColumn = table("scores.by_column_noon").select("flight_id", "prediction", "probability");
     assertThat(byMoment.exceptAll(byColumn).count()).isZero();
     assertThat(byMoment.count()).isEqualTo(byColumn.count()).isPositive();
+  }
+
+  @Test
+  void with_log_inferences_every_prediction_is_also_in_the_inference_log_flagged_batch() {
+    CliRun run = cli(args("score", "--model", "delay-score@champion", "--sql", DAY_13, "--event-time", "departure_time",
+        "--out", "scores.logged", "--keep", "flight_id", "--log-inferences"));
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    long rows = TestSpark.session().sql(DAY_13).count();
+    assertThat(run.out()).contains(String.format("logged %,d predictions into monitoring.inference_log", rows));
+
+    Dataset<Row> log = table("monitoring.inference_log").where("origin = 'batch' and request_id like 'score-scores.logged-%'");
+    assertThat(log.columns()).containsExactly("request_id", "record_index", "logged_at", "date", "origin", "route", "served_name",
+        "model_name", "model_version", "run_id", "request", "features", "prediction", "probability", "latency_ms", "server");
+    assertThat(log.count()).isEqualTo(rows);
+    assertThat(log.select("request_id").distinct().count()).isEqualTo(rows);
+    // The logged prediction of each flight is the one in the score table, and the request is the input row.
+    Dataset<Row> logged = log.selectExpr("get_json_object(request, '$.flight_id') as flight_id", "prediction", "probability");
+    Dataset<Row> scored = table("scores.logged").select("flight_id", "prediction", "probability");
+    assertThat(logged.exceptAll(scored).count()).isZero();
+    assertThat(log.where("size(features) = 0 or model_version != 1 or route != 'score'").count()).isZero();
+    assertThat(log.selectExpr("explode(features) f").where("f.source = 'online_store' and f.view is null").count()).isZero();
+    assertThat(log.selectExpr("explode(features) f").where("f.name = 'departure_hour' and f.source = 'derived'").count()).isEqualTo(rows);
   }
 
   @Test
