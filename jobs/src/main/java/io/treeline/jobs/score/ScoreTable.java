@@ -53,7 +53,16 @@ final class ScoreTable {
     String assignments = properties.entrySet().stream()
         .map(e -> "'" + escape(e.getKey()) + "' = '" + escape(e.getValue()) + "'").collect(Collectors.joining(", "));
     spark.sql("ALTER TABLE delta.`" + location + "` SET TBLPROPERTIES (" + assignments + ")");
-    return new Written(Long.parseLong(metrics.getOrDefault("numOutputRows", "-1")), version);
+    return new Written(rows(metrics), version);
+  }
+
+  /** Delta leaves numOutputRows out of a commit that added no file (an empty day): that is zero rows. */
+  private static long rows(Map<String, String> metrics) {
+    if (metrics.containsKey("numOutputRows")) {
+      return Long.parseLong(metrics.get("numOutputRows"));
+    }
+    String files = metrics.getOrDefault("numFiles", metrics.getOrDefault("numAddedFiles", "0"));
+    return files.equals("0") ? 0 : -1;
   }
 
   private RuntimeException refused(Exception e, ScoreWriteMode mode, boolean exists) {
