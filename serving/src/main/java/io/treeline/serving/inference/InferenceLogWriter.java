@@ -127,7 +127,7 @@ final class InferenceLogWriter {
     }
     if (errorsLogged.add(key)) {
       LOG.error("Cannot append to the inference log at {} (records are dropped after {} attempts and counted in"
-          + " treeline_inference_log_dropped_total{{reason=\"write_failed\"}}; this error is logged once)", appender.destination(), ATTEMPTS, e);
+          + " treeline_inference_log_dropped_total{reason=\"write_failed\"}; this error is logged once)", appender.destination(), ATTEMPTS, e);
     }
   }
 
