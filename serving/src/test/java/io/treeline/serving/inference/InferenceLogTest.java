@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.serving.http.ServingMetrics;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -161,12 +160,12 @@ class InferenceLogTest {
   void two_writers_at_once_into_a_new_table_append_every_row_exactly_once() throws Exception {
     String location = table("two-writers");
     InferenceLog a = InferenceLog.start(InferenceLogSettings.to(new DeltaKernelAppender(location, new Configuration()))
-        .withBatching(1000, 40, Duration.ofMillis(5)).withServer("a"), InferenceLogMetrics.NONE);
+        .withBatching(1000, 50, Duration.ofMillis(20)).withServer("a"), InferenceLogMetrics.NONE);
     InferenceLog b = InferenceLog.start(InferenceLogSettings.to(new DeltaKernelAppender(location, new Configuration()))
-        .withBatching(1000, 40, Duration.ofMillis(5)).withServer("b"), InferenceLogMetrics.NONE);
+        .withBatching(1000, 50, Duration.ofMillis(20)).withServer("b"), InferenceLogMetrics.NONE);
     Instant now = Instant.now();
-    Thread feedA = new Thread(() -> Records.many("a", 400, now, "a").forEach(r -> offerSlowly(a, r)));
-    Thread feedB = new Thread(() -> Records.many("b", 400, now, "b").forEach(r -> offerSlowly(b, r)));
+    Thread feedA = new Thread(() -> Records.many("a", 250, now, "a").forEach(r -> offerSlowly(a, r)));
+    Thread feedB = new Thread(() -> Records.many("b", 250, now, "b").forEach(r -> offerSlowly(b, r)));
     feedA.start();
     feedB.start();
     feedA.join();
@@ -175,12 +174,12 @@ class InferenceLogTest {
     b.close(Duration.ofSeconds(60));
 
     Dataset<Row> log = read(location);
-    assertThat(log.count()).isEqualTo(800);
-    assertThat(log.select("request_id", "record_index").distinct().count()).isEqualTo(800);
+    assertThat(log.count()).isEqualTo(500);
+    assertThat(log.select("request_id", "record_index").distinct().count()).isEqualTo(500);
     assertThat(log.groupBy("server").count().orderBy("server").collectAsList().stream().map(r -> r.getString(0) + "=" + r.getLong(1)))
-        .containsExactly("a=400", "b=400");
+        .containsExactly("a=250", "b=250");
     long commits = SPARK.sql("DESCRIBE HISTORY delta.`" + location + "`").count();
-    assertThat(commits).as("many commits, so the writers met").isGreaterThan(10);
+    assertThat(commits).as("many commits, so the writers met").isGreaterThan(4);
   }
 
   /** A steady trickle, so the two writers commit many small batches side by side rather than one each. */
@@ -193,9 +192,5 @@ class InferenceLogTest {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  static Path unused() {
-    return null;
   }
 }
