@@ -44,7 +44,7 @@ class AlertRulesTest {
     Run run = promtool(MONITORING, "check", "rules", "alerts.yml");
 
     assertThat(run.exitCode()).as(run.output()).isZero();
-    assertThat(run.output()).contains("SUCCESS: 13 rules found");
+    assertThat(run.output()).contains("SUCCESS: 14 rules found");
   }
 
   @Test
