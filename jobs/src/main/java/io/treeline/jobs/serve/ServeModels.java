@@ -141,7 +141,6 @@ public final class ServeModels implements Job<ServeModels.Result> {
     } catch (IllegalStateException e) {
       // the JVM is already shutting down
     }
-    InferenceLog log = app.server().inferenceLog();
     return new Result(models, app.baseUrl(), log.enabled() ? log.committedRows() : -1, context.config().get(ConfigKeys.SERVING_INFERENCE_LOG_TABLE));
   }
 }

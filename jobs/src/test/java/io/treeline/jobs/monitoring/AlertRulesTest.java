@@ -123,7 +123,7 @@ class AlertRulesTest {
           }
         }));
 
-    assertThat(alerts).hasSize(11);
+    assertThat(alerts).hasSize(12);
     assertThat(fires).isEqualTo(alerts);
     assertThat(silent).isEqualTo(alerts);
   }
