@@ -1,6 +1,7 @@
 package io.treeline.serving.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
@@ -82,6 +83,42 @@ class InferenceLogTest {
     Row missing = features.get(4);
     assertThat(missing.getString(2)).isEqualTo("missing");
     assertThat(missing.isNullAt(3) && missing.isNullAt(4) && missing.isNullAt(5)).isTrue();
+  }
+
+  /** What batch scoring appends with Spark: the same columns, origin 'batch', no latency. */
+  private static final String BATCH_ROW = "SELECT 'batch-1' request_id, 0 record_index, TIMESTAMP'2026-03-01 10:00:00Z' logged_at,"
+      + " DATE'2026-03-01' date, 'batch' origin, CAST(NULL AS STRING) route, 'delay' served_name, 'delay' model_name, 3L model_version,"
+      + " 'run-1' run_id, '{\"origin\":\"SFO\"}' request, array(named_struct('name', 'origin', 'view', CAST(NULL AS STRING), 'source', 'request',"
+      + " 'number', CAST(NULL AS DOUBLE), 'text', 'SFO', 'feature_time', CAST(NULL AS TIMESTAMP))) features, 1.0D prediction, 0.7D probability,"
+      + " CAST(NULL AS DOUBLE) latency_ms, 'score-job' server";
+
+  @Test
+  void batch_scoring_with_spark_and_the_server_append_to_one_table_whichever_made_it() throws Exception {
+    String serverFirst = table("server-first");
+    new DeltaKernelAppender(serverFirst, new Configuration()).append(Records.many("online", 3, Instant.now(), "replica"));
+    SPARK.sql(BATCH_ROW).write().format("delta").mode("append").save(serverFirst);
+    assertThat(read(serverFirst).groupBy("origin").count().orderBy("origin").collectAsList().stream().map(r -> r.getString(0) + "=" + r.getLong(1)))
+        .containsExactly("batch=1", "online=3");
+
+    String batchFirst = table("batch-first");
+    SPARK.sql("CREATE TABLE delta.`" + batchFirst + "` (" + InferenceLogSchema.DDL + ") USING delta PARTITIONED BY (date)");
+    SPARK.sql(BATCH_ROW).write().format("delta").mode("append").save(batchFirst);
+    new DeltaKernelAppender(batchFirst, new Configuration()).append(Records.many("online", 3, Instant.now(), "replica"));
+    assertThat(read(batchFirst).count()).isEqualTo(4);
+    assertThat(read(batchFirst).schema()).isEqualTo(StructType.fromDDL(InferenceLogSchema.DDL));
+  }
+
+  @Test
+  void a_table_of_another_shape_is_not_appended_to_and_the_error_says_what_differs() {
+    String other = table("other-shape");
+    SPARK.sql("CREATE TABLE delta.`" + other + "` (request_id STRING, logged_at STRING) USING delta");
+
+    assertThatThrownBy(() -> new DeltaKernelAppender(other, new Configuration()).append(Records.many("x", 1, Instant.now(), "replica")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("Cannot append to the inference log at " + other + ": the table there is not an inference log (")
+        .hasMessageContaining("no column record_index").hasMessageContaining("logged_at is string, not timestamp")
+        .hasMessageContaining("partitioned by [], not by date")
+        .hasMessageEndingWith("Move it aside, or set serving.inference-log.table to another table.");
   }
 
   @Test
