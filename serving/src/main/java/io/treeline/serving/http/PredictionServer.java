@@ -40,6 +40,7 @@ public final class PredictionServer implements AutoCloseable {
   private static final String ROUTE = "treeline.route";
   private static final String ERROR = "treeline.error";
   private static final String REQUEST_ID = "treeline.request_id";
+  private static final java.time.Duration MIN_LOG_FLUSH = java.time.Duration.ofSeconds(5);
 
   private final ModelHost host;
   private final ServerOptions options;
@@ -298,8 +299,9 @@ public final class PredictionServer implements AutoCloseable {
     }
     app.stop();
     tracer.close();
-    // After the last answer, so every answered request is in the log; bounded like the requests' own grace.
-    inferenceLog.close(options.shutdownGrace());
+    // After the last answer, so every answered request is in the log; bounded like the requests' own grace, but
+    // never so short that a grace of 0 would throw away what is queued.
+    inferenceLog.close(options.shutdownGrace().compareTo(MIN_LOG_FLUSH) < 0 ? MIN_LOG_FLUSH : options.shutdownGrace());
   }
 
   /** The inference log the server records its predictions in ({@link InferenceLog#OFF} when off). */
