@@ -168,6 +168,27 @@ public final class ConfigKeys {
       new ConfigKey("serving.tracing.resource-attributes", ConfigType.TEXT, "",
           "More resource attributes of the exported spans, as key=value pairs separated by commas (e.g. deployment.environment=prod).");
 
+  public static final ConfigKey SERVING_INFERENCE_LOG_ENABLED =
+      new ConfigKey("serving.inference-log.enabled", ConfigType.BOOL, "true",
+          "Record the server's predictions in the lake's inference log table (docs/serving.md#inference-log), off the request path.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_SAMPLE =
+      new ConfigKey("serving.inference-log.sample", ConfigType.TEXT, "1.0",
+          "Share of prediction requests recorded, 0.0 to 1.0; all the records of a sampled request are recorded.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_TABLE =
+      new ConfigKey("serving.inference-log.table", ConfigType.TEXT, "monitoring.inference_log",
+          "The lake table (namespace.table) the inference log appends to; created on the first write.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_QUEUE_CAPACITY =
+      new ConfigKey("serving.inference-log.queue-capacity", ConfigType.INT, "20000",
+          "Records waiting to be written; when full, new records are dropped and counted, never waited for.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_BATCH_ROWS =
+      new ConfigKey("serving.inference-log.batch-rows", ConfigType.INT, "5000", "Most records appended in one Delta commit.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_FLUSH_INTERVAL_MS =
+      new ConfigKey("serving.inference-log.flush-interval-ms", ConfigType.INT, "1000",
+          "Longest a record waits before its batch is committed: at most this much is lost if the server is killed.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_SERVER_ID =
+      new ConfigKey("serving.inference-log.server-id", ConfigType.TEXT, "",
+          "The server column of the rows this replica writes; empty means host name:pid.");
+
   public static final ConfigKey LOG_FORMAT =
       new ConfigKey("log.format", ConfigType.oneOf("text", "json"), "text",
           "The log on stderr: text lines for people, or json (one object a line) for log collectors; --log-format overrides it.");
@@ -249,6 +270,13 @@ public final class ConfigKeys {
           SERVING_TRACING_SAMPLE_RATIO,
           SERVING_TRACING_SERVICE_NAME,
           SERVING_TRACING_RESOURCE_ATTRIBUTES,
+          SERVING_INFERENCE_LOG_ENABLED,
+          SERVING_INFERENCE_LOG_SAMPLE,
+          SERVING_INFERENCE_LOG_TABLE,
+          SERVING_INFERENCE_LOG_QUEUE_CAPACITY,
+          SERVING_INFERENCE_LOG_BATCH_ROWS,
+          SERVING_INFERENCE_LOG_FLUSH_INTERVAL_MS,
+          SERVING_INFERENCE_LOG_SERVER_ID,
           LOG_FORMAT,
           MONITORING_PUSHGATEWAY_URL,
           MONITORING_PUSHGATEWAY_JOB,

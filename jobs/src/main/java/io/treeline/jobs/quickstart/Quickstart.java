@@ -12,7 +12,9 @@ import io.treeline.jobs.score.ScoreBatch;
 import io.treeline.jobs.score.ScoreWriteMode;
 import io.treeline.jobs.score.ScoringInput;
 import io.treeline.jobs.serve.ServeModels;
+import io.treeline.core.config.ConfigKeys;
 import io.treeline.serving.ServingApp;
+import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
@@ -95,6 +97,8 @@ public final class Quickstart implements Job<Quickstart.Result> {
     context.out().println("  bin/treeline serve --model flight-delay@champion");
     context.out().println("  bin/treeline stream status --conf stream.checkpoint-dir=lake/checkpoints/quickstart");
     context.out().println("  bin/treeline sql \"select * from features.origin_airport_stats where origin = 'ORD' order by feature_time desc limit 5\"");
+    context.out().println("  bin/treeline sql \"select logged_at, route, request, prediction, probability, latency_ms from monitoring.inference_log"
+        + " order by logged_at desc limit 5\"");
     context.out().println("  bin/treeline doctor");
     context.out().println("  bin/treeline --help");
     return new Result(stages);
@@ -108,13 +112,22 @@ public final class Quickstart implements Job<Quickstart.Result> {
       stages.add(new Stage("serve", "served until stopped"));
       return;
     }
-    try (ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0)) {
+    ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0);
+    String outcome;
+    try (app) {
       new ServingTour(app.baseUrl(), context.out()).run("flight-delay");
       ServedModel model = app.host().get("flight-delay");
-      String outcome = "served " + model.registeredModel() + " version " + model.version() + " at " + app.baseUrl() + ", then stopped";
-      context.out().println("    " + outcome + " (--serve keeps it up)");
-      stages.add(new Stage("serve", outcome));
+      outcome = "served " + model.registeredModel() + " version " + model.version() + " at " + app.baseUrl() + ", then stopped";
     }
+    // Closing the server wrote what its inference log held; the table is what a monitoring job reads.
+    InferenceLog log = app.server().inferenceLog();
+    if (log.enabled()) {
+      String table = context.config().get(ConfigKeys.SERVING_INFERENCE_LOG_TABLE);
+      long rows = context.spark().read().format("delta").load(log.destination()).count();
+      outcome += "; logged " + log.committedRows() + " predictions to " + table + " (" + rows + " rows in all)";
+    }
+    context.out().println("    " + outcome + " (--serve keeps it up)");
+    stages.add(new Stage("serve", outcome));
   }
 
   private static void stage(JobContext context, List<Stage> stages, String name, Job<?> job) {

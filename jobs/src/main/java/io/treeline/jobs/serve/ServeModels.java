@@ -1,5 +1,6 @@
 package io.treeline.jobs.serve;
 
+import io.treeline.core.config.ConfigKeys;
 import io.treeline.core.error.Errors;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.featurestore.online.OnlineStores;
@@ -11,6 +12,7 @@ import io.treeline.jobs.runtime.JobResult;
 import io.treeline.jobs.runtime.TreelineVersion;
 import io.treeline.serving.ServingApp;
 import io.treeline.serving.http.ServerOptions;
+import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.http.ServingConfig;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.model.ServedModel;
@@ -25,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves registered models over HTTP until the process is stopped (SIGTERM or Ctrl-C), then stops
- * gracefully (docs/serving.md: /ready turns 503, the drain period, in-flight requests finish) and
- * exits 0: a stop asked for is a success. Spark is used to load the models and, with the embedded online
+ * gracefully (docs/serving.md: /ready turns 503, the drain period, in-flight requests finish, the
+ * inference log writes what it holds) and exits 0: a stop asked for is a success. Spark is used to load the models and, with the embedded online
  * store, to read the lake's online tables; never per request.
  */
 public final class ServeModels implements Job<ServeModels.Result> {
@@ -40,10 +42,15 @@ public final class ServeModels implements Job<ServeModels.Result> {
     this.port = port;
   }
 
-  public record Result(List<String> served, String url) implements JobResult {
+  /**
+   * @param inferenceLogRows predictions committed to the inference log by this server (all of them, as the
+   *     stop writes what was queued), or -1 with the log off
+   */
+  public record Result(List<String> served, String url, long inferenceLogRows, String inferenceLogTable) implements JobResult {
     @Override
     public String summaryLine() {
-      return "Stopped serving " + String.join(", ", served) + ".";
+      return "Stopped serving " + String.join(", ", served) + "."
+          + (inferenceLogRows < 0 ? "" : " Logged " + inferenceLogRows + " predictions to " + inferenceLogTable + ".");
     }
 
     @Override
@@ -51,6 +58,9 @@ public final class ServeModels implements Job<ServeModels.Result> {
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("served", served);
       summary.put("url", url);
+      if (inferenceLogRows >= 0) {
+        summary.put("inference_log", Map.of("table", inferenceLogTable, "rows_written", inferenceLogRows));
+      }
       return summary;
     }
   }
@@ -109,6 +119,11 @@ public final class ServeModels implements Job<ServeModels.Result> {
     for (ServedModel model : app.host().all()) {
       context.out().printf("Serving %s: %s version %d (loaded in %.1f s)%n", model.name(), model.registeredModel(), model.version(), model.loadSeconds());
     }
+    InferenceLog log = app.server().inferenceLog();
+    if (log.enabled()) {
+      context.out().println("Recording predictions in " + context.config().get(ConfigKeys.SERVING_INFERENCE_LOG_TABLE) + " (" + log.destination()
+          + "); a stop writes what is queued.");
+    }
     String name = app.host().all().get(0).name();
     context.out().println("Listening on " + app.baseUrl() + " (Ctrl-C stops; requests in flight finish first). Try:");
     context.out().println("  curl -s -d '{\"records\":[{...}]}' " + app.baseUrl() + "/v1/models/" + name + "/predict");
@@ -126,6 +141,6 @@ public final class ServeModels implements Job<ServeModels.Result> {
     } catch (IllegalStateException e) {
       // the JVM is already shutting down
     }
-    return new Result(models, app.baseUrl());
+    return new Result(models, app.baseUrl(), log.enabled() ? log.committedRows() : -1, context.config().get(ConfigKeys.SERVING_INFERENCE_LOG_TABLE));
   }
 }

@@ -64,7 +64,8 @@ class QuickstartTest {
         "[8] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
         "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"predictions\":[{\"label\":",
         "\"source\":\"online_store\"", "POST /invocations", "{\"predictions\":[", "POST /v2/models/flight-delay/infer",
-        "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1", "Next, try:");
+        "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1",
+        "logged 7 predictions to monitoring.inference_log (7 rows in all)", "Next, try:");
     CliRun champion = cli("models", "describe", "flight-delay@champion", "--conf", "lake.root=" + lake.root());
     assertThat(champion.out()).contains("version:      1 (READY)", "source:       " + lake.root() + "/models/flight-delay/1");
     // The issue's own check: the day's scores, read back with treeline sql.
@@ -76,6 +77,9 @@ class QuickstartTest {
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.out()).contains("raw.flights already up to date (3,000,000 rows, Delta version 0)");
     assertThat(TestSpark.table(lake.root() + "/tables/raw/flights").count()).isEqualTo(3_000_000L);
+    // The tour's 7 records (2 + 1 explained + 2 + 2), each a row of the server's inference log, queryable by name.
+    assertThat(cli("sql", "select origin, route, count(*) from monitoring.inference_log group by origin, route order by route",
+        "--conf", "lake.root=" + lake.root()).out()).contains("/invocations", "/v1/models/{name}/predict", "/v2/models/{name}/infer");
     // The streamed view continues the batch history: at 16:00 its 24h windows hold the day's landed flights.
     assertThat(TestSpark.table(lake.root() + "/tables/online/origin_airport_stats").where("origin = 'ORD'").first().<Long>getAs("landed_24h"))
         .isGreaterThan(100);

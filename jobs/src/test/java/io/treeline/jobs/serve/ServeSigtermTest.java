@@ -4,6 +4,7 @@ import static io.treeline.jobs.JobsTestSupport.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.treeline.core.testing.TempLake;
+import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.JobsTestSupport.CliRun;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -77,6 +78,12 @@ class ServeSigtermTest {
     return all.toArray(String[]::new);
   }
 
+  /** Rows in the lake's inference log so far (the repetitions share the lake); 0 before the first server made it. */
+  private static long inferenceLogRows() {
+    Path table = lake.root().resolve("tables/monitoring/inference_log");
+    return Files.isDirectory(table.resolve("_delta_log")) ? TestSpark.table(table.toString()).count() : 0;
+  }
+
   private static void succeeds(CliRun run) {
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
   }
@@ -101,6 +108,7 @@ class ServeSigtermTest {
     command.addAll(List.of("--conf", "serving.shutdown-drain-seconds=2", "--conf", "serving.poll-interval-seconds=0",
         "--conf", "serving.access-log=false"));
     Path log = Path.of("target", "serve-sigterm-" + repetition.getCurrentRepetition() + ".log").toAbsolutePath();
+    long loggedBefore = inferenceLogRows();
     Process serve = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
     CountDownLatch listening = new CountDownLatch(1);
@@ -159,6 +167,11 @@ class ServeSigtermTest {
       assertThat(serve.exitValue()).as(output).isZero();
       assertThat(output).contains("SIGTERM received: stopping gracefully", "Stopping: /ready answers 503", "Stopped serving flight-delay@champion.")
           .doesNotContain(" ERROR ");
+      // The stop wrote what the inference log held: the rows it says it logged are all in the table.
+      Matcher logged = Pattern.compile("Logged (\\d+) predictions to monitoring\\.inference_log\\.").matcher(output);
+      assertThat(logged.find()).as(output).isTrue();
+      assertThat(Long.parseLong(logged.group(1))).as("predictions logged").isPositive();
+      assertThat(inferenceLogRows() - loggedBefore).as("rows this server added to monitoring.inference_log").isEqualTo(Long.parseLong(logged.group(1)));
       System.out.printf("SIGTERM run %d: %d answers (%d after SIGTERM), /ready 503 after %d ms, 0 unanswered%n", repetition.getCurrentRepetition(),
           outcomes.answered.get(), outcomes.answeredAfterStop.get(), readyAfterMillis);
     } finally {

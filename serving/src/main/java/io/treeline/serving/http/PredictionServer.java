@@ -8,6 +8,7 @@ import io.javalin.http.HttpResponseException;
 import io.treeline.featurestore.online.OnlineStore;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
+import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.tracing.RequestTrace;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The prediction server, configured in this one place: every route, the guard on the prediction
  * routes, the error mapping (every refusal is JSON {@code {"error_code", "message"}}, never a stack
- * trace), metrics, the access log and a span around every request, TLS, and a shutdown that lets
- * requests in flight finish.
+ * trace), metrics, the access log and a span around every request, the inference log, TLS, and a
+ * shutdown that lets requests in flight finish and then writes what the inference log holds.
  */
 public final class PredictionServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionServer.class);
@@ -39,6 +40,7 @@ public final class PredictionServer implements AutoCloseable {
   private static final String ROUTE = "treeline.route";
   private static final String ERROR = "treeline.error";
   private static final String REQUEST_ID = "treeline.request_id";
+  private static final java.time.Duration MIN_LOG_FLUSH = java.time.Duration.ofSeconds(5);
 
   private final ModelHost host;
   private final ServerOptions options;
@@ -52,6 +54,8 @@ public final class PredictionServer implements AutoCloseable {
   private volatile boolean closing;
   private final OpenConnections connections = new OpenConnections();
   private volatile Runnable requestHook = () -> {};
+  private final InferenceLog inferenceLog;
+  private final Scoring scoring;
   private Javalin app;
 
   public PredictionServer(ModelHost host, OnlineStore store, String storeKind, ServerOptions options, ServingMetrics metrics, String version) {
@@ -60,7 +64,9 @@ public final class PredictionServer implements AutoCloseable {
     this.metrics = metrics;
     this.version = version;
     this.tracer = ServingTracer.start(options.tracing(), version);
-    Scoring scoring = new Scoring(new Scorer(store, storeKind), metrics, storeKind);
+    this.inferenceLog = InferenceLog.start(options.inferenceLog(), metrics.inferenceLog());
+    metrics.inferenceLogQueue(inferenceLog);
+    this.scoring = new Scoring(new Scorer(store, storeKind), metrics, storeKind, inferenceLog);
     NativeApi v1 = new NativeApi(host, scoring, options);
     MlflowScoringApi mlflow = new MlflowScoringApi(host, scoring, options);
     OpenInferenceApi v2 = new OpenInferenceApi(host, scoring, options);
@@ -243,6 +249,7 @@ public final class PredictionServer implements AutoCloseable {
     route = route == null ? "unmatched" : route;
     model = model == null ? "" : model;
     int status = ctx.statusCode();
+    scoring.answered(ctx, ctx.attribute(REQUEST_ID), status, started == null ? 0 : System.nanoTime() - started);
     metrics.request(route, model, modelVersion == null ? "" : modelVersion, status, started == null ? 0 : System.nanoTime() - started);
     String error = ctx.attribute(ERROR);
     if (error != null) {
@@ -292,6 +299,14 @@ public final class PredictionServer implements AutoCloseable {
     }
     app.stop();
     tracer.close();
+    // After the last answer, so every answered request is in the log; bounded like the requests' own grace, but
+    // never so short that a grace of 0 would throw away what is queued.
+    inferenceLog.close(options.shutdownGrace().compareTo(MIN_LOG_FLUSH) < 0 ? MIN_LOG_FLUSH : options.shutdownGrace());
+  }
+
+  /** The inference log the server records its predictions in ({@link InferenceLog#OFF} when off). */
+  public InferenceLog inferenceLog() {
+    return inferenceLog;
   }
 
   private static void pause(java.time.Duration period) {

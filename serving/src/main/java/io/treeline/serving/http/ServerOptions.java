@@ -2,6 +2,7 @@ package io.treeline.serving.http;
 
 import io.treeline.serving.auth.Authenticator;
 import io.treeline.serving.auth.RateLimiter;
+import io.treeline.serving.inference.InferenceLogSettings;
 import io.treeline.serving.tracing.TracingSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.time.Duration;
  * @param tracing where spans go; {@link TracingSettings#OFF} builds no OpenTelemetry SDK at all
  * @param shutdownDrain how long a stopping server keeps answering, with /ready at 503, before it stops accepting
  * @param maxRequestHeaderBytes the request line plus headers Jetty reads; past it 431 (414 for the URL)
+ * @param inferenceLog where and how much of the predictions the server records; {@link InferenceLogSettings#OFF} records none
  */
 public record ServerOptions(
     String host,
@@ -32,7 +34,8 @@ public record ServerOptions(
     boolean accessLog,
     TracingSettings tracing,
     Duration shutdownDrain,
-    int maxRequestHeaderBytes) {
+    int maxRequestHeaderBytes,
+    InferenceLogSettings inferenceLog) {
 
   /** Never prints the key store password. */
   @Override
@@ -40,56 +43,61 @@ public record ServerOptions(
     return "ServerOptions[" + host + ":" + port + ", maxBatch=" + maxBatch + ", maxBodyBytes=" + maxBodyBytes + ", poll=" + pollInterval
         + ", auth=" + (authenticator == null ? "none" : authenticator.getClass().getSimpleName()) + ", rateLimit=" + (rateLimiter != null)
         + ", tls=" + (tlsKeyStore != null) + ", accessLog=" + accessLog + ", tracing=" + tracing + ", drain=" + shutdownDrain
-        + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + "]";
+        + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", inferenceLog=" + inferenceLog + "]";
   }
 
   public static ServerOptions defaults() {
     return new ServerOptions("127.0.0.1", 8080, 1000, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null, true,
-        TracingSettings.OFF, Duration.ZERO, 16_384);
+        TracingSettings.OFF, Duration.ZERO, 16_384, InferenceLogSettings.OFF);
   }
 
   public ServerOptions withPort(int port) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
   }
 
   public ServerOptions withSecurity(Authenticator authenticator, RateLimiter rateLimiter) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
   }
 
   public ServerOptions withTls(Path keyStore, String password) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, keyStore, password, accessLog,
-        tracing, shutdownDrain, maxRequestHeaderBytes);
+        tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
   }
 
   public ServerOptions withPollInterval(Duration interval) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, interval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
   }
 
   public ServerOptions withLimits(int maxBatch, long maxBodyBytes) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
   }
 
   public ServerOptions withAccessLog(boolean accessLog) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
   }
 
   public ServerOptions withShutdown(Duration drain, Duration grace) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, grace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, drain, maxRequestHeaderBytes);
+        tlsKeyStorePassword, accessLog, tracing, drain, maxRequestHeaderBytes, inferenceLog);
   }
 
   public ServerOptions withMaxRequestHeaderBytes(int bytes) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, bytes);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, bytes, inferenceLog);
   }
 
   public ServerOptions withTracing(TracingSettings tracing) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+  }
+
+  public ServerOptions withInferenceLog(InferenceLogSettings inferenceLog) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
   }
 }

@@ -3,10 +3,15 @@ package io.treeline.serving.http;
 import io.treeline.core.config.ConfigKeys;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.error.Errors;
+import io.treeline.core.lake.LakeLayout;
+import io.treeline.core.lake.TableName;
+import io.treeline.core.spark.SparkSessions;
 import io.treeline.serving.auth.ApiKeyAuthenticator;
 import io.treeline.serving.auth.Authenticator;
 import io.treeline.serving.auth.JwtAuthenticator;
 import io.treeline.serving.auth.RateLimiter;
+import io.treeline.serving.inference.DeltaKernelAppender;
+import io.treeline.serving.inference.InferenceLogSettings;
 import io.treeline.serving.tracing.TracingSettings;
 import java.net.URI;
 import java.io.IOException;
@@ -35,7 +40,7 @@ public final class ServingConfig {
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_GRACE_SECONDS))),
         authenticator(config), limiter, null, null, config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG), tracing(config),
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_DRAIN_SECONDS))),
-        positive(config, ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES));
+        positive(config, ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES), inferenceLog(config));
     if (!keyStore.isEmpty()) {
       Path path = existing(config, ConfigKeys.SERVING_TLS_KEY_STORE);
       options = options.withTls(path, config.get(ConfigKeys.SERVING_TLS_KEY_STORE_PASSWORD));
@@ -83,6 +88,41 @@ public final class ServingConfig {
       }
     }
     return new TracingSettings(endpoint, ratio, config.get(ConfigKeys.SERVING_TRACING_SERVICE_NAME), attributes);
+  }
+
+  /**
+   * serving.inference-log.*: the lake table it appends to (through the lake's own Hadoop settings, so an
+   * s3a:// lake works as for the jobs) and how much it buffers; a bad ratio or table name stops the start naming the key.
+   */
+  static InferenceLogSettings inferenceLog(TreelineConfig config) {
+    if (!config.getBoolean(ConfigKeys.SERVING_INFERENCE_LOG_ENABLED)) {
+      return InferenceLogSettings.OFF;
+    }
+    String sampleText = config.get(ConfigKeys.SERVING_INFERENCE_LOG_SAMPLE).trim();
+    double sample;
+    try {
+      sample = Double.parseDouble(sampleText);
+    } catch (NumberFormatException e) {
+      sample = Double.NaN;
+    }
+    if (!(sample >= 0 && sample <= 1)) {
+      throw Errors.invalidInput("start", "the inference log", ConfigKeys.SERVING_INFERENCE_LOG_SAMPLE.key() + " is '" + sampleText + "'",
+          "Set a number from 0.0 (no request recorded) to 1.0 (every request), or serving.inference-log.enabled=false.");
+    }
+    String tableText = config.get(ConfigKeys.SERVING_INFERENCE_LOG_TABLE).trim();
+    TableName table;
+    try {
+      table = TableName.parse(tableText);
+    } catch (RuntimeException e) {
+      throw Errors.invalidInput("start", "the inference log", ConfigKeys.SERVING_INFERENCE_LOG_TABLE.key() + " is '" + tableText + "', not namespace.table",
+          "Name a lake table in lower-case letters, digits and underscores, e.g. monitoring.inference_log.", e);
+    }
+    int capacity = positive(config, ConfigKeys.SERVING_INFERENCE_LOG_QUEUE_CAPACITY);
+    int batchRows = positive(config, ConfigKeys.SERVING_INFERENCE_LOG_BATCH_ROWS);
+    int flushMs = positive(config, ConfigKeys.SERVING_INFERENCE_LOG_FLUSH_INTERVAL_MS);
+    String location = LakeLayout.at(config.lakeRoot()).table(table);
+    return new InferenceLogSettings(true, sample, capacity, batchRows, Duration.ofMillis(flushMs), config.get(ConfigKeys.SERVING_INFERENCE_LOG_SERVER_ID).trim(),
+        new DeltaKernelAppender(location, SparkSessions.hadoopConfiguration(config)));
   }
 
   private static Authenticator authenticator(TreelineConfig config) {

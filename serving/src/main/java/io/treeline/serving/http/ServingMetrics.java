@@ -2,6 +2,8 @@ package io.treeline.serving.http;
 
 import io.treeline.featurestore.online.Freshness;
 import io.treeline.registry.ModelVersion;
+import io.treeline.serving.inference.InferenceLog;
+import io.treeline.serving.inference.InferenceLogMetrics;
 import io.treeline.serving.metrics.Counter;
 import io.treeline.serving.metrics.Gauge;
 import io.treeline.serving.metrics.Histogram;
@@ -37,7 +39,19 @@ public final class ServingMetrics implements ModelHost.Listener {
   private final Gauge viewTtl = registry.gauge("treeline_feature_view_ttl_seconds",
       "The ttl of each feature view a served model reads: older online values are not to be used.", "view");
 
+  private final Counter inferenceLogRows = registry.counter("treeline_inference_log_rows_total",
+      "Records committed to the inference log table.");
+  private final Counter inferenceLogDropped = registry.counter("treeline_inference_log_dropped_total",
+      "Records the inference log did not write, by reason: queue_full (dropped rather than slow a request) or write_failed"
+          + " (the table could not be appended to, after retries).", "reason");
+  private final Histogram inferenceLogCommit = registry.histogram("treeline_inference_log_commit_seconds",
+      "Time to append one batch to the inference log table (Parquet files and the Delta commit).",
+      new double[] {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+
   public ServingMetrics() {
+    // At 0 from the start, so an alert on increase() sees the first drop.
+    inferenceLogDropped.labels(InferenceLogMetrics.QUEUE_FULL);
+    inferenceLogDropped.labels(InferenceLogMetrics.WRITE_FAILED);
     registry.computedGauge("treeline_feature_staleness_seconds",
         "Age of the newest information in the online store, per feature view: now minus when the newest source row"
             + " behind its values became known (the age the view's ttl bounds; the newest feature time where a writer gave none).",
@@ -108,6 +122,29 @@ public final class ServingMetrics implements ModelHost.Listener {
   @Override
   public void loadFailed(String name, ModelVersion version, Exception error) {
     loadFailures.labels(name).inc();
+  }
+
+  /** Where the inference log reports its commits and drops. */
+  public InferenceLogMetrics inferenceLog() {
+    return new InferenceLogMetrics() {
+      @Override
+      public void committed(int rows, long nanos) {
+        inferenceLogRows.inc(rows);
+        inferenceLogCommit.observeNanos(nanos);
+      }
+
+      @Override
+      public void dropped(String reason, int rows) {
+        inferenceLogDropped.labels(reason).inc(rows);
+      }
+    };
+  }
+
+  /** Exports the records waiting in {@code log}'s queue; a server without the log exports none of its series. */
+  public void inferenceLogQueue(InferenceLog log) {
+    if (log.enabled()) {
+      registry.computedGauge("treeline_inference_log_queue_depth", "Records waiting for the inference log's writer.", log::queueDepth);
+    }
   }
 
   public String scrape() {

@@ -39,13 +39,22 @@ public final class Scorer {
     this.storeKind = storeKind;
   }
 
-  /** One record's prediction and, when asked for, the model inputs it used. */
-  public record Scored(Prediction prediction, Map<String, Object> features) {}
+  /**
+   * One record's prediction and, when asked for, the model inputs it used.
+   *
+   * @param features for explain=true: input name to its value and source
+   * @param inputs for the inference log: every input as used, with view and feature time
+   */
+  public record Scored(Prediction prediction, Map<String, Object> features, List<RequestPlan.UsedInput> inputs) {}
 
   public record Batch(ServedModel model, List<Scored> results, long storeNanos) {}
 
-  /** @param text whether values arrive as text (CSV) and numbers may be parsed from it */
-  public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain, RequestTrace trace) {
+  /**
+   * @param explain whether to return each record's inputs by name, with value and source
+   * @param record whether to return each record's inputs as used, for the inference log
+   */
+  public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain, boolean record,
+      RequestTrace trace) {
     RequestPlan plan = model.plan();
     List<Object[]> rows = new ArrayList<>(records.size());
     Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
@@ -62,10 +71,10 @@ public final class Scorer {
     predict.setAttribute("treeline.rows", rows.size());
     try {
       for (int i = 0; i < rows.size(); i++) {
-        Map<String, Object> used = explain ? new LinkedHashMap<>() : null;
+        List<RequestPlan.UsedInput> used = explain || record ? new ArrayList<>() : null;
         Frame frame = plan.assemble(rows.get(i), found, used);
         try {
-          results.add(new Scored(model.pipeline().predict(frame), used));
+          results.add(new Scored(model.pipeline().predict(frame), explain ? explained(used) : null, record ? used : null));
         } catch (InvalidRowException e) {
           predict.setStatus(StatusCode.ERROR, "invalid row");
           throw ApiException.invalidField(where + "[" + i + "]: " + e.getMessage());
@@ -75,6 +84,17 @@ public final class Scorer {
       predict.end();
     }
     return new Batch(model, results, storeNanos);
+  }
+
+  private static Map<String, Object> explained(List<RequestPlan.UsedInput> used) {
+    Map<String, Object> features = new LinkedHashMap<>();
+    for (RequestPlan.UsedInput input : used) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("value", input.value());
+      entry.put("source", input.source().label());
+      features.put(input.name(), entry);
+    }
+    return features;
   }
 
   /** A store that cannot be read is the server's problem, not the client's: 503, and a log line without a stack. */

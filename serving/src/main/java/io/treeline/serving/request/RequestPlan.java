@@ -12,6 +12,7 @@ import io.treeline.modelpackage.ModelManifest.RequestFeature;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.compile.CompiledPipeline;
 import io.treeline.serving.compile.Frame;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -29,7 +30,38 @@ import java.util.TreeSet;
  */
 public final class RequestPlan {
   /** Where a model input's value comes from. */
-  public enum Source { REQUEST, DERIVED, ONLINE_STORE, MISSING }
+  public enum Source {
+    REQUEST, DERIVED, ONLINE_STORE, MISSING;
+
+    /** As the explain answer and the inference log write it: request, derived, online_store, missing. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * One model input as a record used it.
+   *
+   * @param view the feature view the input belongs to, or null for request features
+   * @param value the value before conversion to the input's type; null when missing
+   * @param numeric whether the model reads it as a number (else as a string)
+   * @param featureTime the online store's feature time of the entity the value was looked up for; null otherwise
+   */
+  public record UsedInput(String name, String view, Source source, Object value, boolean numeric, LocalDateTime featureTime) {
+    /** The number the model read, for a numeric input; null when missing or not a number. */
+    public Double number() {
+      if (!numeric || value == null) {
+        return null;
+      }
+      double number = RequestPlan.number(value);
+      return Double.isNaN(number) ? null : number;
+    }
+
+    /** The string the model read, for a string input; null when missing. */
+    public String text() {
+      return numeric || value == null ? null : RequestPlan.text(value);
+    }
+  }
 
   private record Input(CompiledPipeline.Input input, Source source, RequestField field, RequestExpression expression,
       int view, String feature, List<String> needs) {}
@@ -243,10 +275,10 @@ public final class RequestPlan {
   }
 
   /**
-   * Fills a frame from the record and the looked-up values; with {@code explain} non-null, records
-   * each model input's value and source there.
+   * Fills a frame from the record and the looked-up values; with {@code used} non-null, adds each
+   * model input as used there (for explain=true and the inference log; null allocates nothing more).
    */
-  public Frame assemble(Object[] values, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, Map<String, Object> explain) {
+  public Frame assemble(Object[] values, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, List<UsedInput> used) {
     Frame frame = pipeline.newFrame();
     FeatureValues[] looked = new FeatureValues[views.size()];
     for (int v = 0; v < looked.length; v++) {
@@ -276,11 +308,10 @@ public final class RequestPlan {
       } else {
         pipeline.setString(frame, input.input(), value == null ? null : text(value));
       }
-      if (explain != null) {
-        Map<String, Object> used = new LinkedHashMap<>();
-        used.put("value", value);
-        used.put("source", source.name().toLowerCase(java.util.Locale.ROOT));
-        explain.put(input.input().name(), used);
+      if (used != null) {
+        FeatureValues row = input.view() < 0 ? null : looked[input.view()];
+        used.add(new UsedInput(input.input().name(), input.view() < 0 ? null : views.get(input.view()).table().view(), source, value,
+            input.input().numeric(), source == Source.ONLINE_STORE || (source == Source.MISSING && row != null) ? row.featureTime() : null));
       }
     }
     return frame;

@@ -1,11 +1,14 @@
 package io.treeline.serving.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.treeline.core.config.ConfigLoader;
 import io.treeline.core.config.TreelineConfig;
+import io.treeline.core.error.InvalidInputException;
 import io.treeline.serving.auth.Authenticator;
 import io.treeline.serving.auth.TestTokens;
+import io.treeline.serving.inference.InferenceLogSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,5 +51,41 @@ class ServingConfigTest {
     ServerOptions set = ServingConfig.options(config("serving.shutdown-drain-seconds=0", "serving.max-request-header-bytes=65536"));
     assertThat(set.shutdownDrain()).isZero();
     assertThat(set.maxRequestHeaderBytes()).isEqualTo(65_536);
+  }
+
+  @Test
+  void the_inference_log_is_on_by_default_into_the_lakes_monitoring_table() {
+    InferenceLogSettings log = ServingConfig.options(config("lake.root=" + dir.resolve("lake"))).inferenceLog();
+
+    assertThat(log.enabled()).isTrue();
+    assertThat(log.sample()).isEqualTo(1.0);
+    assertThat(log.queueCapacity()).isEqualTo(20_000);
+    assertThat(log.batchRows()).isEqualTo(5_000);
+    assertThat(log.flushInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(log.server()).as("host:pid").endsWith(":" + ProcessHandle.current().pid());
+    assertThat(log.appender().destination()).isEqualTo(dir.resolve("lake").toAbsolutePath() + "/tables/monitoring/inference_log");
+
+    InferenceLogSettings set = ServingConfig.options(config("serving.inference-log.sample=0.25", "serving.inference-log.server-id=replica-7",
+        "serving.inference-log.table=audit.predictions", "serving.inference-log.flush-interval-ms=250")).inferenceLog();
+    assertThat(set.sample()).isEqualTo(0.25);
+    assertThat(set.server()).isEqualTo("replica-7");
+    assertThat(set.flushInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(set.appender().destination()).endsWith("/tables/audit/predictions");
+    assertThat(ServingConfig.options(config("serving.inference-log.enabled=false")).inferenceLog()).isEqualTo(InferenceLogSettings.OFF);
+  }
+
+  @Test
+  void an_inference_log_sample_outside_zero_to_one_or_a_bad_table_stops_the_start_naming_the_key() {
+    assertThatThrownBy(() -> ServingConfig.options(config("serving.inference-log.sample=1.5")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("Cannot start the inference log: serving.inference-log.sample is '1.5'")
+        .satisfies(e -> assertThat(((InvalidInputException) e).remedy()).startsWith("Set a number from 0.0 (no request recorded) to 1.0 (every request)"));
+    assertThatThrownBy(() -> ServingConfig.options(config("serving.inference-log.sample=all")))
+        .hasMessageContaining("serving.inference-log.sample is 'all'");
+    assertThatThrownBy(() -> ServingConfig.options(config("serving.inference-log.table=inference_log")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("serving.inference-log.table is 'inference_log', not namespace.table");
+    assertThatThrownBy(() -> ServingConfig.options(config("serving.inference-log.batch-rows=0")))
+        .hasMessageContaining("serving.inference-log.batch-rows is 0");
   }
 }

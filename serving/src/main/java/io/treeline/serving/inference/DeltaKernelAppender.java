@@ -1,0 +1,168 @@
+package io.treeline.serving.inference;
+
+import io.delta.kernel.DataWriteContext;
+import io.delta.kernel.Operation;
+import io.delta.kernel.Table;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.TransactionBuilder;
+import io.delta.kernel.TransactionCommitResult;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.ConcurrentWriteException;
+import io.delta.kernel.exceptions.TableAlreadyExistsException;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.hook.PostCommitHook;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterable;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.DataFileStatus;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends inference records to a Delta table with Delta Kernel, so the server needs no SparkSession:
+ * one Parquet file per date in the batch, then one commit. Creates the table (schema
+ * {@link InferenceLogSchema#TABLE}, partitioned by date) when it is absent. Several writers may append
+ * at once: Kernel rebases a blind append over the commits that won the race, and a writer that lost the
+ * race to create the table appends to the one the winner made.
+ *
+ * <p>On a local, HDFS or cloud lake whose log store has atomic put-if-absent (Azure, GCS) this is safe
+ * across processes; on {@code s3a://} Delta's default log store is safe for one writing process per
+ * table only, as for Spark's Delta writer (docs/serving.md#inference-log).
+ */
+public final class DeltaKernelAppender implements InferenceAppender {
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaKernelAppender.class);
+  private static final String ENGINE_INFO = "treeline-serving";
+  /** Races to create the table, each settled by one more attempt; conflicts between appends Kernel retries itself. */
+  private static final int CREATE_ATTEMPTS = 3;
+
+  private final String location;
+  private final Engine engine;
+
+  public DeltaKernelAppender(String location, Configuration hadoop) {
+    this.location = location;
+    this.engine = DefaultEngine.create(hadoop);
+  }
+
+  @Override
+  public String destination() {
+    return location;
+  }
+
+  @Override
+  public long append(List<InferenceRecord> records) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Transaction txn = transaction();
+      try {
+        return commit(txn, records);
+      } catch (TableAlreadyExistsException | ConcurrentWriteException e) {
+        // Only a create can lose this way here: another writer made the table first; append to theirs.
+        if (attempt >= CREATE_ATTEMPTS) {
+          throw e;
+        }
+        LOG.debug("Another writer created {} first; appending to it ({})", location, e.getMessage());
+      }
+    }
+  }
+
+  private Transaction transaction() {
+    Table table = Table.forPath(engine, location);
+    try {
+      Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine);
+      requireSchema(txn.getSchema(engine), txn.getPartitionColumns(engine));
+      return txn;
+    } catch (TableNotFoundException e) {
+      TransactionBuilder create = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+          .withSchema(engine, InferenceLogSchema.TABLE)
+          .withPartitionColumns(engine, InferenceLogSchema.PARTITION_COLUMNS);
+      LOG.info("Creating the inference log table at {}", location);
+      return create.build(engine);
+    }
+  }
+
+  /** A table of another shape (made by hand, or by an older schema) is not appended to: the rows would not fit it. */
+  private void requireSchema(StructType schema, List<String> partitionColumns) {
+    List<String> problems = new ArrayList<>();
+    for (StructField expected : InferenceLogSchema.TABLE.fields()) {
+      int index = schema.indexOf(expected.getName());
+      if (index < 0) {
+        problems.add("no column " + expected.getName());
+      } else if (!schema.at(index).getDataType().equivalent(expected.getDataType())) {
+        problems.add(expected.getName() + " is " + schema.at(index).getDataType() + ", not " + expected.getDataType());
+      }
+    }
+    if (schema.length() != InferenceLogSchema.TABLE.length()) {
+      problems.add(schema.length() + " columns, not " + InferenceLogSchema.TABLE.length());
+    }
+    if (!partitionColumns.equals(InferenceLogSchema.PARTITION_COLUMNS)) {
+      problems.add("partitioned by " + partitionColumns + ", not by date");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("Cannot append to the inference log at " + location + ": the table there is not an inference log ("
+          + String.join("; ", problems) + "). Move it aside, or set serving.inference-log.table to another table.");
+    }
+  }
+
+  private long commit(Transaction txn, List<InferenceRecord> records) throws IOException {
+    Row state = txn.getTransactionState(engine);
+    List<Row> actions = new ArrayList<>();
+    for (Map.Entry<Integer, List<InferenceRecord>> day : byDate(records).entrySet()) {
+      Map<String, Literal> partition = Map.of(InferenceLogSchema.PARTITION_COLUMN, Literal.ofDate(day.getKey()));
+      FilteredColumnarBatch batch = new FilteredColumnarBatch(RecordColumns.of(day.getValue()), Optional.empty());
+      CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(batch)), partition);
+      DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
+      CloseableIterator<DataFileStatus> files = engine.getParquetHandler()
+          .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns());
+      try (CloseableIterator<Row> added = Transaction.generateAppendActions(engine, state, files, context)) {
+        added.forEachRemaining(actions::add);
+      }
+    }
+    TransactionCommitResult result = txn.commit(engine, CloseableIterable.inMemoryIterable(iterator(actions)));
+    for (PostCommitHook hook : result.getPostCommitHooks()) {
+      try {
+        hook.threadSafeInvoke(engine); // checkpoints, so reading the log stays quick after thousands of commits
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("The commit {} to {} is written, but its {} hook failed: {}", result.getVersion(), location, hook.getType(), e.toString());
+      }
+    }
+    return result.getVersion();
+  }
+
+  private static TreeMap<Integer, List<InferenceRecord>> byDate(List<InferenceRecord> records) {
+    TreeMap<Integer, List<InferenceRecord>> days = new TreeMap<>();
+    for (InferenceRecord record : records) {
+      days.computeIfAbsent(record.date(), d -> new ArrayList<>()).add(record);
+    }
+    return days;
+  }
+
+  private static <T> CloseableIterator<T> iterator(List<T> items) {
+    Iterator<T> it = items.iterator();
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public T next() {
+        return it.next();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}

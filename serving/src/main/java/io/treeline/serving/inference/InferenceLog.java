@@ -1,0 +1,96 @@
+package io.treeline.serving.inference;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The server's record of its predictions, kept off the request path: a request thread decides
+ * whether its request is sampled (before building anything), then offers the records to a bounded
+ * queue, which never waits; a full queue drops the record and counts it. One background
+ * {@link InferenceLogWriter} appends the queue to the table in batches. {@link #close} writes what is
+ * queued before it returns, within a bound.
+ */
+public final class InferenceLog implements AutoCloseable {
+  /** Records nothing and starts no thread. */
+  public static final InferenceLog OFF = new InferenceLog();
+
+  private final InferenceLogSettings settings;
+  private final ArrayBlockingQueue<InferenceRecord> queue;
+  private final InferenceLogMetrics metrics;
+  private final InferenceLogWriter writer;
+
+  private InferenceLog() {
+    this.settings = InferenceLogSettings.OFF;
+    this.queue = new ArrayBlockingQueue<>(1);
+    this.metrics = InferenceLogMetrics.NONE;
+    this.writer = null;
+  }
+
+  private InferenceLog(InferenceLogSettings settings, InferenceLogMetrics metrics) {
+    this.settings = settings;
+    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.metrics = metrics;
+    this.writer = new InferenceLogWriter(queue, settings.appender(), settings.batchRows(), settings.flushInterval(), metrics);
+  }
+
+  /** Starts the writer thread; {@link InferenceLog#OFF} when the settings turn the log off. */
+  public static InferenceLog start(InferenceLogSettings settings, InferenceLogMetrics metrics) {
+    if (!settings.enabled() || settings.sample() == 0) {
+      return OFF;
+    }
+    InferenceLog log = new InferenceLog(settings, metrics);
+    log.writer.start();
+    return log;
+  }
+
+  public boolean enabled() {
+    return writer != null;
+  }
+
+  /** Whether to record this request: decided once per request, before any record is built, so an unsampled request costs nothing. */
+  public boolean sampled() {
+    if (writer == null) {
+      return false;
+    }
+    double sample = settings.sample();
+    return sample >= 1.0 || ThreadLocalRandom.current().nextDouble() < sample;
+  }
+
+  /** The {@code server} column of this process's rows. */
+  public String server() {
+    return settings.server();
+  }
+
+  /** Queues {@code record} for the writer; never waits: when the queue is full (or the log closed) the record is dropped and counted. */
+  public void offer(InferenceRecord record) {
+    if (writer == null || writer.stopping() || !queue.offer(record)) {
+      metrics.dropped(InferenceLogMetrics.QUEUE_FULL, 1);
+    }
+  }
+
+  public int queueDepth() {
+    return queue.size();
+  }
+
+  /** Records committed to the table since the start. */
+  public long committedRows() {
+    return writer == null ? 0 : writer.committedRows();
+  }
+
+  public String destination() {
+    return writer == null ? "nowhere (off)" : settings.appender().destination();
+  }
+
+  /** Writes what is queued and stops the writer, waiting at most {@code within}; what is left then is lost (and logged). */
+  public void close(Duration within) {
+    if (writer != null) {
+      writer.stop(within);
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+}

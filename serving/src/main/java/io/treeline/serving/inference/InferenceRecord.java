@@ -1,0 +1,62 @@
+package io.treeline.serving.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One scored record as the inference log keeps it: one row of {@code monitoring.inference_log}
+ * (docs/serving.md#inference-log). Built only for sampled requests, after the response is known.
+ *
+ * @param request the record as received; rendered as JSON by the writer, off the request path (the
+ *     parsed request is never changed after scoring, so it is not copied)
+ * @param loggedAtMicros when the request was received, in microseconds since the epoch (UTC)
+ * @param probability of the positive class; null for regressors and multi-class models
+ * @param latencyMs the server's time for the whole request; null for batch scoring
+ */
+public record InferenceRecord(
+    String requestId,
+    int recordIndex,
+    long loggedAtMicros,
+    String origin,
+    String route,
+    String servedName,
+    String modelName,
+    long modelVersion,
+    String runId,
+    Map<String, JsonNode> request,
+    List<Feature> features,
+    double prediction,
+    Double probability,
+    Double latencyMs,
+    String server) {
+
+  public static final String ONLINE = "online";
+  public static final String BATCH = "batch";
+
+  public InferenceRecord {
+    request = request == null ? Map.of() : request;
+    features = features == null ? List.of() : List.copyOf(features);
+  }
+
+  /**
+   * One model input as the model used it.
+   *
+   * @param view the feature view it belongs to; null for request features
+   * @param source request, derived, online_store or missing
+   * @param number the value of a numeric input (null when missing)
+   * @param text the value of a string input (null when missing)
+   * @param featureTime the online store's feature time of the entity the value came from, else null
+   */
+  public record Feature(String name, String view, String source, Double number, String text, Instant featureTime) {}
+
+  public Instant loggedAt() {
+    return Instant.EPOCH.plus(loggedAtMicros, java.time.temporal.ChronoUnit.MICROS);
+  }
+
+  /** The UTC date of {@link #loggedAt}, in days since the epoch: the table's partition. */
+  public int date() {
+    return (int) Math.floorDiv(loggedAtMicros, 86_400_000_000L);
+  }
+}
