@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 
 import io.treeline.core.lake.LakeCatalog;
@@ -15,6 +14,7 @@ import io.treeline.modelpackage.ModelManifest;
 import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
 import io.treeline.modelpackage.ModelManifest.RequestFeature;
 import io.treeline.serving.compile.CompiledPipeline;
+import io.treeline.serving.inference.InferenceLogSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,26 +42,31 @@ final class BatchInferenceLog {
   }
 
   /**
-   * @param scored the scored rows: the input's columns, every model input, prediction, probability, scored_at
+   * @param scored the scored rows: the input's columns, every model input, prediction, probability
    * @param runTag names this run in request_id ({@code score-<tag>-<row>})
    */
-  long append(Dataset<Row> scored, List<String> inputColumns, ScoringModel model, String runTag) {
-    Dataset<Row> rows = scored.select(columns(scored, inputColumns, model, runTag).toArray(Column[]::new));
+  long append(Dataset<Row> scored, List<String> inputColumns, ScoringModel model, String runTag, java.sql.Timestamp scoredAt) {
     String location = layout.table(TABLE);
-    rows.write().format("delta").mode("append").partitionBy("date").save(location);
+    // Made with the server's own schema when absent, so the server's Kernel appends find the shape they require.
+    spark.sql("CREATE TABLE IF NOT EXISTS delta.`" + location + "` (" + InferenceLogSchema.DDL + ") USING delta PARTITIONED BY ("
+        + InferenceLogSchema.PARTITION_COLUMN + ")");
+    Dataset<Row> rows = scored.select(columns(scored, inputColumns, model, runTag, scoredAt).toArray(Column[]::new));
+    rows.write().format("delta").mode("append").save(location);
     new LakeCatalog(spark, layout).register(TABLE);
     return rows.sparkSession().read().format("delta").load(location).where(col("request_id").startsWith("score-" + runTag + "-")).count();
   }
 
-  private static List<Column> columns(Dataset<Row> scored, List<String> inputColumns, ScoringModel model, String runTag) {
+  private static List<Column> columns(Dataset<Row> scored, List<String> inputColumns, ScoringModel model, String runTag,
+      java.sql.Timestamp scoredAt) {
     ModelManifest manifest = model.manifest();
     Column requestId = concat(lit("score-" + runTag + "-"), org.apache.spark.sql.functions.monotonically_increasing_id().cast(DataTypes.StringType));
     List<Column> request = inputColumns.stream().map(c -> col("`" + c + "`").as(c)).toList();
     List<Column> columns = new ArrayList<>();
     columns.add(requestId.as("request_id"));
     columns.add(lit(0).as("record_index"));
-    columns.add(col("scored_at").cast(DataTypes.TimestampType).as("logged_at"));
-    columns.add(to_date(col("scored_at")).as("date"));
+    columns.add(lit(scoredAt).as("logged_at"));
+    // The log's date is the UTC date of logged_at, whatever the session's time zone.
+    columns.add(lit(java.sql.Date.valueOf(scoredAt.toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate())).as("date"));
     columns.add(lit("batch").as("origin"));
     columns.add(lit("score").as("route"));
     columns.add(lit(null).cast(DataTypes.StringType).as("served_name"));

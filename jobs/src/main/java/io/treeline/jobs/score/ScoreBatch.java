@@ -126,7 +126,7 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
     if (logInferences) {
       context.progress().status("logging the predictions into " + BatchInferenceLog.TABLE);
       logged = new BatchInferenceLog(spark, context.layout()).append(scored, prepared.inputColumns(), scoring,
-          out + "-v" + written.deltaVersion());
+          out + "-v" + written.deltaVersion(), scoredAt);
       scored.unpersist();
       lap(phases, "inference_log", phase);
     }
