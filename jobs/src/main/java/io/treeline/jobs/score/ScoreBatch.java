@@ -105,16 +105,18 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
     long start = System.nanoTime();
     Map<String, Double> phases = new LinkedHashMap<>();
     SparkSession spark = context.spark();
+    long phase = lap(phases, "start_spark", start);
     context.progress().status("loading " + model);
     ModelVersion version = context.registry().resolve(ModelRef.parse(model));
     ScoringModel scoring = ScoringModel.load(spark, context.registry(), context.layout(), version);
-    long phase = lap(phases, "load_model", start);
+    phase = lap(phases, "load_model", phase);
 
     context.progress().status("scoring " + input.describe() + " with " + version);
     Prepared prepared = prepare(spark, context, scoring.manifest(), scoring.compiled(), input);
     // One moment for the whole run, so the score table and the inference log agree on it.
     Timestamp scoredAt = Timestamp.from(Instant.now());
-    Dataset<Row> scored = score(spark, prepared.rows(), scoring.pipeline(), scoring.compiled()).withColumn(SCORED_AT, lit(scoredAt));
+    Dataset<Row> scored = score(spark, narrowed(prepared, scoring.compiled()), scoring.pipeline(), scoring.compiled())
+        .withColumn(SCORED_AT, lit(scoredAt));
     if (logInferences) {
       scored = scored.persist(StorageLevel.MEMORY_AND_DISK()); // scored once, written twice
     }
@@ -184,6 +186,40 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
     CompiledScoring scoring = new CompiledScoring(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(pipeline),
         CompiledScoring.columns(compiled, rows.columns()), compiled.classifier());
     return rows.mapPartitions(scoring, Encoders.row(schema));
+  }
+
+  /**
+   * Only the columns the output and the log need go through the scoring: Spark cannot prune columns
+   * through mapPartitions, and every column a row carries there is decoded and encoded again.
+   */
+  private Dataset<Row> narrowed(Prepared prepared, CompiledPipeline compiled) {
+    java.util.LinkedHashSet<String> needed = new java.util.LinkedHashSet<>(logInferences || keep.isEmpty() ? prepared.inputColumns() : keep);
+    if (input.asOf() != null) {
+      needed.add(ScoringInput.AS_OF_COLUMN);
+    }
+    if (withFeatures) {
+      needed.addAll(compiled.inputs().keySet());
+    }
+    compiled.inputs().keySet().forEach(name -> needed.add(CompiledScoring.typedName(name)));
+    List<String> present = List.of(prepared.rows().columns());
+    return prepared.rows().select(needed.stream().filter(present::contains).map(name -> col("`" + name + "`")).toArray(Column[]::new));
+  }
+
+  /** The same scoring as {@link #score}, as a UDF over a struct of the typed inputs: the other columns are never decoded. */
+  public static Dataset<Row> scoreWithUdf(SparkSession spark, Dataset<Row> rows, PipelineModel pipeline, CompiledPipeline compiled) {
+    CompiledScoringUdf function = new CompiledScoringUdf(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(pipeline),
+        compiled);
+    // Marked non-deterministic so the optimizer never runs it once per field read from its result.
+    org.apache.spark.sql.expressions.UserDefinedFunction udf = org.apache.spark.sql.functions.udf(function, function.resultType())
+        .asNondeterministic();
+    Column inputs = org.apache.spark.sql.functions.struct(function.inputs().stream()
+        .map(name -> col("`" + CompiledScoring.typedName(name) + "`").as(name)).toArray(Column[]::new));
+    String result = "__treeline_prediction";
+    Dataset<Row> scored = rows.withColumn(result, udf.apply(inputs)).withColumn(PREDICTION, col(result + "." + PREDICTION));
+    if (compiled.classifier()) {
+      scored = scored.withColumn(PROBABILITY, col(result + "." + PROBABILITY));
+    }
+    return scored.drop(result);
   }
 
   private Dataset<Row> output(Dataset<Row> scored, Prepared prepared, ScoringModel scoring) {
