@@ -306,7 +306,9 @@ class DeploymentFilesTest {
         assertThat(leaf.matchedOptionValue("--summary-json", Path.of("")).toString()).startsWith("/tmp/");
       }
       if (leaf.hasMatchedOption("--model")) {
-        List<String> models = leaf.matchedOptionValue("--model", List.of());
+        // serve takes --model repeatedly, score once
+        Object value = leaf.matchedOption("--model").getValue();
+        List<String> models = value instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of(String.valueOf(value));
         models.forEach(ModelHost.Served::parse);
       }
     }
