@@ -40,7 +40,8 @@ final class MonitorCommand implements Callable<Integer> {
       description = "End of the range, exclusive; default: the end of the last logged prediction's period.")
   LocalDateTime until;
 
-  @Option(names = "--granularity", defaultValue = "day", paramLabel = "day|hour", description = "Length of a period (default: day).")
+  @Option(names = "--granularity", defaultValue = "day", paramLabel = "day|hour|range",
+      description = "Length of a period: day (default), hour, or range — the whole range as one period, compared with the training set as a whole.")
   String granularity;
 
   @Option(names = "--labels", paramLabel = "TABLE", description = "A lake table with the --label-key columns and a `label` column.")

@@ -71,7 +71,7 @@ final class DriftCheck {
       Map<String, Long> ref = referenceCounts.getOrDefault(input.name(), Map.of());
       Bins bins = input.numeric() ? Bins.numeric(edges.get(input.name())) : Bins.categorical(ref);
       long[] refCoarse = bins.coarse(ref);
-      long[] refFine = bins.fine(ref);
+      long[] refFine = input.numeric() ? bins.fine(ref) : null;
       if (input.name().equals(ServedValues.PREDICTION)) {
         predictionReference = DriftMetrics.shares(Arrays.copyOf(refCoarse, refCoarse.length - 1), 0);
         predictionServed = new long[refCoarse.length - 1];

@@ -44,10 +44,9 @@ final class LoggedPredictions {
     return spark.read().format("delta").load(location);
   }
 
-  /** One version's predictions with {@value #MOMENT} and {@value #PERIOD} added, those of the range kept. */
+  /** One version's predictions with {@value #MOMENT} added, those of the range kept. */
   static Dataset<Row> of(Dataset<Row> log, ModelManifest manifest, MonitorRange range) {
-    Dataset<Row> rows = log.withColumn(MOMENT, moment(manifest))
-        .withColumn(PERIOD, date_trunc(range.granularity().sparkUnit(), col(MOMENT)).cast(DataTypes.TimestampNTZType));
+    Dataset<Row> rows = log.withColumn(MOMENT, moment(manifest));
     if (range.since() != null) {
       rows = rows.where(col(MOMENT).geq(lit(range.since())));
     }
@@ -55,6 +54,13 @@ final class LoggedPredictions {
       rows = rows.where(col(MOMENT).lt(lit(range.until())));
     }
     return rows;
+  }
+
+  /** The rows with {@value #PERIOD}, the start of the period each belongs to in a range with both bounds. */
+  static Dataset<Row> withPeriod(Dataset<Row> rows, MonitorRange closed) {
+    Column period = closed.granularity() == MonitorRange.Granularity.RANGE ? lit(closed.since())
+        : date_trunc(closed.granularity().sparkUnit(), col(MOMENT));
+    return rows.withColumn(PERIOD, period.cast(DataTypes.TimestampNTZType));
   }
 
   private static Column moment(ModelManifest manifest) {

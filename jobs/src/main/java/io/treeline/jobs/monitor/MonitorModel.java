@@ -76,8 +76,8 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
     }
 
     String describe() {
-      return String.format("%s %s%s %s = %.4g (threshold %.4g) on %s", table, feature == null ? "" : feature,
-          view == null ? "" : " [" + view + "]", metric, value, threshold, period);
+      return String.format("%s%s %s = %.4g (threshold %.4g) on %s", feature == null ? "" : feature,
+          view == null ? "" : " [" + view + "]", metric, value, threshold, period).trim();
     }
   }
 
@@ -86,9 +86,12 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
       List<String> warnings) implements JobResult {
     @Override
     public String summaryLine() {
+      // Per table, so a skew breach is not hidden behind a screenful of drift; the summary JSON lists them all.
+      Map<String, List<Breach>> byTable = new LinkedHashMap<>();
+      breaches.forEach(b -> byTable.computeIfAbsent(b.table(), t -> new ArrayList<>()).add(b));
       String outcome = breaches.isEmpty() ? "no threshold breached"
-          : breaches.size() + " breached: " + String.join("; ", breaches.stream().limit(5).map(Breach::describe).toList())
-              + (breaches.size() > 5 ? "; …" : "");
+          : breaches.size() + " breached — " + String.join("; ", byTable.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().size()
+              + " (" + e.getValue().get(0).describe() + (e.getValue().size() > 1 ? ", …" : "") + ")").toList());
       return String.format("Monitored %s version%s %s from %s to %s: %,d predictions, %s; report %s, in %.1f s", model,
           versions.size() == 1 ? "" : "s", versions.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse(""), range.since(),
           range.until(), predictions, outcome, report, elapsedSeconds);
@@ -153,6 +156,7 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
     context.progress().status("loading " + model);
     Map<Long, ScoringModel> models = new LinkedHashMap<>();
     Map<Long, Dataset<Row>> logged = new LinkedHashMap<>();
+    List<Dataset<Row>> cached = new ArrayList<>();
     LocalDateTime first = null;
     LocalDateTime last = null;
     long predictions = 0;
@@ -168,6 +172,7 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
       }
       models.put(v, scoring);
       logged.put(v, rows);
+      cached.add(rows);
       predictions += bounds.getLong(2);
       first = first == null || bounds.<LocalDateTime>getAs(0).isBefore(first) ? bounds.getAs(0) : first;
       last = last == null || bounds.<LocalDateTime>getAs(1).isAfter(last) ? bounds.getAs(1) : last;
@@ -178,6 +183,7 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
               + " where model_name = '" + model + "' group by date order by date\"` lists them), or log some first.");
     }
     MonitorRange closed = range.closedBy(first, last);
+    logged.replaceAll((v, rows) -> LoggedPredictions.withPeriod(rows, closed));
     long phase = lap(phases, "read_log", start);
 
     FeatureRepository repository = FeatureViews.load(config);
@@ -216,8 +222,8 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
       }
       qualitySeconds += (System.nanoTime() - t) / 1e9;
       found.add(new VersionFigures(v, scoring.manifest(), driftResult.figures(), skew, quality, driftResult));
-      rows.unpersist();
     }
+    cached.forEach(Dataset::unpersist);
     phases.put("drift", driftSeconds);
     phases.put("skew", skewSeconds);
     phases.put("quality", qualitySeconds);

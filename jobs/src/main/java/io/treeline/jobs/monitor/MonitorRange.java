@@ -11,9 +11,13 @@ import java.time.temporal.ChronoUnit;
  */
 public record MonitorRange(LocalDateTime since, LocalDateTime until, Granularity granularity) {
 
-  /** How long one period of the figures is. */
+  /**
+   * How long one period of the figures is: a day, an hour, or the whole range as one period (its
+   * start is the range's start) — the way to compare a month of traffic with the training set as a
+   * whole, without the day-to-day variation of trailing-window features.
+   */
   public enum Granularity {
-    DAY(ChronoUnit.DAYS), HOUR(ChronoUnit.HOURS);
+    DAY(ChronoUnit.DAYS), HOUR(ChronoUnit.HOURS), RANGE(null);
 
     private final ChronoUnit unit;
 
@@ -27,11 +31,11 @@ public record MonitorRange(LocalDateTime since, LocalDateTime until, Granularity
     }
 
     LocalDateTime floor(LocalDateTime time) {
-      return time.truncatedTo(unit);
+      return time.truncatedTo(unit == null ? ChronoUnit.DAYS : unit);
     }
 
     LocalDateTime next(LocalDateTime periodStart) {
-      return periodStart.plus(1, unit);
+      return periodStart.plus(1, unit == null ? ChronoUnit.DAYS : unit);
     }
 
     public static Granularity parse(String text) {
@@ -40,7 +44,7 @@ public record MonitorRange(LocalDateTime since, LocalDateTime until, Granularity
           return g;
         }
       }
-      throw Errors.invalidInput("monitor", "--granularity", "'" + text + "' is not a granularity", "Pass --granularity day or --granularity hour.");
+      throw Errors.invalidInput("monitor", "--granularity", "'" + text + "' is not a granularity", "Pass --granularity day, hour or range.");
     }
   }
 

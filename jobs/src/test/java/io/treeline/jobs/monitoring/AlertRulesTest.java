@@ -88,7 +88,7 @@ class AlertRulesTest {
   }
 
   @Test
-  void the_dashboard_has_a_row_each_for_serving_streaming_and_batch_jobs_and_no_panel_without_a_query() throws IOException {
+  void the_dashboard_has_a_row_each_for_serving_streaming_batch_jobs_and_models_and_no_panel_without_a_query() throws IOException {
     JsonNode dashboard = new ObjectMapper().readTree(MONITORING.resolve("grafana/treeline.json").toFile());
     List<String> rows = new ArrayList<>();
     Set<Integer> ids = new TreeSet<>();
@@ -101,7 +101,7 @@ class AlertRulesTest {
         assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("${datasource}");
       }
     }
-    assertThat(rows).containsExactly("Serving", "Streaming", "Batch jobs");
+    assertThat(rows).containsExactly("Serving", "Streaming", "Batch jobs", "Models");
     assertThat(dashboard.path("templating").path("list").get(0).path("type").asText()).isEqualTo("datasource");
   }
 
