@@ -44,7 +44,7 @@ class AlertRulesTest {
     Run run = promtool(MONITORING, "check", "rules", "alerts.yml");
 
     assertThat(run.exitCode()).as(run.output()).isZero();
-    assertThat(run.output()).contains("SUCCESS: 13 rules found");
+    assertThat(run.output()).contains("SUCCESS: 16 rules found");
   }
 
   @Test
@@ -123,7 +123,7 @@ class AlertRulesTest {
           }
         }));
 
-    assertThat(alerts).hasSize(11);
+    assertThat(alerts).hasSize(14);
     assertThat(fires).isEqualTo(alerts);
     assertThat(silent).isEqualTo(alerts);
   }
