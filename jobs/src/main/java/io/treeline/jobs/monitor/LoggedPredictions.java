@@ -58,8 +58,10 @@ final class LoggedPredictions {
 
   /** The rows with {@value #PERIOD}, the start of the period each belongs to in a range with both bounds. */
   static Dataset<Row> withPeriod(Dataset<Row> rows, MonitorRange closed) {
+    // A --since inside a period starts that period late rather than before the range: replaceWhere covers [since, until) only.
     Column period = closed.granularity() == MonitorRange.Granularity.RANGE ? lit(closed.since())
-        : date_trunc(closed.granularity().sparkUnit(), col(MOMENT));
+        : org.apache.spark.sql.functions.greatest(date_trunc(closed.granularity().sparkUnit(), col(MOMENT)).cast(DataTypes.TimestampNTZType),
+            lit(closed.since()));
     return rows.withColumn(PERIOD, period.cast(DataTypes.TimestampNTZType));
   }
 

@@ -157,6 +157,16 @@ class MonitorJobTest {
         .isNotEmpty().allSatisfy(r -> assertThat(r.<Double>getAs("value")).isCloseTo(5.0, within(1e-6)));
     assertThat(skew.where("metric = 'mismatch_share' and view != '" + BROKEN_VIEW + "' and value != 0").count()).isZero();
 
+    // By the hour from a moment inside a day: periods are whole hours from the range's start, and replace only their range.
+    long daily = skew.count();
+    CliRun evening = monitor("2001-01-13T18:30", "2001-01-14", "--granularity", "hour");
+    assertThat(evening.exitCode()).as(evening.out() + evening.err()).isEqualTo(1);
+    List<String> hours = table(MonitorTables.SKEW).where("model_name = '" + MODEL + "' and period_start > '2001-01-13'")
+        .select("period_start").distinct().orderBy("period_start").collectAsList().stream().map(r -> r.get(0).toString()).toList();
+    assertThat(hours).hasSizeGreaterThan(2).first().isEqualTo("2001-01-13T18:30");
+    assertThat(hours.subList(1, hours.size())).allSatisfy(h -> assertThat(h).matches("2001-01-13T(19|2\\d):00"));
+    assertThat(table(MonitorTables.SKEW).where(day).count()).as("the day's own figures are kept").isEqualTo(daily);
+
     // The live AUC is exactly the share of (positive, negative) pairs ranked right, ties counting half, counted here pair by pair.
     List<Row> pairs = TestSpark.session().sql("select l.probability, cast(f.arrival_delay > 15 as double) label from delta.`"
         + lake.layout().table(LoggedPredictions.TABLE) + "` l join raw.flights f on get_json_object(l.request, '$.flight_id') = cast(f.flight_id as string)"
