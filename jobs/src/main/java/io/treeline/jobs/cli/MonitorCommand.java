@@ -26,6 +26,10 @@ import picocli.CommandLine.Spec;
 final class MonitorCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  // --version names a model version here, which drops the standard mixin's -V/--version and with it -h/--help: declared again.
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+
   @Option(names = "--model", required = true, paramLabel = "NAME", description = "The registered model, e.g. flight-delay.")
   String model;
 

@@ -220,6 +220,10 @@ class MonitorJobTest {
 
   @Test
   void nothing_to_monitor_is_a_usage_error_saying_what_to_run() {
+    CliRun help = cli("monitor", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("Usage: treeline monitor", "--labels-sql=QUERY", "--granularity=day|hour|range", "Exit 0 when no threshold");
+
     CliRun unknown = cli(args("monitor", "--model", "delay-monitr"));
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err()).contains("Did you mean 'delay-monitor'?");
