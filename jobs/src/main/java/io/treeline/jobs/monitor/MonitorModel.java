@@ -16,14 +16,12 @@ import io.treeline.jobs.score.ScoringModel;
 import io.treeline.modelpackage.ModelManifest;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelVersion;
-import io.treeline.serving.compile.CompiledPipeline;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -187,10 +185,10 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
     long phase = lap(phases, "read_log", start);
 
     FeatureRepository repository = FeatureViews.load(config);
-    double psi = setting(config, ConfigKeys.MONITORING_DRIFT_PSI_THRESHOLD);
-    Map<String, Double> featureThresholds = featureThresholds(config);
-    double skewThreshold = setting(config, ConfigKeys.MONITORING_SKEW_THRESHOLD);
-    double aucMargin = setting(config, ConfigKeys.MONITORING_QUALITY_AUC_MARGIN);
+    double psi = MonitorThresholds.number(config, ConfigKeys.MONITORING_DRIFT_PSI_THRESHOLD);
+    Map<String, Double> featureThresholds = MonitorThresholds.perFeature(config);
+    double skewThreshold = MonitorThresholds.number(config, ConfigKeys.MONITORING_SKEW_THRESHOLD);
+    double aucMargin = MonitorThresholds.number(config, ConfigKeys.MONITORING_QUALITY_AUC_MARGIN);
     Dataset<Row> labelRows = labels.given() ? labels.read(spark) : null;
     List<VersionFigures> found = new ArrayList<>();
     double driftSeconds = 0;
@@ -202,7 +200,7 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
       Dataset<Row> rows = logged.get(v);
       long t = System.nanoTime();
       context.progress().status("drift of " + scoring.version());
-      DriftCheck drift = new DriftCheck(inputs(scoring, psi, featureThresholds));
+      DriftCheck drift = new DriftCheck(MonitorThresholds.driftInputs(scoring, psi, featureThresholds));
       Dataset<Row> reference = TrainingReference.load(spark, context.layout(), scoring, config.getInt(ConfigKeys.MONITORING_DRIFT_REFERENCE_ROWS))
           .persist(StorageLevel.MEMORY_AND_DISK());
       DriftCheck.Result driftResult = drift.run(reference, ServedValues.fromLog(rows, scoring.compiled().classifier()), model, v);
@@ -274,59 +272,6 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
     }
     long count = rows.count();
     return count <= skewSample ? rows : rows.sample(false, Math.min(1.0, skewSample * 1.05 / count), 42).limit((int) Math.min(Integer.MAX_VALUE, skewSample));
-  }
-
-  /**
-   * Every model input and the prediction, each with its PSI threshold. An input computed from the
-   * event time alone (hour, day of week, day of month) drifts by construction in a period of a day,
-   * so it is reported without a threshold unless monitoring.drift.feature-thresholds names it.
-   */
-  static List<DriftCheck.Input> inputs(ScoringModel scoring, double psi, Map<String, Double> featureThresholds) {
-    ModelManifest manifest = scoring.manifest();
-    List<String> times = new ArrayList<>(List.of(manifest.eventTime()));
-    manifest.requestAliases().forEach((alias, canonical) -> {
-      if (canonical.equals(manifest.eventTime())) {
-        times.add(alias);
-      }
-    });
-    Pattern timeReference = Pattern.compile("\\b(" + String.join("|", times.stream().map(Pattern::quote).toList()) + ")\\b");
-    List<String> calendar = manifest.requestFeatures().stream().filter(f -> f.expr() != null && timeReference.matcher(f.expr()).find())
-        .map(ModelManifest.RequestFeature::name).toList();
-    List<DriftCheck.Input> inputs = new ArrayList<>();
-    for (CompiledPipeline.Input input : scoring.compiled().inputs().values()) {
-      Double threshold = featureThresholds.getOrDefault(input.name(), calendar.contains(input.name()) ? null : psi);
-      inputs.add(new DriftCheck.Input(input.name(), input.numeric(), threshold));
-    }
-    inputs.add(new DriftCheck.Input(ServedValues.PREDICTION, true, featureThresholds.getOrDefault(ServedValues.PREDICTION, psi)));
-    return inputs;
-  }
-
-  private static double setting(TreelineConfig config, io.treeline.core.config.ConfigKey key) {
-    String text = config.get(key);
-    try {
-      return Double.parseDouble(text.trim());
-    } catch (NumberFormatException e) {
-      throw Errors.invalidInput("read", "the setting " + key.key(), "'" + text + "' is not a number", "Set it to a number, e.g. "
-          + key.defaultValue() + ".");
-    }
-  }
-
-  static Map<String, Double> featureThresholds(TreelineConfig config) {
-    Map<String, Double> thresholds = new LinkedHashMap<>();
-    String text = config.get(ConfigKeys.MONITORING_DRIFT_FEATURE_THRESHOLDS).trim();
-    if (text.isEmpty()) {
-      return thresholds;
-    }
-    for (String pair : text.split(",")) {
-      String[] parts = pair.split("=", 2);
-      try {
-        thresholds.put(parts[0].trim(), Double.parseDouble(parts[1].trim()));
-      } catch (RuntimeException e) {
-        throw Errors.invalidInput("read", "the setting " + ConfigKeys.MONITORING_DRIFT_FEATURE_THRESHOLDS.key(), "'" + pair.trim()
-            + "' is not name=number", "Write it as name=value pairs separated by commas, e.g. distance=0.1,prediction=0.25.");
-      }
-    }
-    return thresholds;
   }
 
   private static long lap(Map<String, Double> phases, String name, long since) {

@@ -194,7 +194,7 @@ class MonitorJobTest {
         new PrintStream(sink, true, StandardCharsets.UTF_8), Progress.silent())) {
       ScoringModel model = ScoringModel.load(spark, context.registry(), context.layout(),
           context.registry().resolve(ModelRef.ofVersion(MODEL, 1)));
-      DriftCheck check = new DriftCheck(MonitorModel.inputs(model, 0.2, Map.of()));
+      DriftCheck check = new DriftCheck(MonitorThresholds.driftInputs(model, 0.2, Map.of()));
       Dataset<Row> reference = TrainingReference.load(spark, context.layout(), model, 200_000).cache();
       MonitorRange days = new MonitorRange(LocalDateTime.parse("2001-01-01T00:00"), LocalDateTime.parse("2001-01-13T00:00"),
           MonitorRange.Granularity.RANGE);
