@@ -210,6 +210,22 @@ public final class ConfigKeys {
       new ConfigKey("monitoring.pushgateway.timeout-seconds", ConfigType.INT, "5",
           "How long one push may take before it is given up with a warning; a push never changes a job's exit code.");
 
+  public static final ConfigKey MONITORING_DRIFT_PSI_THRESHOLD =
+      new ConfigKey("monitoring.drift.psi-threshold", ConfigType.TEXT, "0.2",
+          "treeline monitor flags a model input whose population stability index against the training set exceeds this in a period (0.1 watch, 0.2 act, 0.25 major shift).");
+  public static final ConfigKey MONITORING_DRIFT_FEATURE_THRESHOLDS =
+      new ConfigKey("monitoring.drift.feature-thresholds", ConfigType.TEXT, "",
+          "PSI thresholds of single inputs as name=value pairs separated by commas (e.g. distance=0.1,prediction=0.25); inputs computed from the event time alone are only reported unless named here.");
+  public static final ConfigKey MONITORING_DRIFT_REFERENCE_ROWS =
+      new ConfigKey("monitoring.drift.reference-rows", ConfigType.INT, "200000",
+          "At most this many training rows (a fixed-seed sample) are the reference distributions of treeline monitor.");
+  public static final ConfigKey MONITORING_SKEW_THRESHOLD =
+      new ConfigKey("monitoring.skew.threshold", ConfigType.TEXT, "0.01",
+          "treeline monitor flags a feature view when more than this share of logged requests got a looked-up value that differs from the offline point-in-time value.");
+  public static final ConfigKey MONITORING_QUALITY_AUC_MARGIN =
+      new ConfigKey("monitoring.quality.auc-margin", ConfigType.TEXT, "0.05",
+          "treeline monitor flags a period whose live AUC is below the version's test AUC by more than this.");
+
   public static final ConfigKey DATA_CACHE_DIR =
       new ConfigKey("data.cache-dir", ConfigType.TEXT, "",
           "Where downloaded packages are kept between runs; empty means ~/.cache/treeline/downloads.");
@@ -284,6 +300,11 @@ public final class ConfigKeys {
           MONITORING_PUSHGATEWAY_USERNAME,
           MONITORING_PUSHGATEWAY_PASSWORD,
           MONITORING_PUSHGATEWAY_TIMEOUT_SECONDS,
+          MONITORING_DRIFT_PSI_THRESHOLD,
+          MONITORING_DRIFT_FEATURE_THRESHOLDS,
+          MONITORING_DRIFT_REFERENCE_ROWS,
+          MONITORING_SKEW_THRESHOLD,
+          MONITORING_QUALITY_AUC_MARGIN,
           DATA_CACHE_DIR);
 
   private static final Map<String, ConfigKey> BY_NAME =

@@ -104,6 +104,15 @@ class ConfigLoaderTest {
             sample-ratio: 0.25
         log:
           format: json
+        monitoring:
+          drift:
+            psi-threshold: 0.25
+            feature-thresholds: distance=0.1,prediction=0.3
+            reference-rows: 50000
+          skew:
+            threshold: 0.02
+          quality:
+            auc-margin: 0.03
         data:
           cache-dir: /var/cache/treeline
         """);
@@ -136,6 +145,11 @@ class ConfigLoaderTest {
     assertThat(config.get(ConfigKeys.SERVING_TRACING_OTLP_ENDPOINT)).isEqualTo("http://collector:4318/v1/traces");
     assertThat(config.get(ConfigKeys.SERVING_TRACING_SAMPLE_RATIO)).isEqualTo("0.25");
     assertThat(config.get(ConfigKeys.LOG_FORMAT)).isEqualTo("json");
+    assertThat(config.get(ConfigKeys.MONITORING_DRIFT_PSI_THRESHOLD)).isEqualTo("0.25");
+    assertThat(config.get(ConfigKeys.MONITORING_DRIFT_FEATURE_THRESHOLDS)).isEqualTo("distance=0.1,prediction=0.3");
+    assertThat(config.getInt(ConfigKeys.MONITORING_DRIFT_REFERENCE_ROWS)).isEqualTo(50000);
+    assertThat(config.get(ConfigKeys.MONITORING_SKEW_THRESHOLD)).isEqualTo("0.02");
+    assertThat(config.get(ConfigKeys.MONITORING_QUALITY_AUC_MARGIN)).isEqualTo("0.03");
     assertThat(config.sparkConf())
         .containsExactlyInAnyOrderEntriesOf(Map.of(
             "spark.sql.adaptive.enabled", "false", "spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:9000"));

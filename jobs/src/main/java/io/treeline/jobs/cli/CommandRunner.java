@@ -64,7 +64,7 @@ final class CommandRunner {
       configError = e;
     }
     LogFormat format = logFormat(root, config);
-    int exitCode;
+    int exitCode = ExitCode.SUCCESS.code();
     Pushgateway gateway = null;
     try (JsonLog json = format == LogFormat.JSON ? JsonLog.install() : null) {
       Report report = new Report(err, format == LogFormat.JSON, root.verbose);
@@ -82,8 +82,8 @@ final class CommandRunner {
           out.println(result.summaryLine());
           summary.put("status", "succeeded");
           summary.put("result", result.summary());
+          exitCode = result.exitCode();
         }
-        exitCode = ExitCode.SUCCESS.code();
       } catch (TreelineException e) {
         report.error(e.describe(), e);
         summary.put("status", "failed");

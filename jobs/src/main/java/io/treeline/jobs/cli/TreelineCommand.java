@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       PipelinesCommand.class,
       TrainCommand.class,
       ScoreCommand.class,
+      MonitorCommand.class,
       ModelsCommand.class,
       ServeCommand.class,
       StreamCommand.class,

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 public final class JobMetrics {
   /** The commands a scheduler runs; interactive ones (sql, describe, serve) push nothing. */
   static final Set<String> PUSHED = Set.of("data fetch", "data load", "features materialize", "features push-online",
-      "features training-set", "train", "stream", "replay");
+      "features training-set", "train", "stream", "replay", "monitor");
 
   private JobMetrics() {}
 

@@ -13,4 +13,12 @@ public interface JobResult {
   default List<String> warnings() {
     return List.of();
   }
+
+  /**
+   * The exit code of a job that ran to its end: 0, or 1 when what it found should fail a schedule
+   * (a monitor whose threshold was breached), with the summary written and the figures pushed all the same.
+   */
+  default int exitCode() {
+    return 0;
+  }
 }

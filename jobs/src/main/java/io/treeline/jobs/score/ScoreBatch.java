@@ -165,6 +165,11 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
     return new Prepared(rows, inputColumns, joined.inputVersions());
   }
 
+  /** Where {@link #prepare} puts a model input cast to the type the pipeline reads (double or string). */
+  public static String typedColumn(String input) {
+    return CompiledScoring.typedName(input);
+  }
+
   /** The prepared rows with every model input cast in place, as Spark's own {@code transform} reads them. */
   public static Dataset<Row> typedInPlace(Dataset<Row> prepared, CompiledPipeline compiled) {
     for (CompiledPipeline.Input modelInput : compiled.inputs().values()) {

@@ -44,7 +44,7 @@ class AlertRulesTest {
     Run run = promtool(MONITORING, "check", "rules", "alerts.yml");
 
     assertThat(run.exitCode()).as(run.output()).isZero();
-    assertThat(run.output()).contains("SUCCESS: 14 rules found");
+    assertThat(run.output()).contains("SUCCESS: 17 rules found");
   }
 
   @Test
@@ -88,7 +88,7 @@ class AlertRulesTest {
   }
 
   @Test
-  void the_dashboard_has_a_row_each_for_serving_streaming_and_batch_jobs_and_no_panel_without_a_query() throws IOException {
+  void the_dashboard_has_a_row_each_for_serving_streaming_batch_jobs_and_models_and_no_panel_without_a_query() throws IOException {
     JsonNode dashboard = new ObjectMapper().readTree(MONITORING.resolve("grafana/treeline.json").toFile());
     List<String> rows = new ArrayList<>();
     Set<Integer> ids = new TreeSet<>();
@@ -101,7 +101,7 @@ class AlertRulesTest {
         assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("${datasource}");
       }
     }
-    assertThat(rows).containsExactly("Serving", "Streaming", "Batch jobs");
+    assertThat(rows).containsExactly("Serving", "Streaming", "Batch jobs", "Models");
     assertThat(dashboard.path("templating").path("list").get(0).path("type").asText()).isEqualTo("datasource");
   }
 
@@ -123,7 +123,7 @@ class AlertRulesTest {
           }
         }));
 
-    assertThat(alerts).hasSize(12);
+    assertThat(alerts).hasSize(15);
     assertThat(fires).isEqualTo(alerts);
     assertThat(silent).isEqualTo(alerts);
   }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every metric that conf/monitoring/alerts.yml and the Grafana dashboard use really exists: a real
  * server's /metrics after predictions and a refused request, and what a real Pushgateway holds after
- * batch jobs (data load, features materialize --online, train) and a Kafka stream pushed to it.
+ * batch jobs (data load, features materialize --online, train, score, monitor) and a Kafka stream pushed to it.
  */
 class MonitoringMetricNamesTest {
   private static final Path CONF = Path.of("..", "conf").toAbsolutePath().normalize();
@@ -60,6 +60,13 @@ class MonitoringMetricNamesTest {
       succeeds(cli(args(conf, "data", "load")));
       succeeds(cli(args(conf, "features", "materialize", "--online")));
       succeeds(cli(args(conf, "train", "--pipeline", slicedPipeline().toString(), "--promote-if-better", "auc")));
+      // A day of batch predictions in the inference log, monitored with its labels: the monitor pushes its gauges.
+      succeeds(cli(args(conf, "score", "--model", "flight-delay@champion", "--sql", "select * from raw.flights where departure_date = '2001-01-13'",
+          "--event-time", "departure_time", "--out", "scores.monitored", "--keep", "flight_id", "--log-inferences")));
+      CliRun monitored = cli(args(conf, "monitor", "--model", "flight-delay", "--labels-sql",
+          "select flight_id, cast(arrival_delay > 15 as double) label from raw.flights", "--label-key", "flight_id"));
+      assertThat(monitored.exitCode()).as(monitored.out() + monitored.err()).isIn(0, 1);
+      assertThat(monitored.err()).doesNotContain("warning: Cannot push");
       kafka.createTopic("monitoring", 2);
       succeeds(cli(args(conf, "replay", "--topic", "monitoring", "--limit", "3000")));
       // The stream writes to a lake of its own whose raw.flights is empty, so every replayed event is new.
