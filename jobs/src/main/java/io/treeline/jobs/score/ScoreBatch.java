@@ -210,23 +210,6 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
     return prepared.rows().select(needed.stream().filter(present::contains).map(name -> col("`" + name + "`")).toArray(Column[]::new));
   }
 
-  /** The same scoring as {@link #score}, as a UDF over a struct of the typed inputs: the other columns are never decoded. */
-  public static Dataset<Row> scoreWithUdf(SparkSession spark, Dataset<Row> rows, PipelineModel pipeline, CompiledPipeline compiled) {
-    CompiledScoringUdf function = new CompiledScoringUdf(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(pipeline),
-        compiled);
-    // Marked non-deterministic so the optimizer never runs it once per field read from its result.
-    org.apache.spark.sql.expressions.UserDefinedFunction udf = org.apache.spark.sql.functions.udf(function, function.resultType())
-        .asNondeterministic();
-    Column inputs = org.apache.spark.sql.functions.struct(function.inputs().stream()
-        .map(name -> col("`" + CompiledScoring.typedName(name) + "`").as(name)).toArray(Column[]::new));
-    String result = "__treeline_prediction";
-    Dataset<Row> scored = rows.withColumn(result, udf.apply(inputs)).withColumn(PREDICTION, col(result + "." + PREDICTION));
-    if (compiled.classifier()) {
-      scored = scored.withColumn(PROBABILITY, col(result + "." + PROBABILITY));
-    }
-    return scored.drop(result);
-  }
-
   private Dataset<Row> output(Dataset<Row> scored, Prepared prepared, ScoringModel scoring) {
     List<Column> columns = new ArrayList<>();
     List<String> carried = keep.isEmpty() ? prepared.inputColumns() : keep;

@@ -48,7 +48,6 @@ public final class ScoringBenchmark {
         typed = typed.withColumn(name, typed.col("`" + CompiledScoring.typedName(name) + "`"));
       }
       Dataset<Row> transformed = model.pipeline().transform(typed).select("prediction", "probability");
-      Dataset<Row> udf = ScoreBatch.scoreWithUdf(spark, rows, model.pipeline(), model.compiled()).select(ScoreBatch.PREDICTION, ScoreBatch.PROBABILITY);
       double compiledSeconds = 0;
       double transformSeconds = 0;
       Dataset<Row> scan = rows.selectExpr(model.compiled().inputs().keySet().stream()
@@ -59,10 +58,6 @@ public final class ScoringBenchmark {
         double scanSeconds = seconds(start);
         System.out.printf("round %d: reading the cached inputs alone %.1f s (%.2f µs/row); the figures below include it%n", round, scanSeconds,
             scanSeconds * 1e6 / count);
-        start = System.nanoTime();
-        udf.write().format("noop").mode("overwrite").save();
-        double udfSeconds = seconds(start);
-        System.out.printf("round %d: compiled UDF over the typed inputs %.1f s (%.2f µs/row)%n", round, udfSeconds, udfSeconds * 1e6 / count);
         start = System.nanoTime();
         compiled.write().format("noop").mode("overwrite").save();
         compiledSeconds = seconds(start);
