@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
+import io.delta.tables.DeltaTable;
 import io.treeline.core.lake.LakeCatalog;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
@@ -32,6 +33,8 @@ import org.apache.spark.sql.types.DataTypes;
  */
 final class BatchInferenceLog {
   static final TableName TABLE = new TableName("monitoring", "inference_log");
+  /** Commits a server replica or two can make between our append and our look at the history. */
+  private static final int HISTORY_SEARCHED = 100;
 
   private final SparkSession spark;
   private final LakeLayout layout;
@@ -51,9 +54,13 @@ final class BatchInferenceLog {
     spark.sql("CREATE TABLE IF NOT EXISTS delta.`" + location + "` (" + InferenceLogSchema.DDL + ") USING delta PARTITIONED BY ("
         + InferenceLogSchema.PARTITION_COLUMN + ")");
     Dataset<Row> rows = scored.select(columns(scored, inputColumns, model, runTag, scoredAt).toArray(Column[]::new));
-    rows.write().format("delta").mode("append").save(location);
+    String commitTag = "treeline score " + runTag;
+    rows.write().format("delta").mode("append").option("userMetadata", commitTag).save(location);
     new LakeCatalog(spark, layout).register(TABLE);
-    return rows.sparkSession().read().format("delta").load(location).where(col("request_id").startsWith("score-" + runTag + "-")).count();
+    // The rows come from our commit's metrics, not a scan of the whole log; servers may have committed after it.
+    Row commit = DeltaTable.forPath(spark, location).history(HISTORY_SEARCHED).where(col("userMetadata").equalTo(commitTag))
+        .select("operationMetrics").first();
+    return Long.parseLong(commit.<String, String>getJavaMap(0).getOrDefault("numOutputRows", "0"));
   }
 
   private static List<Column> columns(Dataset<Row> scored, List<String> inputColumns, ScoringModel model, String runTag,
