@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +15,10 @@ final class Records {
 
   static InferenceRecord record(String requestId, int index, Instant at, String server) {
     long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
-    Map<String, JsonNode> request = Map.of("origin", TextNode.valueOf("SFO"), "distance", DoubleNode.valueOf(300 + index));
+    // ordered as the server's parsed request is (Map.of's order changes from JVM to JVM)
+    Map<String, JsonNode> request = new LinkedHashMap<>();
+    request.put("origin", TextNode.valueOf("SFO"));
+    request.put("distance", DoubleNode.valueOf(300 + index));
     List<InferenceRecord.Feature> features = List.of(
         new InferenceRecord.Feature("origin", null, "request", null, "SFO", null),
         new InferenceRecord.Feature("distance", null, "request", 300.0 + index, null, null),
