@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends inference records to a Delta table with Delta Kernel, so the server needs no SparkSession:
- * one Parquet file per date in the batch, then one commit. Creates the table (schema
+ * one Parquet file per date in the batch ({@link InferenceParquetFile}), then one commit. Creates the table (schema
  * {@link InferenceLogSchema#TABLE}, partitioned by date) when it is absent. Several writers may append
  * at once: Kernel rebases a blind append over the commits that won the race, and a writer that lost the
  * race to create the table appends to the one the winner made.
@@ -50,10 +50,12 @@ public final class DeltaKernelAppender implements InferenceAppender {
 
   private final String location;
   private final Engine engine;
+  private final InferenceParquetFile parquet;
 
   public DeltaKernelAppender(String location, Configuration hadoop) {
     this.location = location;
     this.engine = DefaultEngine.create(hadoop);
+    this.parquet = new InferenceParquetFile(hadoop);
   }
 
   @Override
@@ -62,7 +64,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
   }
 
   @Override
-  public long append(List<InferenceRecord> records) throws IOException {
+  public synchronized long append(List<InferenceRecord> records) throws IOException { // its Parquet writer reuses buffers
     for (int attempt = 1; ; attempt++) {
       Transaction txn = transaction();
       try {
@@ -118,13 +120,21 @@ public final class DeltaKernelAppender implements InferenceAppender {
   private long commit(Transaction txn, List<InferenceRecord> records) throws IOException {
     Row state = txn.getTransactionState(engine);
     List<Row> actions = new ArrayList<>();
+    Boolean ownFiles = null;
     for (Map.Entry<Integer, List<InferenceRecord>> day : byDate(records).entrySet()) {
       Map<String, Literal> partition = Map.of(InferenceLogSchema.PARTITION_COLUMN, Literal.ofDate(day.getKey()));
-      FilteredColumnarBatch batch = new FilteredColumnarBatch(RecordColumns.of(day.getValue()), Optional.empty());
-      CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(batch)), partition);
+      if (ownFiles == null) {
+        ownFiles = physicalSchema(state, partition).equals(InferenceParquetFile.PHYSICAL);
+      }
       DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
-      CloseableIterator<DataFileStatus> files = engine.getParquetHandler()
-          .writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns());
+      CloseableIterator<DataFileStatus> files;
+      if (ownFiles) {
+        files = iterator(List.of(parquet.write(context.getTargetDirectory(), day.getValue(), context.getStatisticsColumns())));
+      } else {
+        FilteredColumnarBatch batch = new FilteredColumnarBatch(RecordColumns.of(day.getValue()), Optional.empty());
+        CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(batch)), partition);
+        files = engine.getParquetHandler().writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns());
+      }
       try (CloseableIterator<Row> added = Transaction.generateAppendActions(engine, state, files, context)) {
         added.forEachRemaining(actions::add);
       }
@@ -138,6 +148,18 @@ public final class DeltaKernelAppender implements InferenceAppender {
       }
     }
     return result.getVersion();
+  }
+
+  /**
+   * The columns Kernel would write to this table's data files: the table's without the partition
+   * column, unless a table feature asks otherwise (Iceberg compatibility keeps the partition column
+   * in the file). Kernel's own checks of what it can write to (column mapping, variants, defaults) run here too.
+   */
+  private StructType physicalSchema(Row state, Map<String, Literal> partition) throws IOException {
+    FilteredColumnarBatch none = new FilteredColumnarBatch(RecordColumns.of(List.of()), Optional.empty());
+    try (CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(none)), partition)) {
+      return physical.next().getData().getSchema();
+    }
   }
 
   private static TreeMap<Integer, List<InferenceRecord>> byDate(List<InferenceRecord> records) {

@@ -1,0 +1,94 @@
+package io.treeline.serving.inference;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.parquet.io.api.Binary;
+
+/**
+ * Renders a record's request as compact UTF-8 JSON straight into one reused buffer, with one reused
+ * generator: the writer renders every logged row, and a String per row (then encoded again for
+ * Parquet) was most of what it allocated. Not thread-safe: one per writing thread.
+ */
+final class RequestJson {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Writes a character outside the BMP as its UTF-8 bytes, as the JSON of a String always had it, not as an escaped surrogate pair. */
+  private static final ObjectMapper UTF8 = new ObjectMapper(JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build());
+
+  private final Buffer buffer = new Buffer();
+  private JsonGenerator generator;
+
+  /**
+   * The request as JSON, valid until the next call (Parquet copies what it keeps of a reused array);
+   * null when Jackson cannot write a value, which is not worth failing a whole batch for.
+   */
+  Binary render(Map<String, JsonNode> request) {
+    buffer.reset();
+    try {
+      UTF8.writeValue(generator(), request);
+      generator.flush();
+      return Binary.fromReusedByteArray(buffer.bytes, 0, buffer.size);
+    } catch (IOException | RuntimeException e) {
+      generator = null; // left inside an unfinished object
+      return renderedAlone(request);
+    }
+  }
+
+  /** The old way, for a request the shared generator refused (e.g. a lone surrogate, which a String encodes as '?'). */
+  private static Binary renderedAlone(Map<String, JsonNode> request) {
+    try {
+      return Binary.fromConstantByteArray(JSON.writeValueAsString(request).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private JsonGenerator generator() throws IOException {
+    if (generator == null) {
+      generator = UTF8.getFactory().createGenerator(buffer, JsonEncoding.UTF8);
+      generator.setRootValueSeparator(null); // each row is one document, not the next value of a stream
+    }
+    return generator;
+  }
+
+  /** ByteArrayOutputStream without its locks and copies. */
+  private static final class Buffer extends OutputStream {
+    private byte[] bytes = new byte[1024];
+    private int size;
+
+    void reset() {
+      size = 0;
+    }
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, bytes, size, len);
+      size += len;
+    }
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        if (size + more < 0) {
+          throw new UncheckedIOException(new IOException("a request of over 2 GiB of JSON"));
+        }
+        bytes = Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.treeline.serving.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.expressions.Column;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.DataFileStatus;
+import io.treeline.core.testing.TempLake;
+import io.treeline.core.testing.TestSpark;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The inference log's own Parquet writer against Kernel's, on the same records: same file schema, same rows, same Delta statistics. */
+class InferenceLogFileTest {
+  private static final TempLake LAKE = new TempLake();
+  private static final SparkSession SPARK = TestSpark.session();
+
+  @AfterAll
+  static void cleanUp() {
+    LAKE.close();
+  }
+
+  @Test
+  void writes_the_file_kernel_writes_for_the_same_records_with_the_same_statistics() throws Exception {
+    Configuration hadoop = new Configuration();
+    List<InferenceRecord> records = records();
+    List<Column> statsColumns = new ArrayList<>();
+    for (StructField field : InferenceParquetFile.PHYSICAL.fields()) {
+      statsColumns.add(new Column(field.getName()));
+    }
+
+    DataFileStatus ours = new InferenceParquetFile(hadoop).write(LAKE.root().resolve("ours").toString(), records, statsColumns);
+    DataFileStatus kernels = kernelWrite(hadoop, LAKE.root().resolve("kernel").toString(), records, statsColumns);
+
+    assertThat(schema(hadoop, ours)).isEqualTo(schema(hadoop, kernels));
+    assertThat(ours.getStatistics()).isEqualTo(kernels.getStatistics());
+    assertThat(ours.getStatistics().orElseThrow().serializeAsJson(InferenceParquetFile.PHYSICAL))
+        .isEqualTo(kernels.getStatistics().orElseThrow().serializeAsJson(InferenceParquetFile.PHYSICAL))
+        .contains("\"numRecords\":" + records.size());
+    assertThat(rows(ours)).isEqualTo(rows(kernels)).hasSize(records.size());
+    assertThat(rows(ours)).anySatisfy(row -> assertThat(row).contains("{\"origin\":\"Zürich \\\"ZRH\\\" \uD83D\uDEEB\",\"gate\":null,\"nested\":{\"seats\":[1,2]}}"));
+  }
+
+  @Test
+  void renders_requests_as_compact_utf8_json_one_after_the_other() {
+    RequestJson json = new RequestJson();
+    Map<String, JsonNode> request = new LinkedHashMap<>();
+    request.put("origin", TextNode.valueOf("Zürich \uD83D\uDEEB"));
+    request.put("distance", JsonNodeFactory.instance.numberNode(302.0));
+
+    assertThat(json.render(request).toStringUsingUTF8()).isEqualTo("{\"origin\":\"Zürich \uD83D\uDEEB\",\"distance\":302.0}");
+    // lossless where a String's UTF-8 encoding made it '?' (the log wrote that before it rendered into bytes)
+    assertThat(json.render(Map.of("note", TextNode.valueOf("half \uD83D"))).toStringUsingUTF8()).isEqualTo("{\"note\":\"half \\uD83D\"}");
+    assertThat(json.render(Map.of()).toStringUsingUTF8()).isEqualTo("{}");
+  }
+
+  private static DataFileStatus kernelWrite(Configuration hadoop, String directory, List<InferenceRecord> records, List<Column> statsColumns)
+      throws Exception {
+    ColumnarBatch logical = RecordColumns.of(records);
+    ColumnarBatch physical = logical.withDeletedColumnAt(InferenceLogSchema.TABLE.indexOf(InferenceLogSchema.PARTITION_COLUMN));
+    Iterator batches = new Iterator(new FilteredColumnarBatch(physical, Optional.empty()));
+    try (CloseableIterator<DataFileStatus> files = DefaultEngine.create(hadoop).getParquetHandler()
+        .writeParquetFiles(directory, batches, statsColumns)) {
+      return files.next();
+    }
+  }
+
+  private static MessageType schema(Configuration hadoop, DataFileStatus file) throws Exception {
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.getPath()), hadoop))) {
+      return reader.getFooter().getFileMetaData().getSchema();
+    }
+  }
+
+  /** Every row as Spark reads it, in the records' order. */
+  private static List<String> rows(DataFileStatus file) {
+    return SPARK.read().parquet(file.getPath()).orderBy("request_id").collectAsList().stream().map(Row::toString).toList();
+  }
+
+  /** Records that exercise every kind of value: nulls of each column, an empty features list, a request JSON with escapes and emoji. */
+  private static List<InferenceRecord> records() {
+    List<InferenceRecord> records = new ArrayList<>(Records.many("a", 3, Instant.parse("2026-03-01T12:00:00.123456Z"), "host:1"));
+    Map<String, JsonNode> request = new LinkedHashMap<>();
+    request.put("origin", TextNode.valueOf("Zürich \"ZRH\" \uD83D\uDEEB"));
+    request.put("gate", NullNode.getInstance());
+    request.put("nested", JsonNodeFactory.instance.objectNode().set("seats", JsonNodeFactory.instance.arrayNode().add(IntNode.valueOf(1)).add(2)));
+    records.add(1, new InferenceRecord("a-00", 1, 1_700_000_000_000_000L, InferenceRecord.BATCH, null, "delay", "delay", 4, null, request,
+        List.of(), 1.0, null, null, "score-job"));
+    records.add(new InferenceRecord(null, 0, 1_700_000_000_000_001L, InferenceRecord.ONLINE, "/invocations", "delay", "delay", 4, "run-2",
+        null, List.of(new InferenceRecord.Feature("origin", null, "missing", null, null, null)), Double.NaN, 0.5, 0.1, "host:2"));
+    return records;
+  }
+
+  private static final class Iterator implements CloseableIterator<FilteredColumnarBatch> {
+    private FilteredColumnarBatch next;
+
+    Iterator(FilteredColumnarBatch only) {
+      this.next = only;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next != null;
+    }
+
+    @Override
+    public FilteredColumnarBatch next() {
+      FilteredColumnarBatch batch = next;
+      next = null;
+      return batch;
+    }
+
+    @Override
+    public void close() {}
+  }
+}
