@@ -15,14 +15,18 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.ColumnWriter;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetOutputFormat;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -46,10 +50,27 @@ final class InferenceParquetFile {
   private static final int BINARIES_REMEMBERED = 4_096;
 
   private static final MessageType SCHEMA = schema();
+  /** Kernel's writer's row group (parquet-mr's default); a batch of the log is a few MiB. */
+  private static final long ROW_GROUP_BYTES = ParquetWriter.DEFAULT_BLOCK_SIZE;
+  private static final ParquetProperties PROPERTIES = ParquetProperties.builder()
+      // unique per row: a dictionary would only be built to be dropped
+      .withDictionaryEncoding("request_id", false)
+      .withDictionaryEncoding("request", false)
+      .withDictionaryEncoding("logged_at", false)
+      .withDictionaryEncoding("latency_ms", false)
+      // no reader skips by a nested leaf, and Kernel collects no file statistics for them
+      .withStatisticsEnabled(FEATURE_LEAF + "name", false)
+      .withStatisticsEnabled(FEATURE_LEAF + "view", false)
+      .withStatisticsEnabled(FEATURE_LEAF + "source", false)
+      .withStatisticsEnabled(FEATURE_LEAF + "number", false)
+      .withStatisticsEnabled(FEATURE_LEAF + "text", false)
+      .withStatisticsEnabled(FEATURE_LEAF + "feature_time", false)
+      .withSizeStatisticsEnabled(false)
+      .build();
 
   private final Configuration hadoop;
   private final CompressionCodecName codec;
-  private final RecordWriteSupport support = new RecordWriteSupport();
+  private final RowWriter rows = new RowWriter();
 
   /** Compression as {@code parquet.compression} in the Hadoop configuration says, as Kernel's writer does; uncompressed when unset. */
   InferenceParquetFile(Configuration hadoop) {
@@ -66,32 +87,52 @@ final class InferenceParquetFile {
     Path path = new Path(directory, UUID.randomUUID() + ".parquet");
     FileSystem fs = path.getFileSystem(hadoop);
     path = fs.makeQualified(path);
-    ParquetWriter<InferenceRecord> writer = new Builder(HadoopOutputFile.fromPath(path, hadoop), support)
-        .withConf(hadoop)
-        .withWriteMode(ParquetFileWriter.Mode.CREATE)
-        .withCompressionCodec(codec)
-        // unique per row: a dictionary would only be built to be dropped
-        .withDictionaryEncoding("request_id", false)
-        .withDictionaryEncoding("request", false)
-        // no reader skips by a nested leaf, and Kernel collects no file statistics for them
-        .withStatisticsEnabled(FEATURE_LEAF + "name", false)
-        .withStatisticsEnabled(FEATURE_LEAF + "view", false)
-        .withStatisticsEnabled(FEATURE_LEAF + "source", false)
-        .withStatisticsEnabled(FEATURE_LEAF + "number", false)
-        .withStatisticsEnabled(FEATURE_LEAF + "text", false)
-        .withStatisticsEnabled(FEATURE_LEAF + "feature_time", false)
-        .withSizeStatisticsEnabled(false)
-        .build();
+    ParquetFileWriter file = new ParquetFileWriter(HadoopOutputFile.fromPath(path, hadoop), SCHEMA, ParquetFileWriter.Mode.CREATE,
+        ROW_GROUP_BYTES, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, PROPERTIES);
+    CodecFactory codecs = new CodecFactory(hadoop, PROPERTIES.getPageSizeThreshold());
     try {
+      file.start();
+      ColumnChunkPageWriteStore pages = null;
+      ColumnWriteStore columns = null;
+      long rowsInGroup = 0;
       for (InferenceRecord record : records) {
-        writer.write(record);
+        if (columns == null) {
+          pages = new ColumnChunkPageWriteStore(codecs.getCompressor(codec), SCHEMA, PROPERTIES.getAllocator(),
+              PROPERTIES.getColumnIndexTruncateLength(), PROPERTIES.getPageWriteChecksumEnabled());
+          columns = PROPERTIES.newColumnWriteStore(SCHEMA, pages, pages);
+          rows.start(columns);
+        }
+        rows.write(record);
+        columns.endRecord();
+        if (++rowsInGroup % 1_000 == 0 && columns.getBufferedSize() >= ROW_GROUP_BYTES) {
+          endRowGroup(file, pages, columns, rowsInGroup);
+          columns = null;
+          rowsInGroup = 0;
+        }
       }
+      if (columns != null) {
+        endRowGroup(file, pages, columns, rowsInGroup);
+      }
+      file.end(Map.of(ParquetWriter.OBJECT_MODEL_NAME_PROP, "treeline-inference-log"));
+    } catch (IOException | RuntimeException e) {
+      file.abort();
+      throw e;
     } finally {
-      writer.close();
+      codecs.release();
     }
     FileStatus status = fs.getFileStatus(path);
     return new DataFileStatus(path.toString(), status.getLen(), status.getModificationTime(),
-        Optional.of(FileStatistics.of(writer.getFooter(), PHYSICAL, statsColumns)));
+        Optional.of(FileStatistics.of(file.getFooter(), PHYSICAL, statsColumns)));
+  }
+
+  private static void endRowGroup(ParquetFileWriter file, ColumnChunkPageWriteStore pages, ColumnWriteStore columns, long rows)
+      throws IOException {
+    file.startBlock(rows);
+    columns.flush();
+    pages.flushToFileWriter(file);
+    file.endBlock();
+    columns.close();
+    pages.close();
   }
 
   private static StructType physical() {
@@ -144,110 +185,85 @@ final class InferenceParquetFile {
         .named(name);
   }
 
-  private static final class Builder extends ParquetWriter.Builder<InferenceRecord, Builder> {
-    private final RecordWriteSupport support;
+  /**
+   * Writes each record's values straight to the column writers with their repetition and definition
+   * levels: parquet-mr's record consumer would work the levels out again for every value.
+   */
+  private static final class RowWriter {
+    private static final List<ColumnDescriptor> LEAVES = SCHEMA.getColumns();
+    private static final int FEATURES = 10;
+    /** A feature's value present, absent (a null field of the element), and the list empty. */
+    private static final int FEATURE_VALUE = 4;
+    private static final int FEATURE_NULL = 3;
+    private static final int FEATURES_EMPTY = 1;
 
-    Builder(org.apache.parquet.io.OutputFile file, RecordWriteSupport support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<InferenceRecord> getWriteSupport(Configuration conf) {
-      return support;
-    }
-  }
-
-  /** Hands each record's values to Parquet in the schema's order; a null is a field not written. */
-  private static final class RecordWriteSupport extends WriteSupport<InferenceRecord> {
     private final RequestJson json = new RequestJson();
     private final Map<String, Binary> binaries = new HashMap<>();
-    private RecordConsumer out;
+    private final ColumnWriter[] leaves = new ColumnWriter[LEAVES.size()];
 
-    @Override
-    public String getName() {
-      return "treeline-inference-log";
-    }
-
-    @Override
-    public WriteContext init(Configuration configuration) {
-      return new WriteContext(SCHEMA, Map.of());
-    }
-
-    @Override
-    public void prepareForWrite(RecordConsumer recordConsumer) {
-      this.out = recordConsumer;
-    }
-
-    @Override
-    public void write(InferenceRecord r) {
-      out.startMessage();
-      if (r.requestId() != null) {
-        binary(0, "request_id", Binary.fromString(r.requestId()));
+    static {
+      ColumnDescriptor name = LEAVES.get(FEATURES);
+      if (LEAVES.size() != 20 || name.getMaxDefinitionLevel() != FEATURE_VALUE || name.getMaxRepetitionLevel() != 1
+          || !name.getPath()[0].equals("features") || LEAVES.get(0).getMaxDefinitionLevel() != 1) {
+        throw new IllegalStateException("the levels written do not fit the schema " + SCHEMA);
       }
-      out.startField("record_index", 1);
-      out.addInteger(r.recordIndex());
-      out.endField("record_index", 1);
-      int64(2, "logged_at", r.loggedAtMicros());
-      string(3, "origin", r.origin());
-      string(4, "route", r.route());
-      string(5, "served_name", r.servedName());
-      string(6, "model_name", r.modelName());
-      int64(7, "model_version", r.modelVersion());
-      string(8, "run_id", r.runId());
-      Binary request = json.render(r.request());
-      if (request != null) {
-        binary(9, "request", request);
+    }
+
+    void start(ColumnWriteStore columns) {
+      for (int i = 0; i < leaves.length; i++) {
+        leaves[i] = columns.getColumnWriter(LEAVES.get(i));
       }
+    }
+
+    void write(InferenceRecord r) {
+      binary(0, r.requestId() == null ? null : Binary.fromString(r.requestId()));
+      leaves[1].write(r.recordIndex(), 0, 1);
+      leaves[2].write(r.loggedAtMicros(), 0, 1);
+      string(3, r.origin());
+      string(4, r.route());
+      string(5, r.servedName());
+      string(6, r.modelName());
+      leaves[7].write(r.modelVersion(), 0, 1);
+      string(8, r.runId());
+      binary(9, json.render(r.request()));
       features(r.features());
-      float64(11, "prediction", r.prediction());
-      if (r.probability() != null) {
-        float64(12, "probability", r.probability());
-      }
-      if (r.latencyMs() != null) {
-        float64(13, "latency_ms", r.latencyMs());
-      }
-      string(14, "server", r.server());
-      out.endMessage();
+      leaves[16].write(r.prediction(), 0, 1);
+      number(17, r.probability(), 0, 1);
+      number(18, r.latencyMs(), 0, 1);
+      string(19, r.server());
     }
 
     private void features(List<InferenceRecord.Feature> features) {
-      out.startField("features", 10);
-      out.startGroup();
-      if (!features.isEmpty()) {
-        out.startField("list", 0);
-        for (InferenceRecord.Feature f : features) {
-          out.startGroup();
-          out.startField("element", 0);
-          out.startGroup();
-          string(0, "name", f.name());
-          string(1, "view", f.view());
-          string(2, "source", f.source());
-          if (f.number() != null) {
-            float64(3, "number", f.number());
-          }
-          string(4, "text", f.text());
-          if (f.featureTime() != null) {
-            int64(5, "feature_time", micros(f.featureTime()));
-          }
-          out.endGroup();
-          out.endField("element", 0);
-          out.endGroup();
+      if (features.isEmpty()) {
+        for (int i = FEATURES; i < FEATURES + 6; i++) {
+          leaves[i].writeNull(0, FEATURES_EMPTY);
         }
-        out.endField("list", 0);
+        return;
       }
-      out.endGroup();
-      out.endField("features", 10);
+      int repetition = 0;
+      for (InferenceRecord.Feature f : features) {
+        string(FEATURES, f.name(), repetition, FEATURE_VALUE);
+        string(FEATURES + 1, f.view(), repetition, FEATURE_VALUE);
+        string(FEATURES + 2, f.source(), repetition, FEATURE_VALUE);
+        number(FEATURES + 3, f.number(), repetition, FEATURE_VALUE);
+        string(FEATURES + 4, f.text(), repetition, FEATURE_VALUE);
+        if (f.featureTime() == null) {
+          leaves[FEATURES + 5].writeNull(repetition, FEATURE_NULL);
+        } else {
+          leaves[FEATURES + 5].write(micros(f.featureTime()), repetition, FEATURE_VALUE);
+        }
+        repetition = 1;
+      }
     }
 
-    /** A string most rows repeat: encoded once, not once per value. */
-    private void string(int index, String name, String value) {
+    private void string(int leaf, String value) {
+      string(leaf, value, 0, 1);
+    }
+
+    /** A string most rows repeat (model, route, feature names…): encoded once, not once per value. */
+    private void string(int leaf, String value, int repetition, int present) {
       if (value == null) {
+        leaves[leaf].writeNull(repetition, present - 1);
         return;
       }
       Binary bytes = binaries.get(value);
@@ -258,25 +274,23 @@ final class InferenceParquetFile {
         bytes = Binary.fromString(value);
         binaries.put(value, bytes);
       }
-      binary(index, name, bytes);
+      leaves[leaf].write(bytes, repetition, present);
     }
 
-    private void binary(int index, String name, Binary value) {
-      out.startField(name, index);
-      out.addBinary(value);
-      out.endField(name, index);
+    private void binary(int leaf, Binary value) {
+      if (value == null) {
+        leaves[leaf].writeNull(0, 0);
+      } else {
+        leaves[leaf].write(value, 0, 1);
+      }
     }
 
-    private void int64(int index, String name, long value) {
-      out.startField(name, index);
-      out.addLong(value);
-      out.endField(name, index);
-    }
-
-    private void float64(int index, String name, double value) {
-      out.startField(name, index);
-      out.addDouble(value);
-      out.endField(name, index);
+    private void number(int leaf, Double value, int repetition, int present) {
+      if (value == null) {
+        leaves[leaf].writeNull(repetition, present - 1);
+      } else {
+        leaves[leaf].write(value.doubleValue(), repetition, present);
+      }
     }
 
     private static long micros(Instant instant) {

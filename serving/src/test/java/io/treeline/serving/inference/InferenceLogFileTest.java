@@ -54,6 +54,8 @@ class InferenceLogFileTest {
     DataFileStatus kernels = kernelWrite(hadoop, LAKE.root().resolve("kernel").toString(), records, statsColumns);
 
     assertThat(schema(hadoop, ours)).isEqualTo(schema(hadoop, kernels));
+    assertThat(encodings(hadoop, ours)).as("unique per row, so no dictionary").doesNotContainKeys("request_id", "request")
+        .containsKeys("features.list.element.name", "model_name");
     assertThat(ours.getStatistics()).isEqualTo(kernels.getStatistics());
     assertThat(ours.getStatistics().orElseThrow().serializeAsJson(InferenceParquetFile.PHYSICAL))
         .isEqualTo(kernels.getStatistics().orElseThrow().serializeAsJson(InferenceParquetFile.PHYSICAL))
@@ -90,6 +92,19 @@ class InferenceLogFileTest {
     try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.getPath()), hadoop))) {
       return reader.getFooter().getFileMetaData().getSchema();
     }
+  }
+
+  /** The columns written with a dictionary, and their encodings. */
+  private static Map<String, String> encodings(Configuration hadoop, DataFileStatus file) throws Exception {
+    Map<String, String> dictionaries = new java.util.TreeMap<>();
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.getPath()), hadoop))) {
+      for (var chunk : reader.getFooter().getBlocks().get(0).getColumns()) {
+        if (chunk.hasDictionaryPage()) {
+          dictionaries.put(chunk.getPath().toDotString(), chunk.getEncodings().toString());
+        }
+      }
+    }
+    return dictionaries;
   }
 
   /** Every row as Spark reads it, in the records' order. */
