@@ -53,9 +53,14 @@ public final class DeltaKernelAppender implements InferenceAppender {
   private final InferenceParquetFile parquet;
 
   public DeltaKernelAppender(String location, Configuration hadoop) {
+    this(location, hadoop, true);
+  }
+
+  /** With {@code ownFiles} false, always through Kernel's own Parquet writer: what a table Kernel lays out otherwise gets. */
+  DeltaKernelAppender(String location, Configuration hadoop, boolean ownFiles) {
     this.location = location;
     this.engine = DefaultEngine.create(hadoop);
-    this.parquet = new InferenceParquetFile(hadoop);
+    this.parquet = ownFiles ? new InferenceParquetFile(hadoop) : null;
   }
 
   @Override
@@ -124,7 +129,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
     for (Map.Entry<Integer, List<InferenceRecord>> day : byDate(records).entrySet()) {
       Map<String, Literal> partition = Map.of(InferenceLogSchema.PARTITION_COLUMN, Literal.ofDate(day.getKey()));
       if (ownFiles == null) {
-        ownFiles = physicalSchema(state, partition).equals(InferenceParquetFile.PHYSICAL);
+        ownFiles = parquet != null && physicalSchema(state, partition).equals(InferenceParquetFile.PHYSICAL);
       }
       DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
       CloseableIterator<DataFileStatus> files;

@@ -19,6 +19,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.factory.DefaultV1ValuesWriterFactory;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -53,6 +54,9 @@ final class InferenceParquetFile {
   /** Kernel's writer's row group (parquet-mr's default); a batch of the log is a few MiB. */
   private static final long ROW_GROUP_BYTES = ParquetWriter.DEFAULT_BLOCK_SIZE;
   private static final ParquetProperties PROPERTIES = ParquetProperties.builder()
+      // its own: the default factory delegates to one static instance that every ParquetProperties built in
+      // the JVM (Kernel's checkpoints, Spark's writers) initializes again with its settings, ours then lost
+      .withValuesWriterFactory(new DefaultV1ValuesWriterFactory())
       // unique per row: a dictionary would only be built to be dropped
       .withDictionaryEncoding("request_id", false)
       .withDictionaryEncoding("request", false)

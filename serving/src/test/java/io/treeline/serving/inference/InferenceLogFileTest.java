@@ -54,7 +54,9 @@ class InferenceLogFileTest {
     DataFileStatus kernels = kernelWrite(hadoop, LAKE.root().resolve("kernel").toString(), records, statsColumns);
 
     assertThat(schema(hadoop, ours)).isEqualTo(schema(hadoop, kernels));
-    assertThat(encodings(hadoop, ours)).as("unique per row, so no dictionary").doesNotContainKeys("request_id", "request")
+    // after Kernel's writer built its own Parquet settings in this JVM, as a checkpoint does in the server
+    assertThat(encodings(hadoop, new InferenceParquetFile(hadoop).write(LAKE.root().resolve("ours-again").toString(), records, statsColumns)))
+        .as("unique per row, so no dictionary").doesNotContainKeys("request_id", "request", "logged_at", "latency_ms")
         .containsKeys("features.list.element.name", "model_name");
     assertThat(ours.getStatistics()).isEqualTo(kernels.getStatistics());
     assertThat(ours.getStatistics().orElseThrow().serializeAsJson(InferenceParquetFile.PHYSICAL))
@@ -62,6 +64,20 @@ class InferenceLogFileTest {
         .contains("\"numRecords\":" + records.size());
     assertThat(rows(ours)).isEqualTo(rows(kernels)).hasSize(records.size());
     assertThat(rows(ours)).anySatisfy(row -> assertThat(row).contains("{\"origin\":\"Zürich \\\"ZRH\\\" \uD83D\uDEEB\",\"gate\":null,\"nested\":{\"seats\":[1,2]}}"));
+  }
+
+  @Test
+  void a_table_appended_through_kernels_writer_reads_back_the_same() throws Exception {
+    String own = LAKE.root().resolve("own-table").toString();
+    String kernel = LAKE.root().resolve("kernel-table").toString();
+    new DeltaKernelAppender(own, new Configuration()).append(records());
+    new DeltaKernelAppender(kernel, new Configuration(), false).append(records());
+
+    List<String> ownRows = SPARK.read().format("delta").load(own).orderBy("request_id").collectAsList().stream().map(Row::toString).toList();
+    assertThat(ownRows).hasSize(records().size())
+        .isEqualTo(SPARK.read().format("delta").load(kernel).orderBy("request_id").collectAsList().stream().map(Row::toString).toList());
+    assertThat(SPARK.sql("SELECT count(*) FROM delta.`" + own + "` WHERE logged_at >= TIMESTAMP'2026-01-01 00:00:00Z'").first().getLong(0))
+        .as("data skipping by the file statistics keeps what matches").isEqualTo(3);
   }
 
   @Test
