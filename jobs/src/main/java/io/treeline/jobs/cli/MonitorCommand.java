@@ -37,11 +37,11 @@ final class MonitorCommand implements Callable<Integer> {
   Long version;
 
   @Option(names = "--since", paramLabel = "TIME", converter = TimeConverter.class,
-      description = "First moment monitored, inclusive (2001-06-01 or 2001-06-01T06:00); default: the first logged prediction's period.")
+      description = "First moment monitored, inclusive (2001-06-01, 2001-06-01T06:00, or today-1d: midnight a day ago in the process's time zone, for schedules); default: the first logged prediction's period.")
   LocalDateTime since;
 
   @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class,
-      description = "End of the range, exclusive; default: the end of the last logged prediction's period.")
+      description = "End of the range, exclusive (a time, today or today-Nd); default: the end of the last logged prediction's period.")
   LocalDateTime until;
 
   @Option(names = "--granularity", defaultValue = "day", paramLabel = "day|hour|range",

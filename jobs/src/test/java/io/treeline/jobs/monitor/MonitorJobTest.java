@@ -41,10 +41,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * `treeline monitor` on the flights slice with a model trained on its first ten days, and an
- * inference log written by one batch scoring run over 30% of the flights of all fourteen days. The
- * log rows of the 13th then get origin_delays values that differ from the offline ones, as a broken
- * online pipeline would serve them. Drift is compared over the training period as one period: on a
+ * `treeline monitor` on the flights slice with a model trained on its first ten days (its pipeline's
+ * monitoring: thresholds set apart from the settings' defaults), and an inference log written by one
+ * batch scoring run over 30% of the flights of the first thirteen days. The log rows of the 13th then
+ * get origin_delays values that differ from the offline ones, as a broken online pipeline would serve
+ * them. On the 14th a real server answers the same sixty routes twice at two moments, reading the
+ * embedded online store: once with origin_delays pushed as of two days earlier, once pushed right. Drift is compared over the training period as one period: on a
  * 14-day slice a single day's trailing-window features (7-day counts still filling up, weekdays)
  * really do differ from the fortnight's, so a day is no "unshifted" control there.
  */
@@ -98,7 +100,11 @@ class MonitorJobTest {
     TestSpark.session().sql("select origin, destination, first(distance) distance from raw.flights where departure_date = '2001-01-14'"
         + " group by origin, destination order by count(*) desc, origin, destination limit " + SERVED_RECORDS).collectAsList()
         .forEach(r -> routes.add(Map.of("origin", r.getString(0), "destination", r.getString(1), "distance", ((Number) r.get(2)).doubleValue())));
-    succeeds(cli(args("features", "push-online", "--as-of", SERVED_BROKEN)));
+    // The online store never replaces a newer value with an older one, so the early push must be the view's first.
+    List<String> push = new ArrayList<>(List.of("features", "push-online", "--as-of", SERVED_BROKEN));
+    List.of("origin_departures", "destination_delays", "route_delays", "origin_airport", "destination_airport")
+        .forEach(view -> push.addAll(List.of("--view", view)));
+    succeeds(cli(args(push.toArray(String[]::new))));
     succeeds(cli(args("features", "push-online", "--view", BROKEN_VIEW, "--as-of", SERVED_BROKEN.replace("-14T", "-12T"))));
     serve(routes, SERVED_BROKEN);
     succeeds(cli(args("features", "push-online", "--as-of", SERVED_RIGHT)));
@@ -323,8 +329,9 @@ class MonitorJobTest {
   void nothing_to_monitor_is_a_usage_error_saying_what_to_run() {
     CliRun help = cli("monitor", "--help");
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("Usage: treeline monitor", "--labels-sql=QUERY", "--granularity=day|hour|range", "Exit 0 when no threshold",
-        "given with --conf (or TREELINE_MONITORING_* variables) override the package");
+    assertThat(help.out()).contains("Usage: treeline monitor", "--labels-sql=QUERY", "--granularity=day|hour|range", "Exit 0 when no threshold");
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("given with --conf (or TREELINE_MONITORING_* variables) override the package",
+        "or today-1d: midnight a day ago");
 
     CliRun unknown = cli(args("monitor", "--model", "delay-monitr"));
     assertThat(unknown.exitCode()).isEqualTo(2);

@@ -75,7 +75,7 @@ class TrainCommandTest {
   @Test
   void a_monitoring_threshold_for_an_unknown_input_exits_2_before_anything_runs_naming_the_inputs() throws IOException {
     Path broken = Files.writeString(Files.createDirectories(dir.resolve("pipelines")).resolve("flight-delay.yaml"),
-        Files.readString(slicedPipeline("0.5")).replace("prediction: 0.25", "origin_delays__avg_delay_1h: 0.1"));
+        Files.readString(slicedPipeline("0.5")).replace("prediction: 0.25", "distanse: 0.1"));
     long runs = countRuns();
 
     CliRun run = cli(args("train", "--pipeline", broken.toString()));
@@ -84,8 +84,8 @@ class TrainCommandTest {
 
     for (CliRun refused : java.util.List.of(run, validate)) {
       assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(2);
-      assertThat(refused.err()).contains("Cannot load pipeline " + broken + ": key 'monitoring.drift.feature_thresholds.origin_delays__avg_delay_1h':"
-          + " 'origin_delays__avg_delay_1h' is not an input of the model").contains("origin_delays__avg_delay_24h", "distance, ", "prediction.");
+      assertThat(refused.err()).contains("Cannot load pipeline " + broken + ": key 'monitoring.drift.feature_thresholds.distanse':"
+          + " 'distanse' is not an input of the model").contains("origin_delays__avg_delay_24h", "distance, ", "prediction.");
     }
     assertThat(countRuns()).as("nothing written").isEqualTo(runs);
   }
