@@ -10,6 +10,7 @@ import io.treeline.core.error.InvalidInputException;
 import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
 import io.treeline.modelpackage.ModelManifest.InputColumn;
 import io.treeline.modelpackage.ModelManifest.Kind;
+import io.treeline.modelpackage.ModelManifest.Monitoring;
 import io.treeline.modelpackage.ModelManifest.RequestFeature;
 import io.treeline.modelpackage.ModelManifest.TrainingSet;
 import java.io.IOException;
@@ -76,6 +77,9 @@ final class ManifestJson {
     doc.putObject("training_set").put("table", m.trainingSet().table()).put("delta_version", m.trainingSet().deltaVersion());
     m.trainingInputs().forEach(doc.putObject("training_inputs")::put);
     m.metrics().forEach(doc.putObject("metrics")::put);
+    if (!m.monitoring().isEmpty()) {
+      monitoring(doc.putObject("monitoring"), m.monitoring());
+    }
     m.versions().forEach(doc.putObject("versions")::put);
     doc.put("created_at", m.createdAt().toString());
     return doc;
@@ -124,7 +128,37 @@ final class ManifestJson {
         root.integerMap("training_inputs"),
         root.numberMap("metrics"),
         root.textMap("versions"),
-        instant(root, "created_at"));
+        instant(root, "created_at"),
+        // Absent from packages whose pipeline had no monitoring section, and from every package trained before it existed.
+        root.has("monitoring") ? monitoring(root.object("monitoring")) : Monitoring.NONE);
+  }
+
+  // The layout of the pipeline's monitoring: section, so the two read alike; only what the pipeline gave is written.
+  private static void monitoring(ObjectNode node, Monitoring m) {
+    if (m.psiThreshold() != null || !m.featureThresholds().isEmpty()) {
+      ObjectNode drift = node.putObject("drift");
+      if (m.psiThreshold() != null) {
+        drift.put("psi_threshold", m.psiThreshold());
+      }
+      if (!m.featureThresholds().isEmpty()) {
+        m.featureThresholds().forEach(drift.putObject("feature_thresholds")::put);
+      }
+    }
+    if (m.skewThreshold() != null) {
+      node.putObject("skew").put("threshold", m.skewThreshold());
+    }
+    if (m.aucMargin() != null) {
+      node.putObject("quality").put("auc_margin", m.aucMargin());
+    }
+  }
+
+  private static Monitoring monitoring(JsonFields node) {
+    JsonFields drift = node.has("drift") ? node.object("drift") : null;
+    return new Monitoring(
+        drift != null && drift.has("psi_threshold") ? drift.number("psi_threshold") : null,
+        drift != null && drift.has("feature_thresholds") ? drift.numberMap("feature_thresholds") : Map.of(),
+        node.has("skew") ? node.object("skew").number("threshold") : null,
+        node.has("quality") ? node.object("quality").number("auc_margin") : null);
   }
 
   static InvalidInputException unreadable(String source, IOException e) {

@@ -40,7 +40,8 @@ public record ModelManifest(
     Map<String, Long> trainingInputs,
     Map<String, Double> metrics,
     Map<String, String> versions,
-    Instant createdAt) {
+    Instant createdAt,
+    Monitoring monitoring) {
 
   public static final String FILE = "treeline.json";
 
@@ -61,6 +62,16 @@ public record ModelManifest(
     trainingInputs = ordered(trainingInputs);
     metrics = ordered(metrics);
     versions = ordered(versions);
+    monitoring = monitoring == null ? Monitoring.NONE : monitoring;
+  }
+
+  /** A manifest whose pipeline gave no monitoring thresholds. */
+  public ModelManifest(String pipeline, String runId, String registeredModel, String modelType, double threshold, String label,
+      String eventTime, List<FeatureViewDependency> featureViews, List<RequestFeature> requestFeatures, Map<String, String> requestAliases,
+      List<InputColumn> inputSchema, TrainingSet trainingSet, Map<String, Long> trainingInputs, Map<String, Double> metrics,
+      Map<String, String> versions, Instant createdAt) {
+    this(pipeline, runId, registeredModel, modelType, threshold, label, eventTime, featureViews, requestFeatures, requestAliases,
+        inputSchema, trainingSet, trainingInputs, metrics, versions, createdAt, Monitoring.NONE);
   }
 
   // Key order is kept: it is the order of metrics and inputs in reports, summaries and the file.
@@ -94,6 +105,22 @@ public record ModelManifest(
 
   /** A model input: its column name and MLflow type name ({@code double}, {@code string}). */
   public record InputColumn(String name, String type) {}
+
+  /**
+   * The thresholds {@code treeline monitor} holds this model to, from the pipeline's {@code monitoring:}
+   * section; null (or no entry) where the pipeline left a value to the settings.
+   */
+  public record Monitoring(Double psiThreshold, Map<String, Double> featureThresholds, Double skewThreshold, Double aucMargin) {
+    public static final Monitoring NONE = new Monitoring(null, Map.of(), null, null);
+
+    public Monitoring {
+      featureThresholds = ordered(featureThresholds == null ? Map.of() : featureThresholds);
+    }
+
+    public boolean isEmpty() {
+      return psiThreshold == null && featureThresholds.isEmpty() && skewThreshold == null && aucMargin == null;
+    }
+  }
 
   /** The training set's table and the Delta version the model was trained on. */
   public record TrainingSet(String table, long deltaVersion) {}

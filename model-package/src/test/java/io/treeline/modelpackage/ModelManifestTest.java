@@ -11,6 +11,7 @@ import io.treeline.core.lake.FeatureColumn;
 import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
 import io.treeline.modelpackage.ModelManifest.InputColumn;
 import io.treeline.modelpackage.ModelManifest.Kind;
+import io.treeline.modelpackage.ModelManifest.Monitoring;
 import io.treeline.modelpackage.ModelManifest.RequestFeature;
 import io.treeline.modelpackage.ModelManifest.TrainingSet;
 import java.io.IOException;
@@ -104,6 +105,20 @@ class ModelManifestTest {
     ModelManifest.read(FORMAT_1).write(dir);
 
     assertThat(JSON.readTree(dir.resolve("treeline.json").toFile())).isEqualTo(JSON.readTree(FORMAT_1.resolve("treeline.json").toFile()));
+  }
+
+  @Test
+  void monitoring_thresholds_are_written_only_as_given_and_read_back() throws IOException {
+    ModelManifest m = example();
+    ModelManifest withThresholds = new ModelManifest(m.pipeline(), m.runId(), m.registeredModel(), m.modelType(), m.threshold(), m.label(),
+        m.eventTime(), m.featureViews(), m.requestFeatures(), m.requestAliases(), m.inputSchema(), m.trainingSet(), m.trainingInputs(),
+        m.metrics(), m.versions(), m.createdAt(), new Monitoring(null, Map.of("distance", 0.1), 0.02, null));
+    withThresholds.write(dir);
+
+    assertThat(ModelManifest.read(dir)).isEqualTo(withThresholds);
+    assertThat(JSON.readTree(dir.resolve("treeline.json").toFile()).get("monitoring").toString())
+        .isEqualTo("{\"drift\":{\"feature_thresholds\":{\"distance\":0.1}},\"skew\":{\"threshold\":0.02}}");
+    assertThat(ModelManifest.read(FORMAT_1).monitoring()).isEqualTo(Monitoring.NONE);
   }
 
   @Test

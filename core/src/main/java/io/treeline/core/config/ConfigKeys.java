@@ -212,19 +212,19 @@ public final class ConfigKeys {
 
   public static final ConfigKey MONITORING_DRIFT_PSI_THRESHOLD =
       new ConfigKey("monitoring.drift.psi-threshold", ConfigType.TEXT, "0.2",
-          "treeline monitor flags a model input whose population stability index against the training set exceeds this in a period (0.1 watch, 0.2 act, 0.25 major shift).");
+          "treeline monitor flags a model input whose population stability index against the training set exceeds this in a period (0.1 watch, 0.2 act, 0.25 major shift). A model whose pipeline sets monitoring.drift.psi_threshold uses that, unless this is given with --conf or its environment variable.");
   public static final ConfigKey MONITORING_DRIFT_FEATURE_THRESHOLDS =
       new ConfigKey("monitoring.drift.feature-thresholds", ConfigType.TEXT, "",
-          "PSI thresholds of single inputs as name=value pairs separated by commas (e.g. distance=0.1,prediction=0.25); inputs computed from the event time alone are only reported unless named here.");
+          "PSI thresholds of single inputs as name=value pairs separated by commas (e.g. distance=0.1,prediction=0.25); inputs computed from the event time alone are only reported unless named here. The pipeline's monitoring.drift.feature_thresholds win input by input, unless this is given with --conf or its environment variable.");
   public static final ConfigKey MONITORING_DRIFT_REFERENCE_ROWS =
       new ConfigKey("monitoring.drift.reference-rows", ConfigType.INT, "200000",
           "At most this many training rows (a fixed-seed sample) are the reference distributions of treeline monitor.");
   public static final ConfigKey MONITORING_SKEW_THRESHOLD =
       new ConfigKey("monitoring.skew.threshold", ConfigType.TEXT, "0.01",
-          "treeline monitor flags a feature view when more than this share of logged requests got a looked-up value that differs from the offline point-in-time value.");
+          "treeline monitor flags a feature view when more than this share of logged requests got a looked-up value that differs from the offline point-in-time value. The pipeline's monitoring.skew.threshold wins unless this is given with --conf or its environment variable.");
   public static final ConfigKey MONITORING_QUALITY_AUC_MARGIN =
       new ConfigKey("monitoring.quality.auc-margin", ConfigType.TEXT, "0.05",
-          "treeline monitor flags a period whose live AUC is below the version's test AUC by more than this.");
+          "treeline monitor flags a period whose live AUC is below the version's test AUC by more than this. The pipeline's monitoring.quality.auc_margin wins unless this is given with --conf or its environment variable.");
 
   public static final ConfigKey DATA_CACHE_DIR =
       new ConfigKey("data.cache-dir", ConfigType.TEXT, "",

@@ -52,7 +52,11 @@ public final class TreelineConfig {
     values.forEach((k, v) -> builder.override(k, v));
     sparkConf.forEach((k, v) -> builder.override(ConfigKeys.SPARK_CONF_PREFIX + k, v));
     overrides.forEach(builder::override);
-    return builder.load();
+    TreelineConfig loaded = builder.load();
+    // Re-applying every value as an override would make each look given on the command line; only the new ones are.
+    Map<String, String> kept = new LinkedHashMap<>(sources);
+    overrides.keySet().stream().filter(loaded.sources::containsKey).forEach(key -> kept.put(key, "--conf"));
+    return new TreelineConfig(loaded.values, kept, loaded.sparkConf);
   }
 
   public String lakeRoot() {

@@ -184,6 +184,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void a_copy_with_more_overrides_keeps_where_the_other_values_came_from() throws IOException {
+    Path file = write("serving:\n  port: 1000\n");
+    TreelineConfig config = ConfigLoader.builder().file(file).environment(Map.of()).load().with(Map.of("lake.root", "/elsewhere"));
+
+    assertThat(config.lakeRoot()).isEqualTo("/elsewhere");
+    assertThat(config.sourceOf(ConfigKeys.LAKE_ROOT)).isEqualTo("--conf");
+    assertThat(config.servingPort()).isEqualTo(1000);
+    assertThat(config.sourceOf(ConfigKeys.SERVING_PORT)).isEqualTo(file.toString());
+    assertThat(config.sourceOf(ConfigKeys.MONITORING_SKEW_THRESHOLD)).isEqualTo("default");
+  }
+
+  @Test
   void an_unknown_key_in_the_file_names_the_key_the_file_and_the_nearest_key() throws IOException {
     Path file = write("spark:\n  mastr: local[2]\n");
 

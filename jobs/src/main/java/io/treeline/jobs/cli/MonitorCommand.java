@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Monitor a served model from monitoring.inference_log, as a Spark job: drift of every input and of the prediction against the training set of the version that served (PSI, Jensen-Shannon, KS, null share), training/serving skew of the looked-up features (recomputed offline as of each request), and live quality once labels are known (AUC, AUC-PR, log loss, calibration, threshold metrics beside the test metrics).",
       "",
-      "Each prediction belongs to the period of its event time (the model's event-time column in the logged request), else of the moment it was logged. Writes monitoring.drift, monitoring.skew and monitoring.quality, replacing the model's figures in the range, and a markdown report with plots under <lake>/monitoring/reports/<model>/<range>/. Thresholds: monitoring.drift.*, monitoring.skew.threshold, monitoring.quality.auc-margin (docs/monitoring.md).",
+      "Each prediction belongs to the period of its event time (the model's event-time column in the logged request), else of the moment it was logged. Writes monitoring.drift, monitoring.skew and monitoring.quality, replacing the model's figures in the range, and a markdown report with plots under <lake>/monitoring/reports/<model>/<range>/. Thresholds: each version's own, from its pipeline's monitoring: section as recorded in the model package; what the pipeline left out comes from the settings monitoring.drift.*, monitoring.skew.threshold, monitoring.quality.auc-margin; those settings given with --conf (or TREELINE_MONITORING_* variables) override the package for this run (docs/monitoring.md#thresholds).",
       "",
       "Example: treeline monitor --model flight-delay --since 2001-06-01 --until 2001-07-01 --labels-sql \"select flight_id, cast(arrival_delay > 15 as double) label from raw.flights\" --label-key flight_id",
       "",
@@ -37,11 +37,11 @@ final class MonitorCommand implements Callable<Integer> {
   Long version;
 
   @Option(names = "--since", paramLabel = "TIME", converter = TimeConverter.class,
-      description = "First moment monitored, inclusive (2001-06-01 or 2001-06-01T06:00); default: the first logged prediction's period.")
+      description = "First moment monitored, inclusive (2001-06-01, 2001-06-01T06:00, or today-1d: midnight a day ago in the process's time zone, for schedules); default: the first logged prediction's period.")
   LocalDateTime since;
 
   @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class,
-      description = "End of the range, exclusive; default: the end of the last logged prediction's period.")
+      description = "End of the range, exclusive (a time, today or today-Nd); default: the end of the last logged prediction's period.")
   LocalDateTime until;
 
   @Option(names = "--granularity", defaultValue = "day", paramLabel = "day|hour|range",

@@ -80,7 +80,7 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
   }
 
   public record Result(String model, List<Long> versions, MonitorRange range, long predictions, Map<String, Integer> figures,
-      Map<String, Long> deltaVersions, List<Breach> breaches, String report, Map<String, Double> phaseSeconds, double elapsedSeconds,
+      Map<String, Long> deltaVersions, List<Breach> breaches, Map<Long, Map<String, Object>> thresholds, String report, Map<String, Double> phaseSeconds, double elapsedSeconds,
       List<String> warnings) implements JobResult {
     @Override
     public String summaryLine() {
@@ -117,6 +117,9 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
       summary.put("tables", tables);
       summary.put("breached", !breaches.isEmpty());
       summary.put("breaches", breaches.stream().map(Breach::toMap).toList());
+      Map<String, Object> byVersion = new LinkedHashMap<>();
+      thresholds.forEach((v, t) -> byVersion.put(String.valueOf(v), t));
+      summary.put("thresholds", byVersion);
       summary.put("report", report);
       summary.put("phase_seconds", phaseSeconds);
       summary.put("elapsed_seconds", elapsedSeconds);
@@ -185,10 +188,7 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
     long phase = lap(phases, "read_log", start);
 
     FeatureRepository repository = FeatureViews.load(config);
-    double psi = MonitorThresholds.number(config, ConfigKeys.MONITORING_DRIFT_PSI_THRESHOLD);
-    Map<String, Double> featureThresholds = MonitorThresholds.perFeature(config);
-    double skewThreshold = MonitorThresholds.number(config, ConfigKeys.MONITORING_SKEW_THRESHOLD);
-    double aucMargin = MonitorThresholds.number(config, ConfigKeys.MONITORING_QUALITY_AUC_MARGIN);
+    Map<Long, Map<String, Object>> thresholds = new LinkedHashMap<>();
     Dataset<Row> labelRows = labels.given() ? labels.read(spark) : null;
     List<VersionFigures> found = new ArrayList<>();
     double driftSeconds = 0;
@@ -198,9 +198,11 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
       long v = entry.getKey();
       ScoringModel scoring = entry.getValue();
       Dataset<Row> rows = logged.get(v);
+      MonitorThresholds.Resolved limits = MonitorThresholds.resolve(config, scoring.manifest().monitoring());
+      thresholds.put(v, limits.toMap());
       long t = System.nanoTime();
       context.progress().status("drift of " + scoring.version());
-      DriftCheck drift = new DriftCheck(MonitorThresholds.driftInputs(scoring, psi, featureThresholds));
+      DriftCheck drift = new DriftCheck(MonitorThresholds.driftInputs(scoring, limits.psi(), limits.featureThresholds()));
       Dataset<Row> reference = TrainingReference.load(spark, context.layout(), scoring, config.getInt(ConfigKeys.MONITORING_DRIFT_REFERENCE_ROWS))
           .persist(StorageLevel.MEMORY_AND_DISK());
       DriftCheck.Result driftResult = drift.run(reference, ServedValues.fromLog(rows, scoring.compiled().classifier()), model, v);
@@ -209,14 +211,14 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
 
       t = System.nanoTime();
       context.progress().status("training/serving skew of " + scoring.version());
-      List<MonitorFigure> skew = new SkewCheck(context, scoring, repository, skewThreshold).run(sampled(rows));
+      List<MonitorFigure> skew = new SkewCheck(context, scoring, repository, limits.skew()).run(sampled(rows));
       skewSeconds += (System.nanoTime() - t) / 1e9;
 
       t = System.nanoTime();
       List<MonitorFigure> quality = List.of();
       if (labelRows != null) {
         context.progress().status("live quality of " + scoring.version());
-        quality = new LiveQuality(scoring.manifest(), model, v, aucMargin).run(rows, labelRows, labels.keys());
+        quality = new LiveQuality(scoring.manifest(), model, v, limits.aucMargin()).run(rows, labelRows, labels.keys());
       }
       qualitySeconds += (System.nanoTime() - t) / 1e9;
       found.add(new VersionFigures(v, scoring.manifest(), driftResult.figures(), skew, quality, driftResult));
@@ -251,8 +253,8 @@ public final class MonitorModel implements Job<MonitorModel.Result> {
     lap(phases, "report", phase);
     List<String> warnings = new ArrayList<>();
     ModelMonitorPush.push(config, model, found, warnings::add);
-    return new Result(model, List.copyOf(models.keySet()), closed, predictions, counts, deltaVersions, breaches, report, phases,
-        (System.nanoTime() - start) / 1e9, warnings);
+    return new Result(model, List.copyOf(models.keySet()), closed, predictions, counts, deltaVersions, breaches, thresholds, report,
+        phases, (System.nanoTime() - start) / 1e9, warnings);
   }
 
   private void write(MonitorTables tables, io.treeline.core.lake.TableName table, List<MonitorFigure> figures, MonitorRange closed,

@@ -72,7 +72,8 @@ final class SkewCheck {
       return List.of();
     }
     SparkSession spark = logged.sparkSession();
-    Dataset<Row> base = logged.select(col("request_id").as(ID), col(LoggedPredictions.PERIOD).as(PERIOD), col(LoggedPredictions.MOMENT),
+    // A request of several records logs one row per record under one request_id: the record's index tells them apart.
+    Dataset<Row> base = logged.select(org.apache.spark.sql.functions.concat_ws("#", col("request_id"), col("record_index").cast(DataTypes.StringType)).as(ID), col(LoggedPredictions.PERIOD).as(PERIOD), col(LoggedPredictions.MOMENT),
         col("request"), col("features")).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> recomputed = recompute(spark, base, manifest, viewOf.keySet());

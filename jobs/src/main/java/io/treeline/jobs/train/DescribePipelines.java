@@ -1,9 +1,12 @@
 package io.treeline.jobs.train;
 
+import io.treeline.featurestore.spec.FeatureRepository;
+import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
 import io.treeline.pipelines.spec.PipelineSpec;
+import io.treeline.pipelines.train.MonitoredInputs;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +49,14 @@ public final class DescribePipelines implements Job<DescribePipelines.Result> {
       return new Result(List.of(spec.name()), mode);
     }
     List<PipelineSpec> specs = Pipelines.all(context.config());
+    FeatureRepository repository = null;
     for (PipelineSpec spec : specs) {
       if (mode == Mode.VALIDATE) {
+        // Only per-input thresholds need the views; a pipelines directory checked on its own stays checkable without them.
+        if (!spec.monitoring().featureThresholds().isEmpty()) {
+          repository = repository == null ? FeatureViews.load(context.config()) : repository;
+          MonitoredInputs.check(spec, repository);
+        }
         context.out().printf("ok    %-24s %s%n", spec.name(), spec.file());
       } else {
         context.out().printf("%-24s %-26s %-7s features: %s%n", spec.name(), spec.model().type().name().toLowerCase(java.util.Locale.ROOT),

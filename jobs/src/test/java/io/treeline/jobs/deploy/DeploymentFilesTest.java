@@ -57,12 +57,12 @@ class DeploymentFilesTest {
     int documents = files.stream().mapToInt(f -> Manifests.documents(f).size()).sum();
     assertThat(files.stream().map(f -> Manifests.K8S.relativize(f).toString())).contains("configmap.yaml", "secret.example.yaml",
         "serviceaccounts.yaml", "serving-deployment.yaml", "serving-service.yaml", "serving-hpa.yaml", "serving-pdb.yaml",
-        "cronjob-materialize-train.yaml", "cronjob-score.yaml", "spark/driver-pod-template.yaml", "spark/executor-pod-template.yaml");
+        "cronjob-materialize-train.yaml", "cronjob-score.yaml", "cronjob-monitor.yaml", "spark/driver-pod-template.yaml", "spark/executor-pod-template.yaml");
 
     JsonNode summary = kubeconform(files);
 
     assertThat(summary.path("valid").asInt()).as("valid resources").isEqualTo(documents);
-    assertThat(documents).isEqualTo(14);
+    assertThat(documents).isEqualTo(15);
   }
 
   @Test
@@ -128,6 +128,7 @@ class DeploymentFilesTest {
     podSpecs.add(map(at(Manifests.kind("Deployment", "treeline-serving"), "spec", "template", "spec")));
     podSpecs.add(map(at(Manifests.kind("CronJob", "treeline-materialize-train"), "spec", "jobTemplate", "spec", "template", "spec")));
     podSpecs.add(map(at(Manifests.kind("CronJob", "treeline-score"), "spec", "jobTemplate", "spec", "template", "spec")));
+    podSpecs.add(map(at(Manifests.kind("CronJob", "treeline-monitor"), "spec", "jobTemplate", "spec", "template", "spec")));
     podSpecs.add(map(Manifests.document(Manifests.K8S.resolve("spark/driver-pod-template.yaml")).get("spec")));
     podSpecs.add(map(Manifests.document(Manifests.K8S.resolve("spark/executor-pod-template.yaml")).get("spec")));
     for (Map<String, Object> spec : podSpecs) {
@@ -289,7 +290,7 @@ class DeploymentFilesTest {
       commandLines.put("k8s " + container.get("name"), strings(container.get("args")));
     }
     composeTreelineServices().forEach((name, service) -> commandLines.put("compose " + name, strings(service.get("command"))));
-    assertThat(commandLines.keySet()).containsExactlyInAnyOrder("k8s serving", "k8s materialize", "k8s train", "k8s score", "compose serving",
+    assertThat(commandLines.keySet()).containsExactlyInAnyOrder("k8s serving", "k8s materialize", "k8s train", "k8s score", "k8s monitor", "compose serving",
         "compose stream");
 
     for (Map.Entry<String, List<String>> entry : commandLines.entrySet()) {
@@ -424,6 +425,7 @@ class DeploymentFilesTest {
     containers.add(container(cronJob, "initContainers", "materialize"));
     containers.add(container(cronJob, "containers", "train"));
     containers.add(container(Manifests.kind("CronJob", "treeline-score"), "containers", "score"));
+    containers.add(container(Manifests.kind("CronJob", "treeline-monitor"), "containers", "monitor"));
     return containers;
   }
 

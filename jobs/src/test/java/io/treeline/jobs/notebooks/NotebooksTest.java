@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class NotebooksTest {
 
   @Test
-  void the_three_notebooks_are_there() {
+  void the_four_notebooks_are_there() {
     assertThat(Notebooks.all()).extracting(p -> p.getFileName().toString())
-        .containsExactly("01-explore-features.ipynb", "02-training-runs-and-models.ipynb", "03-serving-api.ipynb");
+        .containsExactly("01-explore-features.ipynb", "02-training-runs-and-models.ipynb", "03-serving-api.ipynb", "04-model-monitoring.ipynb");
   }
 
   @Test

@@ -94,6 +94,7 @@ class QuickstartTest {
         "--conf", "features.dir=../conf/features", "--conf", "pipelines.dir=../conf/pipelines");
     assertThat(second.exitCode()).as(second.err()).isZero();
     assertThat(second.out()).contains("registered flight-delay/2");
+    juneScoredWithOneViewStopped();
 
     ByteArrayOutputStream served = new ByteArrayOutputStream();
     try (JobContext context = new JobContext(lake.config(Map.of()), new PrintStream(served, true, StandardCharsets.UTF_8), Progress.silent());
@@ -102,7 +103,8 @@ class QuickstartTest {
           Map.of("TREELINE_LAKE_ROOT", lake.root().toString(), "TREELINE_SERVING_URL", app.baseUrl()), 15);
 
       assertThat(run.exitCode()).as(run.output()).isZero();
-      assertThat(run.output()).contains("ok 01-explore-features.ipynb", "ok 02-training-runs-and-models.ipynb", "ok 03-serving-api.ipynb");
+      assertThat(run.output()).contains("ok 01-explore-features.ipynb", "ok 02-training-runs-and-models.ipynb", "ok 03-serving-api.ipynb",
+          "ok 04-model-monitoring.ipynb");
     }
     assertThat(Notebooks.outputs("quickstart", "01-explore-features.ipynb"))
         .contains("features.origin_delays", "label balance", "latest origin_delays row before it");
@@ -110,5 +112,32 @@ class QuickstartTest {
         .contains("aliases: version 1: champion; version 2: none", "2 - 1", "test_auc").doesNotContain("only one registered version");
     assertThat(Notebooks.outputs("quickstart", "03-serving-api.ipynb"))
         .contains("served by flight-delay version 1", "/invocations and /v1 agree on 100.0%");
+    assertThat(Notebooks.outputs("quickstart", "04-model-monitoring.ipynb"))
+        .contains("of flight-delay version 2", "skew over threshold in: route_delays\n")
+        .containsPattern("route_delays +skew from 2001-06-(19|2\\d)").containsPattern("origin_delays +no skew").containsPattern("live AUC over \\d\\d days");
+  }
+
+  /**
+   * The monitoring notebook's demonstration: version 2 scores a 1% sample of June into the inference log while
+   * route_delays' offline table is stuck before June 20 (its later partitions removed, as a stopped job leaves it),
+   * the table is restored, and `treeline monitor` must flag skew for that view alone.
+   */
+  private void juneScoredWithOneViewStopped() {
+    String routeDelays = lake.root() + "/tables/features/route_delays";
+    long intact = TestSpark.session().sql("DESCRIBE HISTORY delta.`" + routeDelays + "` LIMIT 1").first().getLong(0);
+    TestSpark.session().sql("DELETE FROM delta.`" + routeDelays + "` WHERE feature_date >= '2001-06-20'");
+    CliRun scored = cli("score", "--model", "flight-delay/2", "--sql",
+        "select * from raw.flights where departure_date >= '2001-06-01' and pmod(hash(flight_id), 100) = 0", "--event-time", "departure_time",
+        "--out", "scores.june_sample", "--keep", "flight_id", "--log-inferences", "--conf", "lake.root=" + lake.root(),
+        "--conf", "features.dir=../conf/features");
+    TestSpark.session().sql("RESTORE TABLE delta.`" + routeDelays + "` TO VERSION AS OF " + intact);
+    assertThat(scored.exitCode()).as(scored.out() + scored.err()).isZero();
+    CliRun monitored = cli("monitor", "--model", "flight-delay", "--version", "2", "--since", "2001-06-01", "--until", "2001-07-01",
+        "--labels-sql", "select flight_id, cast(arrival_delay > 15 as double) label from raw.flights", "--label-key", "flight_id",
+        "--conf", "lake.root=" + lake.root(), "--conf", "features.dir=../conf/features");
+    assertThat(monitored.exitCode()).as(monitored.out() + monitored.err()).isEqualTo(1);
+    assertThat(monitored.out()).contains("monitoring.skew: ").containsPattern("monitoring\\.skew: \\d+ \\([a-z_0-9*]+ \\[route_delays]");
+    assertThat(TestSpark.table(lake.root() + "/tables/monitoring/skew").where("breached and model_version = 2").select("view").distinct()
+        .collectAsList()).map(r -> r.getString(0)).containsExactly("route_delays");
   }
 }

@@ -65,6 +65,39 @@ class TrainCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("Trained flight-delay: test AUC 0\\.\\d{4} \\(raw columns only: 0\\.\\d{4}\\); run flight-delay-")
         .contains("report: " + lake.root() + "/runs/flight-delay-");
+    // The pipeline's monitoring thresholds travel in the model package, for treeline monitor.
+    java.util.regex.Matcher runId = java.util.regex.Pattern.compile("run (flight-delay-[0-9a-z-]+)").matcher(run.out());
+    assertThat(runId.find()).isTrue();
+    assertThat(io.treeline.modelpackage.ModelManifest.read(lake.root().resolve("runs").resolve(runId.group(1)).resolve("model")).monitoring())
+        .isEqualTo(new io.treeline.modelpackage.ModelManifest.Monitoring(0.2, java.util.Map.of("prediction", 0.25), 0.01, 0.05));
+  }
+
+  @Test
+  void a_monitoring_threshold_for_an_unknown_input_exits_2_before_anything_runs_naming_the_inputs() throws IOException {
+    Path broken = Files.writeString(Files.createDirectories(dir.resolve("pipelines")).resolve("flight-delay.yaml"),
+        Files.readString(slicedPipeline("0.5")).replace("prediction: 0.25", "distanse: 0.1"));
+    long runs = countRuns();
+
+    CliRun run = cli(args("train", "--pipeline", broken.toString()));
+    CliRun validate = cli("pipelines", "validate", "--conf", "features.dir=" + CONF.resolve("features"), "--conf",
+        "pipelines.dir=" + broken.getParent());
+
+    for (CliRun refused : java.util.List.of(run, validate)) {
+      assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(2);
+      assertThat(refused.err()).contains("Cannot load pipeline " + broken + ": key 'monitoring.drift.feature_thresholds.distanse':"
+          + " 'distanse' is not an input of the model").contains("origin_delays__avg_delay_24h", "distance, ", "prediction.");
+    }
+    assertThat(countRuns()).as("nothing written").isEqualTo(runs);
+  }
+
+  private static long countRuns() throws IOException {
+    Path runs = lake.root().resolve("runs");
+    if (!Files.isDirectory(runs)) {
+      return 0;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(runs)) {
+      return files.count();
+    }
   }
 
   @Test

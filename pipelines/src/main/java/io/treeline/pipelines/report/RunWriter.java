@@ -115,7 +115,9 @@ public final class RunWriter {
     columns.categorical().forEach(column -> schema.add(new InputColumn(column, "string")));
     return new ModelManifest(spec.name(), run.runId(), spec.registeredModel(), spec.model().type().name().toLowerCase(Locale.ROOT),
         spec.threshold(), spec.spine().label(), spec.spine().eventTime(), views, requestFeatures, spec.requestAliases(), schema,
-        new TrainingSet(written.table(), written.deltaVersion()), written.inputVersions(), run.metrics(), provenance, Instant.now());
+        new TrainingSet(written.table(), written.deltaVersion()), written.inputVersions(), run.metrics(), provenance, Instant.now(),
+        new ModelManifest.Monitoring(spec.monitoring().psiThreshold(), spec.monitoring().featureThresholds(),
+            spec.monitoring().skewThreshold(), spec.monitoring().aucMargin()));
   }
 
   private void write(String file, byte[] bytes) throws IOException {

@@ -24,6 +24,7 @@ public record PipelineSpec(
     List<Gate> gates,
     Baseline baseline,
     String registeredModel,
+    MonitoringSpec monitoring,
     Path file,
     String text) {
 
@@ -79,6 +80,18 @@ public record PipelineSpec(
 
   /** A run fails (exit 1) when {@code metric} is below {@code min} or above {@code max}. */
   public record Gate(String metric, Double min, Double max) {}
+
+  /**
+   * The thresholds treeline monitor holds the trained model to (docs/monitoring.md); null or no entry
+   * where the pipeline leaves the value to the monitoring.* settings. Training copies them into treeline.json.
+   */
+  public record MonitoringSpec(Double psiThreshold, Map<String, Double> featureThresholds, Double skewThreshold, Double aucMargin) {
+    public static final MonitoringSpec NONE = new MonitoringSpec(null, Map.of(), null, null);
+
+    public MonitoringSpec {
+      featureThresholds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(featureThresholds));
+    }
+  }
 
   /** The same model on raw columns only, trained beside the real one so features must earn their keep. */
   public record Baseline(List<String> columns) {}

@@ -11,6 +11,7 @@ import io.treeline.pipelines.spec.PipelineSpec.Gate;
 import io.treeline.pipelines.spec.PipelineSpec.Imputation;
 import io.treeline.pipelines.spec.PipelineSpec.ModelSpec;
 import io.treeline.pipelines.spec.PipelineSpec.ModelType;
+import io.treeline.pipelines.spec.PipelineSpec.MonitoringSpec;
 import io.treeline.pipelines.spec.PipelineSpec.Preprocessing;
 import io.treeline.pipelines.spec.PipelineSpec.RequestFeature;
 import io.treeline.pipelines.spec.PipelineSpec.SpineSpec;
@@ -58,7 +59,7 @@ public final class PipelineSpecParser {
 
   private PipelineSpec spec(Node root, String text) {
     root.keys("name", "description", "spine", "features", "request_features", "preprocessing", "model", "tuning", "split",
-        "threshold", "gates", "baseline", "register", "serving");
+        "threshold", "gates", "baseline", "register", "serving", "monitoring");
     String name = root.string("name", true);
     if (!name.matches("[a-z][a-z0-9-]*")) {
       throw root.child("name").error("must be lower-case letters, digits and dashes, starting with a letter", "Name it like flight-delay.");
@@ -138,8 +139,42 @@ public final class PipelineSpecParser {
         aliases.put(alias, column);
       }
     }
+    MonitoringSpec monitoring = root.has("monitoring") ? monitoring(root.child("monitoring")) : MonitoringSpec.NONE;
     return new PipelineSpec(name, root.has("description") ? root.string("description", true) : "", spine, features, request,
-        aliases, preprocessing, model, tuning, split, threshold, gates, baseline, registered, file, text);
+        aliases, preprocessing, model, tuning, split, threshold, gates, baseline, registered, monitoring, file, text);
+  }
+
+  /**
+   * Numbers only, checked here so that a typo fails `pipelines validate` and `train` before anything runs; which
+   * inputs feature_thresholds may name is checked by training, which knows the views' features.
+   */
+  private MonitoringSpec monitoring(Node node) {
+    node.keys("drift", "skew", "quality");
+    Double psi = null;
+    Map<String, Double> perInput = new LinkedHashMap<>();
+    if (node.has("drift")) {
+      Node drift = node.child("drift");
+      drift.keys("psi_threshold", "feature_thresholds");
+      psi = drift.has("psi_threshold") ? drift.child("psi_threshold").threshold("0.2", Double.MAX_VALUE) : null;
+      if (drift.has("feature_thresholds")) {
+        for (Map.Entry<String, Node> entry : drift.child("feature_thresholds").entries().entrySet()) {
+          perInput.put(entry.getKey(), entry.getValue().threshold("0.2", Double.MAX_VALUE));
+        }
+      }
+    }
+    Double skew = null;
+    if (node.has("skew")) {
+      Node child = node.child("skew");
+      child.keys("threshold");
+      skew = child.has("threshold") ? child.child("threshold").threshold("0.01", 1) : null;
+    }
+    Double margin = null;
+    if (node.has("quality")) {
+      Node child = node.child("quality");
+      child.keys("auc_margin");
+      margin = child.has("auc_margin") ? child.child("auc_margin").threshold("0.05", 1) : null;
+    }
+    return new MonitoringSpec(psi, perInput, skew, margin);
   }
 
   private SpineSpec spine(Node node) {
@@ -340,6 +375,19 @@ public final class PipelineSpecParser {
         return n.doubleValue();
       }
       throw error("expected a number, got '" + value + "'", "Write a number.");
+    }
+
+    /** A threshold: a number from 0 to {@code max}; {@code example} shows what to write. */
+    double threshold(String example, double max) {
+      if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+        throw error("expected a number, got '" + value + "'", "Write a number without quotes, e.g. " + example + ".");
+      }
+      double number = n.doubleValue();
+      if (number < 0 || number > max) {
+        throw error("must be " + (max == Double.MAX_VALUE ? "0 or more" : "from 0 to " + (long) max) + ", got " + number,
+            "Write e.g. " + example + ".");
+      }
+      return number;
     }
 
     boolean bool() {

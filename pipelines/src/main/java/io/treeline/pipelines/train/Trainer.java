@@ -49,6 +49,7 @@ public final class Trainer {
   public record Options(double sample, Map<String, String> provenance) {}
 
   public TrainingRun train(PipelineSpec spec, Options options) {
+    MonitoredInputs.check(spec, repository);
     long start = System.nanoTime();
     java.time.Instant startedAt = java.time.Instant.now();
     String runId = spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"

@@ -30,6 +30,26 @@ class PipelineSpecParserTest {
     assertThat(spec.gates()).extracting(PipelineSpec.Gate::metric).containsExactly("test_auc");
     assertThat(spec.baseline().columns()).contains("origin", "month");
     assertThat(regressor.model().type().classifier()).isFalse();
+    assertThat(spec.monitoring()).isEqualTo(new PipelineSpec.MonitoringSpec(0.2, java.util.Map.of("prediction", 0.25), 0.01, 0.05));
+    assertThat(regressor.monitoring()).isEqualTo(PipelineSpec.MonitoringSpec.NONE);
+  }
+
+  @Test
+  void monitoring_thresholds_may_be_partial_and_bad_ones_name_the_key_and_what_to_write() throws IOException {
+    Path partial = Files.createTempFile(dir, "pipeline", ".yaml");
+    Files.writeString(partial, withoutMonitoring() + "monitoring:\n  skew: {threshold: 0}\n");
+    assertThat(PipelineSpecParser.parse(partial).monitoring()).isEqualTo(new PipelineSpec.MonitoringSpec(null, java.util.Map.of(), 0.0, null));
+
+    expect(shipped().replace("psi_threshold: 0.2", "psi_threshold: -0.2"), "key 'monitoring.drift.psi_threshold': must be 0 or more, got -0.2",
+        "Write e.g. 0.2.");
+    expect(shipped().replace("psi_threshold: 0.2", "psi_threshold: high"),
+        "key 'monitoring.drift.psi_threshold': expected a number, got 'high'", "Write a number without quotes, e.g. 0.2.");
+    expect(shipped().replace("prediction: 0.25", "prediction: \"0.25\""),
+        "key 'monitoring.drift.feature_thresholds.prediction': expected a number, got '0.25'", "Write a number without quotes");
+    expect(shipped().replace("threshold: 0.01", "threshold: 1.5"), "key 'monitoring.skew.threshold': must be from 0 to 1, got 1.5", "e.g. 0.01");
+    expect(shipped().replace("auc_margin: 0.05", "auc_margin: [0.05]"), "key 'monitoring.quality.auc_margin': expected a number, got '[0.05]'", "");
+    expect(shipped().replace("auc_margin: 0.05", "auc-margin: 0.05"), "key 'monitoring.quality.auc-margin': unknown key",
+        "Allowed here: auc_margin.");
   }
 
   @Test
@@ -54,6 +74,13 @@ class PipelineSpecParserTest {
         "key 'preprocessing.categorical.origin.unseen': 'ignore' is not a rule for unseen values", "");
     expect(shipped().replace("labelCol", "x").replace("seed: 42", "seed: 42\n    labelCol: delayed"),
         "key 'model.params.labelCol': 'labelCol' is not a parameter of random_forest_classifier that a pipeline may set", "");
+  }
+
+  private static String withoutMonitoring() throws IOException {
+    String text = shipped();
+    int start = text.indexOf("monitoring:\n");
+    int end = text.indexOf("\nserving:", start);
+    return text.substring(0, start) + text.substring(end + 1);
   }
 
   private static String shipped() throws IOException {
