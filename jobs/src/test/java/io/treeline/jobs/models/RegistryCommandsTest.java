@@ -1,7 +1,6 @@
 package io.treeline.jobs.models;
 
 import static io.treeline.jobs.JobsTestSupport.cli;
-import static io.treeline.jobs.JobsTestSupport.runJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +9,7 @@ import io.treeline.core.lake.TableName;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.JobsTestSupport.CliRun;
-import io.treeline.jobs.data.LoadData;
+import io.treeline.jobs.TrainedSlice;
 import io.treeline.jobs.notebooks.Notebooks;
 import io.treeline.registry.MlflowServer;
 import io.treeline.registry.PythonEnv;
@@ -43,19 +42,16 @@ import org.junit.jupiter.api.io.TempDir;
  * champion with mlflow.pyfunc and gets Treeline's predictions.
  */
 class RegistryCommandsTest {
-  private static final Path CONF = Path.of("..", "conf").toAbsolutePath().normalize();
+  private static final Path CONF = TrainedSlice.CONF;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static TempLake lake;
 
   @TempDir Path dir;
 
+  /** The trained slice (its own flight-delay model stays out of the way: these tests train other names). */
   @BeforeAll
   static void lakeWithFeatures() {
-    lake = new TempLake();
-    lake.stageFlightsSlice();
-    runJob(new LoadData(null, false), lake.config());
-    CliRun materialized = cli(args(List.of(), "features", "materialize"));
-    assertThat(materialized.exitCode()).as(materialized.err()).isZero();
+    lake = TrainedSlice.copy();
   }
 
   @AfterAll

@@ -1,7 +1,6 @@
 package io.treeline.jobs.monitor;
 
 import static io.treeline.jobs.JobsTestSupport.cli;
-import static io.treeline.jobs.JobsTestSupport.runJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -11,7 +10,7 @@ import io.treeline.core.lake.TableName;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.JobsTestSupport.CliRun;
-import io.treeline.jobs.data.LoadData;
+import io.treeline.jobs.TrainedSlice;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.Progress;
 import io.treeline.jobs.score.ScoringModel;
@@ -51,9 +50,9 @@ import org.junit.jupiter.api.Test;
  * really do differ from the fortnight's, so a day is no "unshifted" control there.
  */
 class MonitorJobTest {
-  private static final Path CONF = Path.of("..", "conf").toAbsolutePath().normalize();
+  private static final Path CONF = TrainedSlice.CONF;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String MODEL = "delay-monitor";
+  private static final String MODEL = TrainedSlice.MODEL;
   private static final String LABELS = "select flight_id, cast(arrival_delay > 15 as double) label from raw.flights";
   private static final String BROKEN_VIEW = "origin_delays";
   private static final String SAMPLE = "pmod(hash(flight_id), 10) < 3";
@@ -62,27 +61,14 @@ class MonitorJobTest {
   private static final String SERVED_RIGHT = "2001-01-14T15:00:30";
   private static final int SERVED_RECORDS = 60;
   private static TempLake lake;
-  private static Path pipeline;
 
   @BeforeAll
   static void loggedLake() throws Exception {
-    lake = new TempLake();
-    lake.stageFlightsSlice();
-    runJob(new LoadData(null, false), lake.config());
-    pipeline = Files.createTempFile("delay-monitor", ".yaml");
-    Files.writeString(pipeline, Files.readString(CONF.resolve("pipelines/flight-delay.yaml"))
-        .replace("train_until: 2001-05-01", "train_until: 2001-01-10")
-        .replace("validate_until: 2001-06-01", "validate_until: 2001-01-12")
-        .replace("numTrees: 40", "numTrees: 8")
-        .replace("min: 0.65", "min: 0.5")
-        // Thresholds unlike the settings' defaults, so that the figures show which layer each came from.
-        .replace("psi_threshold: 0.2", "psi_threshold: 0.35")
-        .replace("prediction: 0.25", "distance: 0.3")
-        .replace("threshold: 0.01", "threshold: 0.02")
-        .replace("auc_margin: 0.05", "auc_margin: 0.08")
-        .replace("name: flight-delay\n", "name: " + MODEL + "\n"));
-    succeeds(cli(args("features", "materialize")));
-    succeeds(cli(args("train", "--pipeline", pipeline.toString(), "--promote-if-better", "auc")));
+    lake = TrainedSlice.copy();
+    // The slice's online store holds the latest values, which the older pushes below would not replace: start it empty.
+    try (java.util.stream.Stream<Path> online = Files.walk(Path.of(lake.layout().tablesRoot(), "online"))) {
+      online.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+    }
     // A deterministic 30% of the flights of the first thirteen days, as a server would have seen them.
     succeeds(cli(args("score", "--model", MODEL + "@champion", "--sql", "select * from raw.flights where " + SAMPLE
         + " and departure_date < '2001-01-14'",
@@ -135,14 +121,10 @@ class MonitorJobTest {
   @AfterAll
   static void cleanUp() throws Exception {
     lake.close();
-    Files.deleteIfExists(pipeline);
   }
 
   private static String[] args(String... command) {
-    List<String> all = new ArrayList<>(List.of(command));
-    all.addAll(List.of("--conf", "lake.root=" + lake.root(), "--conf", "features.dir=" + CONF.resolve("features"),
-        "--conf", "pipelines.dir=" + CONF.resolve("pipelines")));
-    return all.toArray(String[]::new);
+    return TrainedSlice.args(lake, command);
   }
 
   private static void succeeds(CliRun run) {
@@ -334,9 +316,9 @@ class MonitorJobTest {
     assertThat(help.out().replaceAll("\\s+", "")).contains("givenwith--conf(orTREELINE_MONITORING_*variables)overridethepackage",
         "ortoday-1d:midnightadayago");
 
-    CliRun unknown = cli(args("monitor", "--model", "delay-monitr"));
+    CliRun unknown = cli(args("monitor", "--model", "flight-delai"));
     assertThat(unknown.exitCode()).isEqualTo(2);
-    assertThat(unknown.err()).contains("Did you mean 'delay-monitor'?");
+    assertThat(unknown.err()).contains("Did you mean 'flight-delay'?");
 
     CliRun empty = monitor("2001-03-01", "2001-03-02");
     assertThat(empty.exitCode()).isEqualTo(2);

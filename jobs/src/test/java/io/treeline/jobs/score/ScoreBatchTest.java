@@ -1,7 +1,6 @@
 package io.treeline.jobs.score;
 
 import static io.treeline.jobs.JobsTestSupport.cli;
-import static io.treeline.jobs.JobsTestSupport.runJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -14,7 +13,7 @@ import io.treeline.core.lake.TableName;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.JobsTestSupport.CliRun;
-import io.treeline.jobs.data.LoadData;
+import io.treeline.jobs.TrainedSlice;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.Progress;
 import io.treeline.jobs.serve.ServeModels;
@@ -48,42 +47,23 @@ import org.junit.jupiter.api.Test;
  * server's answer, reruns replace exactly their range, and bad input writes nothing.
  */
 class ScoreBatchTest {
-  private static final Path CONF = Path.of("..", "conf").toAbsolutePath().normalize();
+  private static final Path CONF = TrainedSlice.CONF;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DAY_13 = "select * from raw.flights where departure_date = '2001-01-13'";
   private static TempLake lake;
-  private static Path pipeline;
 
   @BeforeAll
-  static void trainedLake() throws Exception {
-    lake = new TempLake();
-    lake.stageFlightsSlice();
-    runJob(new LoadData(null, false), lake.config());
-    pipeline = Files.createTempFile("delay-score", ".yaml");
-    Files.writeString(pipeline, Files.readString(CONF.resolve("pipelines/flight-delay.yaml"))
-        .replace("train_until: 2001-05-01", "train_until: 2001-01-10")
-        .replace("validate_until: 2001-06-01", "validate_until: 2001-01-12")
-        .replace("numTrees: 40", "numTrees: 8")
-        .replace("min: 0.65", "min: 0.5")
-        .replace("name: flight-delay\n", "name: delay-score\n"));
-    for (String[] command : List.of(new String[] {"features", "materialize"}, new String[] {"features", "push-online"},
-        new String[] {"train", "--pipeline", pipeline.toString(), "--promote-if-better", "auc"})) {
-      CliRun run = cli(args(command));
-      assertThat(run.exitCode()).as(run.err()).isZero();
-    }
+  static void trainedLake() {
+    lake = TrainedSlice.copy();
   }
 
   @AfterAll
-  static void cleanUp() throws Exception {
+  static void cleanUp() {
     lake.close();
-    Files.deleteIfExists(pipeline);
   }
 
   private static String[] args(String... command) {
-    List<String> all = new ArrayList<>(List.of(command));
-    all.addAll(List.of("--conf", "lake.root=" + lake.root(), "--conf", "features.dir=" + CONF.resolve("features"),
-        "--conf", "pipelines.dir=" + CONF.resolve("pipelines")));
-    return all.toArray(String[]::new);
+    return TrainedSlice.args(lake, command);
   }
 
   private static Dataset<Row> table(String name) {
@@ -93,11 +73,11 @@ class ScoreBatchTest {
   @Test
   void scores_a_day_with_the_training_sets_features_and_records_model_and_inputs() throws Exception {
     Path summary = Files.createTempFile("score", ".json");
-    CliRun run = cli(args("score", "--model", "delay-score@champion", "--sql", DAY_13, "--event-time", "departure_time",
+    CliRun run = cli(args("score", "--model", "flight-delay@champion", "--sql", DAY_13, "--event-time", "departure_time",
         "--out", "scores.day13", "--with-features", "--summary-json", summary.toString()));
     assertThat(run.exitCode()).as(run.err()).isZero();
     long inputRows = TestSpark.session().sql(DAY_13).count();
-    assertThat(run.out()).containsPattern("Scored [\\d,]+ rows with delay-score/1 into scores.day13 \\(overwrite\\)");
+    assertThat(run.out()).containsPattern("Scored [\\d,]+ rows with flight-delay/1 into scores.day13 \\(overwrite\\)");
     JsonNode written = JSON.readTree(summary.toFile()).path("result");
     assertThat(written.path("rows").asLong()).isEqualTo(inputRows).isPositive();
     assertThat(written.path("version").asLong()).isEqualTo(1);
@@ -108,22 +88,22 @@ class ScoreBatchTest {
     assertThat(scores.columns()).startsWith("flight_id", "departure_time", "departure_date", "origin", "destination", "distance",
         "arrival_delay", "prediction", "probability", "model_name", "model_version", "run_id", "scored_at");
     assertThat(scores.groupBy("model_name", "model_version").count().collectAsList()).map(Row::toString)
-        .containsExactly("[delay-score,1," + inputRows + "]");
+        .containsExactly("[flight-delay,1," + inputRows + "]");
     for (String condition : List.of("probability between 0 and 1", "prediction in (0, 1)", "run_id is not null", "scored_at is not null")) {
       assertThat(scores.where(condition).count()).as(condition + " in " + scores.limit(3).collectAsList()).isEqualTo(inputRows);
     }
     Map<String, String> properties = DeltaTable.forPath(TestSpark.session(), lake.layout().table(TableName.parse("scores.day13"))).detail()
         .first().getJavaMap(DeltaTable.forPath(TestSpark.session(), lake.layout().table(TableName.parse("scores.day13"))).detail()
             .schema().fieldIndex("properties"));
-    assertThat(properties).containsEntry("treeline.model", "delay-score").containsEntry("treeline.model_version", "1")
+    assertThat(properties).containsEntry("treeline.model", "flight-delay").containsEntry("treeline.model_version", "1")
         .containsKey("treeline.input.raw.flights.version").containsKey("treeline.run_id");
 
     // The same flights in the training set got their features from the same join at training time: equal, value for value.
-    List<String> featureColumns = List.of(table("training.delay_score").columns()).stream().filter(c -> c.contains("__")).toList();
+    List<String> featureColumns = List.of(table("training.flight_delay").columns()).stream().filter(c -> c.contains("__")).toList();
     assertThat(featureColumns).isNotEmpty();
     String[] compared = featureColumns.stream().map(c -> "`" + c + "`").toArray(String[]::new);
     Dataset<Row> fromScores = scores.selectExpr(concat("flight_id", compared));
-    Dataset<Row> fromTraining = table("training.delay_score").where("departure_date = '2001-01-13'").selectExpr(concat("flight_id", compared));
+    Dataset<Row> fromTraining = table("training.flight_delay").where("departure_date = '2001-01-13'").selectExpr(concat("flight_id", compared));
     assertThat(fromScores.exceptAll(fromTraining).count()).isZero();
     assertThat(fromTraining.exceptAll(fromScores).count()).isZero();
 
@@ -138,7 +118,7 @@ class ScoreBatchTest {
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     try (JobContext context = new JobContext(lake.config(Map.of("features.dir", CONF.resolve("features").toString())),
         new PrintStream(sink, true, StandardCharsets.UTF_8), Progress.silent())) {
-      ModelVersion version = context.registry().resolve(ModelRef.parse("delay-score@champion"));
+      ModelVersion version = context.registry().resolve(ModelRef.parse("flight-delay@champion"));
       ScoringModel model = ScoringModel.load(spark, context.registry(), context.layout(), version);
       ScoringInput input = new ScoringInput(null, "select * from raw.flights where departure_date >= '2001-01-12'", "departure_time", null);
       Dataset<Row> rows = ScoreBatch.prepare(spark, context, model.manifest(), model.compiled(), input).rows().orderBy("flight_id").cache();
@@ -173,9 +153,9 @@ class ScoreBatchTest {
           }
         }
       }
-      try (ServingApp app = ServeModels.start(context, List.of("delay-score@champion"), 0)) {
+      try (ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0)) {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.baseUrl()
-            + "/v1/models/delay-score/predict")).header("Content-Type", "application/json")
+            + "/v1/models/flight-delay/predict")).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"records\":" + records + "}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode predictions = JSON.readTree(response.body()).path("predictions");
@@ -193,13 +173,13 @@ class ScoreBatchTest {
   @Test
   void replace_where_reruns_replace_exactly_their_range_and_a_row_outside_it_writes_nothing() {
     for (String day : List.of("2001-01-13", "2001-01-14", "2001-01-13")) {
-      CliRun run = cli(args("score", "--model", "delay-score/1", "--sql", "select * from raw.flights where departure_date = '" + day + "'",
+      CliRun run = cli(args("score", "--model", "flight-delay/1", "--sql", "select * from raw.flights where departure_date = '" + day + "'",
           "--event-time", "departure_time", "--out", "scores.nightly", "--keep", "flight_id,departure_date",
           "--mode", "replace-where=departure_date = '" + day + "'"));
       assertThat(run.exitCode()).as(run.err()).isZero();
     }
     // The nightly CronJob's own options (deploy/k8s/cronjob-score.yaml): "yesterday" in Spark SQL, here a day without flights.
-    CliRun yesterday = cli(args("score", "--model", "delay-score/1", "--sql",
+    CliRun yesterday = cli(args("score", "--model", "flight-delay/1", "--sql",
         "select * from raw.flights where departure_date = date_sub(current_date(), 1)", "--event-time", "departure_time",
         "--out", "scores.nightly", "--keep", "flight_id,departure_date", "--mode", "replace-where=departure_date = date_sub(current_date(), 1)"));
     assertThat(yesterday.exitCode()).as(yesterday.err()).isZero();
@@ -211,7 +191,7 @@ class ScoreBatchTest {
     assertThat(scores.columns()).startsWith("flight_id", "departure_date", "prediction");
 
     long before = DeltaTable.forPath(TestSpark.session(), lake.layout().table(TableName.parse("scores.nightly"))).history(1).first().getLong(0);
-    CliRun outside = cli(args("score", "--model", "delay-score/1", "--sql", "select * from raw.flights where departure_date >= '2001-01-13'",
+    CliRun outside = cli(args("score", "--model", "flight-delay/1", "--sql", "select * from raw.flights where departure_date >= '2001-01-13'",
         "--event-time", "departure_time", "--out", "scores.nightly", "--keep", "flight_id,departure_date",
         "--mode", "replace-where=departure_date = '2001-01-13'"));
     assertThat(outside.exitCode()).isEqualTo(2);
@@ -222,7 +202,7 @@ class ScoreBatchTest {
 
   @Test
   void as_of_one_moment_scores_every_row_with_what_was_known_then() {
-    CliRun early = cli(args("score", "--model", "delay-score@champion", "--sql", DAY_13, "--as-of", "2000-12-01",
+    CliRun early = cli(args("score", "--model", "flight-delay@champion", "--sql", DAY_13, "--as-of", "2000-12-01",
         "--out", "scores.as_of_early", "--with-features"));
     assertThat(early.exitCode()).as(early.err()).isZero();
     Dataset<Row> scores = table("scores.as_of_early");
@@ -232,9 +212,9 @@ class ScoreBatchTest {
 
     // One moment for all rows is the same as each row at that moment.
     LocalDateTime moment = LocalDateTime.parse("2001-01-13T12:00:00");
-    CliRun asOf = cli(args("score", "--model", "delay-score@champion", "--sql", DAY_13, "--as-of", moment.toString(),
+    CliRun asOf = cli(args("score", "--model", "flight-delay@champion", "--sql", DAY_13, "--as-of", moment.toString(),
         "--out", "scores.as_of_noon", "--keep", "flight_id"));
-    CliRun column = cli(args("score", "--model", "delay-score@champion", "--sql",
+    CliRun column = cli(args("score", "--model", "flight-delay@champion", "--sql",
         "select *, timestamp_ntz'2001-01-13 12:00:00' as noon from raw.flights where departure_date = '2001-01-13'", "--event-time", "noon",
         "--out", "scores.by_column_noon", "--keep", "flight_id"));
     assertThat(asOf.exitCode()).as(asOf.err()).isZero();
@@ -247,7 +227,7 @@ class ScoreBatchTest {
 
   @Test
   void with_log_inferences_every_prediction_is_also_in_the_inference_log_flagged_batch() {
-    CliRun run = cli(args("score", "--model", "delay-score@champion", "--sql", DAY_13, "--event-time", "departure_time",
+    CliRun run = cli(args("score", "--model", "flight-delay@champion", "--sql", DAY_13, "--event-time", "departure_time",
         "--out", "scores.logged", "--keep", "flight_id", "--log-inferences"));
     assertThat(run.exitCode()).as(run.err()).isZero();
     long rows = TestSpark.session().sql(DAY_13).count();
@@ -269,22 +249,22 @@ class ScoreBatchTest {
 
   @Test
   void bad_input_gets_a_clear_error_and_writes_nothing() {
-    CliRun unknownModel = cli(args("score", "--model", "delay-scor@champion", "--input", "raw.flights", "--event-time", "departure_time",
+    CliRun unknownModel = cli(args("score", "--model", "flight-delai@champion", "--input", "raw.flights", "--event-time", "departure_time",
         "--out", "scores.bad"));
     assertThat(unknownModel.exitCode()).isEqualTo(2);
-    assertThat(unknownModel.err()).contains("Did you mean 'delay-score'?");
+    assertThat(unknownModel.err()).contains("Did you mean 'flight-delay'?");
 
-    CliRun missingColumn = cli(args("score", "--model", "delay-score@champion", "--sql",
+    CliRun missingColumn = cli(args("score", "--model", "flight-delay@champion", "--sql",
         "select flight_id, origin, destination, departure_time from raw.flights", "--event-time", "departure_time", "--out", "scores.bad"));
     assertThat(missingColumn.exitCode()).isEqualTo(2);
     assertThat(missingColumn.err()).contains("the model reads 'distance', which the input does not have");
 
-    CliRun badMode = cli(args("score", "--model", "delay-score@champion", "--input", "raw.flights", "--event-time", "departure_time",
+    CliRun badMode = cli(args("score", "--model", "flight-delay@champion", "--input", "raw.flights", "--event-time", "departure_time",
         "--out", "scores.bad", "--mode", "upsert"));
     assertThat(badMode.exitCode()).isEqualTo(2);
     assertThat(badMode.err()).contains("'upsert' is not a write mode");
 
-    CliRun both = cli(args("score", "--model", "delay-score@champion", "--input", "raw.flights", "--event-time", "departure_time",
+    CliRun both = cli(args("score", "--model", "flight-delay@champion", "--input", "raw.flights", "--event-time", "departure_time",
         "--as-of", "2001-01-13", "--out", "scores.bad"));
     assertThat(both.exitCode()).isEqualTo(2);
     assertThat(Files.exists(lake.root().resolve("tables").resolve("scores").resolve("bad"))).isFalse();

@@ -1,11 +1,10 @@
 package io.treeline.jobs.serve;
 
-import static io.treeline.jobs.JobsTestSupport.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
-import io.treeline.jobs.JobsTestSupport.CliRun;
+import io.treeline.jobs.TrainedSlice;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connections, and not one request that reached it goes without an answer; the process exits 0.
  */
 class ServeSigtermTest {
-  private static final Path CONF = Path.of("..", "conf").toAbsolutePath().normalize();
+  private static final Path CONF = TrainedSlice.CONF;
   private static final String RECORD = "{\"records\":[{\"origin\":\"SFO\",\"destination\":\"LAX\",\"departure\":\"2001-06-15T08:30:00\",\"distance\":337}]}";
   private static final Pattern LISTENING = Pattern.compile("Listening on (http://[0-9.]+:\\d+)");
   private static final int CLIENTS = 8;
@@ -52,18 +51,8 @@ class ServeSigtermTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void trainedModel() throws IOException {
-    lake = new TempLake();
-    lake.stageFlightsSlice();
-    succeeds(cli(args("data", "load")));
-    succeeds(cli(args("features", "materialize", "--online")));
-    String pipeline = Files.readString(CONF.resolve("pipelines/flight-delay.yaml"))
-        .replace("train_until: 2001-05-01", "train_until: 2001-01-10")
-        .replace("validate_until: 2001-06-01", "validate_until: 2001-01-12")
-        .replace("numTrees: 40", "numTrees: 6")
-        .replace("min: 0.65", "min: 0.5");
-    Path file = Files.writeString(lake.root().resolve("flight-delay.yaml"), pipeline);
-    succeeds(cli(args("train", "--pipeline", file.toString(), "--promote-if-better", "auc")));
+  static void trainedModel() {
+    lake = TrainedSlice.copy();
   }
 
   @AfterAll
@@ -72,20 +61,14 @@ class ServeSigtermTest {
   }
 
   private static String[] args(String... command) {
-    List<String> all = new ArrayList<>(List.of(command));
-    all.addAll(List.of("--conf", "lake.root=" + lake.root(), "--conf", "features.dir=" + CONF.resolve("features"),
-        "--conf", "pipelines.dir=" + CONF.resolve("pipelines")));
-    return all.toArray(String[]::new);
+    return TrainedSlice.args(lake, command);
   }
+
 
   /** Rows in the lake's inference log so far (the repetitions share the lake); 0 before the first server made it. */
   private static long inferenceLogRows() {
     Path table = lake.root().resolve("tables/monitoring/inference_log");
     return Files.isDirectory(table.resolve("_delta_log")) ? TestSpark.table(table.toString()).count() : 0;
-  }
-
-  private static void succeeds(CliRun run) {
-    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
   }
 
   /** What each request sent came to. */

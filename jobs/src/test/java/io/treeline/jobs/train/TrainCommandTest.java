@@ -1,12 +1,11 @@
 package io.treeline.jobs.train;
 
 import static io.treeline.jobs.JobsTestSupport.cli;
-import static io.treeline.jobs.JobsTestSupport.runJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.treeline.core.testing.TempLake;
 import io.treeline.jobs.JobsTestSupport.CliRun;
-import io.treeline.jobs.data.LoadData;
+import io.treeline.jobs.TrainedSlice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,18 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `treeline train` and `treeline pipelines` on the flights slice: exit codes and what they print. */
 class TrainCommandTest {
-  private static final Path CONF = Path.of("..", "conf").toAbsolutePath().normalize();
+  private static final Path CONF = TrainedSlice.CONF;
   private static TempLake lake;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void lakeWithFeatures() {
-    lake = new TempLake();
-    lake.stageFlightsSlice();
-    runJob(new LoadData(null, false), lake.config());
-    CliRun materialized = cli(args("features", "materialize"));
-    assertThat(materialized.exitCode()).as(materialized.err()).isZero();
+    lake = TrainedSlice.copy();
   }
 
   @AfterAll
@@ -37,16 +32,9 @@ class TrainCommandTest {
   }
 
   private static String[] args(String... command) {
-    String[] all = new String[command.length + 6];
-    System.arraycopy(command, 0, all, 0, command.length);
-    all[command.length] = "--conf";
-    all[command.length + 1] = "lake.root=" + lake.root();
-    all[command.length + 2] = "--conf";
-    all[command.length + 3] = "features.dir=" + CONF.resolve("features");
-    all[command.length + 4] = "--conf";
-    all[command.length + 5] = "pipelines.dir=" + CONF.resolve("pipelines");
-    return all;
+    return TrainedSlice.args(lake, command);
   }
+
 
   /** The reference classifier scaled to the 14-day slice, with a gate at {@code minAuc}. */
   private Path slicedPipeline(String minAuc) throws IOException {
