@@ -59,7 +59,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
   /** With {@code ownFiles} false, always through Kernel's own Parquet writer: what a table Kernel lays out otherwise gets. */
   DeltaKernelAppender(String location, Configuration hadoop, boolean ownFiles) {
     this.location = location;
-    this.engine = DefaultEngine.create(hadoop);
+    this.engine = DefaultEngine.create(LocalFileLogStore.on(hadoop));
     this.parquet = ownFiles ? new InferenceParquetFile(hadoop) : null;
   }
 

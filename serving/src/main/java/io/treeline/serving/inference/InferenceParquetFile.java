@@ -5,6 +5,8 @@ import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.DataFileStatus;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +25,8 @@ import org.apache.parquet.hadoop.ParquetOutputFormat;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -99,7 +103,7 @@ final class InferenceParquetFile {
     private Writing(Path path) throws IOException {
       this.fs = path.getFileSystem(hadoop);
       this.path = fs.makeQualified(path);
-      this.file = new ParquetFileWriter(HadoopOutputFile.fromPath(this.path, hadoop), SCHEMA, ParquetFileWriter.Mode.CREATE, ROW_GROUP_BYTES,
+      this.file = new ParquetFileWriter(outputFile(this.path), SCHEMA, ParquetFileWriter.Mode.CREATE, ROW_GROUP_BYTES,
           ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, PROPERTIES);
       try {
         file.start();
@@ -146,9 +150,18 @@ final class InferenceParquetFile {
       } finally {
         codecs.release();
       }
-      FileStatus status = fs.getFileStatus(path);
-      return new DataFileStatus(path.toString(), status.getLen(), status.getModificationTime(),
-          Optional.of(FileStatistics.of(file.getFooter(), PHYSICAL, statsColumns)));
+      long length;
+      long modified;
+      if (local(path)) {
+        java.nio.file.Path written = Paths.get(path.toUri());
+        length = Files.size(written);
+        modified = Files.getLastModifiedTime(written).toMillis();
+      } else {
+        FileStatus status = fs.getFileStatus(path);
+        length = status.getLen();
+        modified = status.getModificationTime();
+      }
+      return new DataFileStatus(path.toString(), length, modified, Optional.of(FileStatistics.of(file.getFooter(), PHYSICAL, statsColumns)));
     }
 
     /** Gives the file up; what was written of it is never committed, so no reader sees it (VACUUM removes it). */
@@ -158,6 +171,19 @@ final class InferenceParquetFile {
       } finally {
         codecs.release();
       }
+    }
+
+    /**
+     * A local file through java.nio: Hadoop's local file system, without its native library, runs
+     * {@code chmod} as a child process for each file it creates (and writes a checksum file beside it).
+     */
+    private OutputFile outputFile(Path qualified) throws IOException {
+      if (local(qualified)) {
+        java.nio.file.Path local = Paths.get(qualified.toUri());
+        Files.createDirectories(local.getParent());
+        return new LocalOutputFile(local);
+      }
+      return HadoopOutputFile.fromPath(qualified, hadoop);
     }
 
     private void endRowGroup() throws IOException {
@@ -170,6 +196,10 @@ final class InferenceParquetFile {
       columns = null;
       rowsInGroup = 0;
     }
+  }
+
+  private static boolean local(Path qualified) {
+    return "file".equals(qualified.toUri().getScheme());
   }
 
   private static StructType physical() {
