@@ -39,6 +39,8 @@ public final class ServingMetrics implements ModelHost.Listener {
   private final Gauge viewTtl = registry.gauge("treeline_feature_view_ttl_seconds",
       "The ttl of each feature view a served model reads: older online values are not to be used.", "view");
 
+  private final Counter accessLogDropped = registry.counter("treeline_access_log_dropped_total",
+      "Access log events not written because the access log's queue was full (dropped rather than slow a request).");
   private final Counter inferenceLogRows = registry.counter("treeline_inference_log_rows_total",
       "Records committed to the inference log table.");
   private final Counter inferenceLogDropped = registry.counter("treeline_inference_log_dropped_total",
@@ -52,6 +54,7 @@ public final class ServingMetrics implements ModelHost.Listener {
     // At 0 from the start, so an alert on increase() sees the first drop.
     inferenceLogDropped.labels(InferenceLogMetrics.QUEUE_FULL);
     inferenceLogDropped.labels(InferenceLogMetrics.WRITE_FAILED);
+    accessLogDropped.labels();
     registry.computedGauge("treeline_feature_staleness_seconds",
         "Age of the newest information in the online store, per feature view: now minus when the newest source row"
             + " behind its values became known (the age the view's ttl bounds; the newest feature time where a writer gave none).",
@@ -125,6 +128,10 @@ public final class ServingMetrics implements ModelHost.Listener {
   }
 
   /** Where the inference log reports its commits and drops. */
+  void accessLogDropped() {
+    accessLogDropped.inc();
+  }
+
   public InferenceLogMetrics inferenceLog() {
     return new InferenceLogMetrics() {
       @Override
