@@ -47,7 +47,7 @@ public final class ServingMetrics implements ModelHost.Listener {
       "Records the inference log did not write, by reason: queue_full (dropped rather than slow a request) or write_failed"
           + " (the table could not be appended to, after retries).", "reason");
   private final Histogram inferenceLogCommit = registry.histogram("treeline_inference_log_commit_seconds",
-      "Time to append one batch to the inference log table (Parquet files and the Delta commit).",
+      "Time to commit one batch to the inference log table: finishing its Parquet files (written as the records came) and the Delta commit.",
       new double[] {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
 
   public ServingMetrics() {
