@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PredictionServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionServer.class);
-  private static final org.apache.logging.log4j.Logger ACCESS = org.apache.logging.log4j.LogManager.getLogger(AccessEvent.LOGGER);
   private static final String STARTED = "treeline.started";
   private static final String ROUTE = "treeline.route";
   private static final String ERROR = "treeline.error";
@@ -45,6 +44,8 @@ public final class PredictionServer implements AutoCloseable {
   private final ModelHost host;
   private final ServerOptions options;
   private final ServingMetrics metrics;
+  /** Null when serving.access-log is off. */
+  private final AccessLog accessLog;
   private final String version;
   private final ServingTracer tracer;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -64,6 +65,7 @@ public final class PredictionServer implements AutoCloseable {
     this.metrics = metrics;
     this.version = version;
     this.tracer = ServingTracer.start(options.tracing(), version);
+    this.accessLog = options.accessLog() ? AccessLog.start(metrics::accessLogDropped) : null;
     this.inferenceLog = InferenceLog.start(options.inferenceLog(), metrics.inferenceLog());
     metrics.inferenceLogQueue(inferenceLog);
     this.scoring = new Scoring(new Scorer(store, storeKind), metrics, storeKind, inferenceLog);
@@ -257,9 +259,9 @@ public final class PredictionServer implements AutoCloseable {
     }
     RequestTrace trace = Scoring.trace(ctx);
     trace.end(status, error);
-    if (options.accessLog() && ACCESS.isInfoEnabled()) {
+    if (accessLog != null && AccessLog.enabled()) {
       long nanos = started == null ? 0 : System.nanoTime() - started;
-      ACCESS.info(new AccessEvent(ctx.attribute(REQUEST_ID), ctx.method().name(), ctx.path(), route, model,
+      accessLog.log(new AccessEvent(ctx.attribute(REQUEST_ID), ctx.method().name(), ctx.path(), route, model,
           modelVersion == null ? "" : modelVersion, status, Math.round(nanos / 1e4) / 100.0, error, trace.traceId()));
     }
   }
@@ -299,6 +301,9 @@ public final class PredictionServer implements AutoCloseable {
     }
     app.stop();
     tracer.close();
+    if (accessLog != null) {
+      accessLog.close();
+    }
     // After the last answer, so every answered request is in the log; bounded like the requests' own grace, but
     // never so short that a grace of 0 would throw away what is queued.
     inferenceLog.close(options.shutdownGrace().compareTo(MIN_LOG_FLUSH) < 0 ? MIN_LOG_FLUSH : options.shutdownGrace());

@@ -39,19 +39,22 @@ public final class ServingMetrics implements ModelHost.Listener {
   private final Gauge viewTtl = registry.gauge("treeline_feature_view_ttl_seconds",
       "The ttl of each feature view a served model reads: older online values are not to be used.", "view");
 
+  private final Counter accessLogDropped = registry.counter("treeline_access_log_dropped_total",
+      "Access log events not written because the access log's queue was full (dropped rather than slow a request).");
   private final Counter inferenceLogRows = registry.counter("treeline_inference_log_rows_total",
       "Records committed to the inference log table.");
   private final Counter inferenceLogDropped = registry.counter("treeline_inference_log_dropped_total",
       "Records the inference log did not write, by reason: queue_full (dropped rather than slow a request) or write_failed"
           + " (the table could not be appended to, after retries).", "reason");
   private final Histogram inferenceLogCommit = registry.histogram("treeline_inference_log_commit_seconds",
-      "Time to append one batch to the inference log table (Parquet files and the Delta commit).",
+      "Time to commit one batch to the inference log table: finishing its Parquet files (written as the records came) and the Delta commit.",
       new double[] {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
 
   public ServingMetrics() {
     // At 0 from the start, so an alert on increase() sees the first drop.
     inferenceLogDropped.labels(InferenceLogMetrics.QUEUE_FULL);
     inferenceLogDropped.labels(InferenceLogMetrics.WRITE_FAILED);
+    accessLogDropped.labels();
     registry.computedGauge("treeline_feature_staleness_seconds",
         "Age of the newest information in the online store, per feature view: now minus when the newest source row"
             + " behind its values became known (the age the view's ttl bounds; the newest feature time where a writer gave none).",
@@ -125,6 +128,10 @@ public final class ServingMetrics implements ModelHost.Listener {
   }
 
   /** Where the inference log reports its commits and drops. */
+  void accessLogDropped() {
+    accessLogDropped.inc();
+  }
+
   public InferenceLogMetrics inferenceLog() {
     return new InferenceLogMetrics() {
       @Override

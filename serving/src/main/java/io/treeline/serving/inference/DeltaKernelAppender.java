@@ -59,7 +59,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
   /** With {@code ownFiles} false, always through Kernel's own Parquet writer: what a table Kernel lays out otherwise gets. */
   DeltaKernelAppender(String location, Configuration hadoop, boolean ownFiles) {
     this.location = location;
-    this.engine = DefaultEngine.create(hadoop);
+    this.engine = DefaultEngine.create(LocalFileLogStore.on(hadoop));
     this.parquet = ownFiles ? new InferenceParquetFile(hadoop) : null;
   }
 
@@ -69,19 +69,23 @@ public final class DeltaKernelAppender implements InferenceAppender {
   }
 
   @Override
-  public synchronized long append(List<InferenceRecord> records) throws IOException { // its Parquet writer reuses buffers
-    for (int attempt = 1; ; attempt++) {
-      Transaction txn = transaction();
-      try {
-        return commit(txn, records);
-      } catch (TableAlreadyExistsException | ConcurrentWriteException e) {
-        // Only a create can lose this way here: another writer made the table first; append to theirs.
-        if (attempt >= CREATE_ATTEMPTS) {
-          throw e;
-        }
-        LOG.debug("Another writer created {} first; appending to it ({})", location, e.getMessage());
+  public long append(List<InferenceRecord> records) throws IOException {
+    KernelBatch batch = open();
+    try {
+      for (InferenceRecord record : records) {
+        batch.add(record);
       }
+      return batch.commit();
+    } catch (IOException | RuntimeException e) {
+      batch.abort();
+      throw e;
     }
+  }
+
+  /** A batch whose records go into its data files as they are added; the commit then only finishes the files and writes the log entry. */
+  @Override
+  public KernelBatch open() throws IOException {
+    return new KernelBatch();
   }
 
   private Transaction transaction() {
@@ -122,25 +126,108 @@ public final class DeltaKernelAppender implements InferenceAppender {
     }
   }
 
-  private long commit(Transaction txn, List<InferenceRecord> records) throws IOException {
-    Row state = txn.getTransactionState(engine);
-    List<Row> actions = new ArrayList<>();
-    Boolean ownFiles = null;
-    for (Map.Entry<Integer, List<InferenceRecord>> day : byDate(records).entrySet()) {
-      Map<String, Literal> partition = Map.of(InferenceLogSchema.PARTITION_COLUMN, Literal.ofDate(day.getKey()));
-      if (ownFiles == null) {
-        ownFiles = parquet != null && physicalSchema(state, partition).equals(InferenceParquetFile.PHYSICAL);
+  /** One data file of a batch, with the date partition it belongs to. */
+  private record WrittenFile(int date, DataFileStatus status) {}
+
+  final class KernelBatch implements Batch {
+    /** The transaction the files were laid out for; a commit tried again starts its own. */
+    private Transaction first;
+    private final Row state;
+    private final boolean ownFiles;
+    private final TreeMap<Integer, InferenceParquetFile.Writing> open = new TreeMap<>();
+    /** Only when Kernel's own writer makes the files (a table of another physical layout): it takes them all at once. */
+    private final List<InferenceRecord> held = new ArrayList<>();
+    private List<WrittenFile> written;
+    private int rows;
+
+    KernelBatch() throws IOException {
+      first = transaction();
+      state = first.getTransactionState(engine);
+      ownFiles = parquet != null && physicalSchema(state, partition(0)).equals(InferenceParquetFile.PHYSICAL);
+    }
+
+    @Override
+    public void add(InferenceRecord record) throws IOException {
+      if (written != null) {
+        throw new IllegalStateException("this batch is already written; start another");
       }
-      DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
-      CloseableIterator<DataFileStatus> files;
       if (ownFiles) {
-        files = iterator(List.of(parquet.write(context.getTargetDirectory(), day.getValue(), context.getStatisticsColumns())));
+        InferenceParquetFile.Writing file = open.get(record.date());
+        if (file == null) {
+          file = parquet.open(Transaction.getWriteContext(engine, state, partition(record.date())).getTargetDirectory());
+          open.put(record.date(), file);
+        }
+        file.write(record);
       } else {
+        held.add(record);
+      }
+      rows++;
+    }
+
+    @Override
+    public int rows() {
+      return rows;
+    }
+
+    @Override
+    public long commit() throws IOException {
+      if (written == null) {
+        written = finishFiles();
+      }
+      for (int attempt = 1; ; attempt++) {
+        Transaction txn = first != null ? first : transaction();
+        first = null;
+        try {
+          return commitFiles(txn, written);
+        } catch (TableAlreadyExistsException | ConcurrentWriteException e) {
+          // Only a create can lose this way here: another writer made the table first; append to theirs.
+          if (attempt >= CREATE_ATTEMPTS) {
+            throw e;
+          }
+          LOG.debug("Another writer created {} first; appending to it ({})", location, e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public void abort() {
+      open.values().forEach(InferenceParquetFile.Writing::abort);
+      open.clear();
+      held.clear();
+    }
+
+    private List<WrittenFile> finishFiles() throws IOException {
+      List<WrittenFile> files = new ArrayList<>();
+      for (Map.Entry<Integer, InferenceParquetFile.Writing> day : open.entrySet()) {
+        DataWriteContext context = Transaction.getWriteContext(engine, state, partition(day.getKey()));
+        files.add(new WrittenFile(day.getKey(), day.getValue().finish(context.getStatisticsColumns())));
+      }
+      open.clear();
+      for (Map.Entry<Integer, List<InferenceRecord>> day : byDate(held).entrySet()) {
+        Map<String, Literal> partition = partition(day.getKey());
+        DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
         FilteredColumnarBatch batch = new FilteredColumnarBatch(RecordColumns.of(day.getValue()), Optional.empty());
         CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(batch)), partition);
-        files = engine.getParquetHandler().writeParquetFiles(context.getTargetDirectory(), physical, context.getStatisticsColumns());
+        try (CloseableIterator<DataFileStatus> made = engine.getParquetHandler().writeParquetFiles(context.getTargetDirectory(), physical,
+            context.getStatisticsColumns())) {
+          made.forEachRemaining(status -> files.add(new WrittenFile(day.getKey(), status)));
+        }
       }
-      try (CloseableIterator<Row> added = Transaction.generateAppendActions(engine, state, files, context)) {
+      held.clear();
+      return files;
+    }
+  }
+
+  private static Map<String, Literal> partition(int date) {
+    return Map.of(InferenceLogSchema.PARTITION_COLUMN, Literal.ofDate(date));
+  }
+
+  private long commitFiles(Transaction txn, List<WrittenFile> files) throws IOException {
+    Row state = txn.getTransactionState(engine);
+    List<Row> actions = new ArrayList<>();
+    for (WrittenFile file : files) {
+      DataWriteContext context = Transaction.getWriteContext(engine, state, partition(file.date()));
+      try (CloseableIterator<Row> added = Transaction.generateAppendActions(engine, state, iterator(List.of(file.status())), context)) {
         added.forEachRemaining(actions::add);
       }
     }

@@ -1,8 +1,9 @@
 package io.treeline.serving.inference;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** Where the inference log's batches go: one append, all of it or nothing, per call. */
+/** Where the inference log's batches go: one append, all of it or nothing, per batch. */
 public interface InferenceAppender {
   /**
    * Appends {@code records} in one commit and returns the table version it made. A failure leaves
@@ -12,4 +13,48 @@ public interface InferenceAppender {
 
   /** Names the destination in log lines, e.g. the table's location. */
   String destination();
+
+  /**
+   * Starts a batch that takes its records one at a time, as the writer receives them. This default
+   * holds them until {@link Batch#commit}, which calls {@link #append}; an appender that can encode
+   * each record at once (and so hold bytes, not objects) overrides it.
+   */
+  default Batch open() throws Exception {
+    List<InferenceRecord> held = new ArrayList<>();
+    return new Batch() {
+      @Override
+      public void add(InferenceRecord record) {
+        held.add(record);
+      }
+
+      @Override
+      public int rows() {
+        return held.size();
+      }
+
+      @Override
+      public long commit() throws Exception {
+        return append(held);
+      }
+
+      @Override
+      public void abort() {
+        held.clear();
+      }
+    };
+  }
+
+  /** The records of one commit, added as they come. Not thread-safe: one writer thread. */
+  interface Batch {
+    /** Adds a record; after a failure the batch is given up ({@link #abort}). */
+    void add(InferenceRecord record) throws Exception;
+
+    int rows();
+
+    /** Commits what was added and returns the table version; may be called again after a failure, to try again. */
+    long commit() throws Exception;
+
+    /** Gives the batch up: nothing of it is committed. */
+    void abort();
+  }
 }

@@ -1,8 +1,6 @@
 package io.treeline.serving.inference;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The inference log's one background thread: takes up to {@code batchRows} queued records, or what
- * arrived within {@code flushInterval} of the first, and appends them in one commit. A failed append
+ * arrived within {@code flushInterval} of the first, into one batch as they come, and commits it. A failed append
  * is tried again a few times, then the batch is dropped and counted: the log never holds back the
  * server, and an error is logged once, not once per batch, so a lake that is down does not flood the log.
  */
@@ -60,51 +58,86 @@ final class InferenceLogWriter {
   }
 
   private void run() {
-    List<InferenceRecord> batch = new ArrayList<>();
     try {
       while (!(stopping && queue.isEmpty())) {
         InferenceRecord first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
+        if (first != null) {
+          writeBatch(first);
         }
-        batch.add(first);
-        fill(batch);
-        write(batch);
-        batch = new ArrayList<>(); // the appender may still hold views of the last one
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (!batch.isEmpty() || !queue.isEmpty()) {
-      LOG.warn("The inference log stopped with {} records not written to {}", batch.size() + queue.size(), appender.destination());
+    if (!queue.isEmpty()) {
+      LOG.warn("The inference log stopped with {} records not written to {}", queue.size(), appender.destination());
     }
   }
 
-  /** Adds what arrives until the batch is full or the flush interval since its first record is over; at once when stopping. */
-  private void fill(List<InferenceRecord> batch) throws InterruptedException {
+  /**
+   * One commit: {@code first} and what arrives until the batch is full or the flush interval since
+   * {@code first} is over (at once when stopping), each handed to the batch as it is taken, so the
+   * records die young. Opening is tried again like the commit; a record that cannot be added gives the
+   * batch up: its rows, and the rest of the interval's, are dropped and counted.
+   */
+  private void writeBatch(InferenceRecord first) throws InterruptedException {
     long deadline = System.nanoTime() + flushNanos;
-    while (batch.size() < batchRows) {
-      queue.drainTo(batch, batchRows - batch.size());
-      long left = deadline - System.nanoTime();
-      if (batch.size() >= batchRows || left <= 0 || stopping) {
-        return;
+    InferenceAppender.Batch batch = attempt(appender::open);
+    int taken = 0;
+    Exception failed = null;
+    InferenceRecord next = first;
+    while (next != null) {
+      taken++;
+      if (batch != null && failed == null) {
+        try {
+          batch.add(next);
+        } catch (Exception e) {
+          failed = e;
+          batch.abort();
+        }
       }
-      InferenceRecord next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS)), TimeUnit.NANOSECONDS);
-      if (next != null) {
-        batch.add(next);
-      }
+      next = taken < batchRows ? nextWithin(deadline) : null;
     }
+    int rows = taken;
+    Long version = batch == null || failed != null ? null : attempt(() -> {
+      long start = System.nanoTime();
+      long committedVersion = batch.commit();
+      metrics.committed(rows, System.nanoTime() - start);
+      return committedVersion;
+    });
+    if (failed != null) {
+      logOnce(failed);
+    }
+    if (version == null) {
+      if (batch != null) {
+        batch.abort();
+      }
+      metrics.dropped(InferenceLogMetrics.WRITE_FAILED, taken);
+      return;
+    }
+    committed.addAndGet(taken);
+    LOG.debug("Appended {} records to {} (version {})", taken, appender.destination(), version);
   }
 
-  private void write(List<InferenceRecord> batch) throws InterruptedException {
+  /** The next queued record if one comes before {@code deadline} (when stopping, only one already queued), else null. */
+  private InferenceRecord nextWithin(long deadline) throws InterruptedException {
+    InferenceRecord next = queue.poll();
+    while (next == null && !stopping) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS)), TimeUnit.NANOSECONDS);
+    }
+    return next;
+  }
+
+  /** What {@code step} returns, tried up to {@link #ATTEMPTS} times with a growing pause between; null when it kept failing. */
+  private <T> T attempt(Step<T> step) throws InterruptedException {
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      long start = System.nanoTime();
       try {
-        long version = appender.append(batch);
-        metrics.committed(batch.size(), System.nanoTime() - start);
-        committed.addAndGet(batch.size());
-        LOG.debug("Appended {} records to {} (version {})", batch.size(), appender.destination(), version);
-        return;
+        return step.run();
+      } catch (InterruptedException e) {
+        throw e;
       } catch (Exception e) {
         logOnce(e);
         if (attempt == ATTEMPTS || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff(attempt)) > stopDeadline) {
@@ -113,7 +146,12 @@ final class InferenceLogWriter {
         TimeUnit.MILLISECONDS.sleep(backoff(attempt));
       }
     }
-    metrics.dropped(InferenceLogMetrics.WRITE_FAILED, batch.size());
+    return null;
+  }
+
+  @FunctionalInterface
+  private interface Step<T> {
+    T run() throws Exception;
   }
 
   private static long backoff(int attempt) {

@@ -50,12 +50,12 @@ class InferenceLogFileTest {
       statsColumns.add(new Column(field.getName()));
     }
 
-    DataFileStatus ours = new InferenceParquetFile(hadoop).write(LAKE.root().resolve("ours").toString(), records, statsColumns);
+    DataFileStatus ours = ourWrite(hadoop, LAKE.root().resolve("ours").toString(), records, statsColumns);
     DataFileStatus kernels = kernelWrite(hadoop, LAKE.root().resolve("kernel").toString(), records, statsColumns);
 
     assertThat(schema(hadoop, ours)).isEqualTo(schema(hadoop, kernels));
     // after Kernel's writer built its own Parquet settings in this JVM, as a checkpoint does in the server
-    assertThat(encodings(hadoop, new InferenceParquetFile(hadoop).write(LAKE.root().resolve("ours-again").toString(), records, statsColumns)))
+    assertThat(encodings(hadoop, ourWrite(hadoop, LAKE.root().resolve("ours-again").toString(), records, statsColumns)))
         .as("unique per row, so no dictionary").doesNotContainKeys("request_id", "request", "logged_at", "latency_ms")
         .containsKeys("features.list.element.name", "model_name");
     assertThat(ours.getStatistics()).isEqualTo(kernels.getStatistics());
@@ -163,5 +163,15 @@ class InferenceLogFileTest {
 
     @Override
     public void close() {}
+  }
+
+  /** One file of {@code records}, added one at a time as the log's writer adds them. */
+  private static DataFileStatus ourWrite(Configuration hadoop, String directory, List<InferenceRecord> records, List<Column> statsColumns)
+      throws java.io.IOException {
+    InferenceParquetFile.Writing file = new InferenceParquetFile(hadoop).open(directory);
+    for (InferenceRecord record : records) {
+      file.write(record);
+    }
+    return file.finish(statsColumns);
   }
 }

@@ -194,6 +194,140 @@ class InferenceLogTest {
   }
 
   @Test
+  void the_writer_hands_each_record_to_its_batch_as_it_comes_not_at_the_commit() throws Exception {
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch threeAdded = new CountDownLatch(3);
+    InferenceAppender streaming = new InferenceAppender() {
+      @Override
+      public long append(List<InferenceRecord> records) {
+        throw new AssertionError("the writer streams through open()");
+      }
+
+      @Override
+      public Batch open() {
+        events.add("open");
+        return new Batch() {
+          private int rows;
+
+          @Override
+          public void add(InferenceRecord record) {
+            events.add("add " + record.requestId());
+            rows++;
+            threeAdded.countDown();
+          }
+
+          @Override
+          public int rows() {
+            return rows;
+          }
+
+          @Override
+          public long commit() {
+            events.add("commit " + rows);
+            return 7;
+          }
+
+          @Override
+          public void abort() {
+            events.add("abort");
+          }
+        };
+      }
+
+      @Override
+      public String destination() {
+        return "a streaming table";
+      }
+    };
+    InferenceLog log = InferenceLog.start(InferenceLogSettings.to(streaming).withBatching(100, 100, Duration.ofSeconds(30)), InferenceLogMetrics.NONE);
+    Records.many("r", 3, Instant.now(), "host:1").forEach(log::offer);
+
+    assertThat(threeAdded.await(10, TimeUnit.SECONDS)).as("added long before the 30 s flush interval is over").isTrue();
+    assertThat(events).containsExactly("open", "add r-0", "add r-1", "add r-2");
+    assertThat(log.queueDepth()).isZero();
+    log.close(Duration.ofSeconds(10));
+    assertThat(events).containsExactly("open", "add r-0", "add r-1", "add r-2", "commit 3");
+    assertThat(log.committedRows()).isEqualTo(3);
+  }
+
+  @Test
+  void a_record_that_cannot_be_added_gives_its_batch_up_and_the_next_batch_starts_afresh() throws Exception {
+    AtomicInteger opened = new AtomicInteger();
+    AtomicInteger aborted = new AtomicInteger();
+    List<Integer> committedRows = java.util.Collections.synchronizedList(new ArrayList<>());
+    InferenceAppender diskFull = new InferenceAppender() {
+      @Override
+      public long append(List<InferenceRecord> records) {
+        throw new AssertionError("the writer streams through open()");
+      }
+
+      @Override
+      public Batch open() {
+        boolean firstBatch = opened.incrementAndGet() == 1;
+        return new Batch() {
+          private int rows;
+
+          @Override
+          public void add(InferenceRecord record) throws java.io.IOException {
+            if (firstBatch && rows == 2) {
+              throw new java.io.IOException("No space left on device");
+            }
+            rows++;
+          }
+
+          @Override
+          public int rows() {
+            return rows;
+          }
+
+          @Override
+          public long commit() {
+            committedRows.add(rows);
+            return 1;
+          }
+
+          @Override
+          public void abort() {
+            aborted.incrementAndGet();
+          }
+        };
+      }
+
+      @Override
+      public String destination() {
+        return "a full disk";
+      }
+    };
+    ServingMetrics metrics = new ServingMetrics();
+    InferenceLog log = InferenceLog.start(InferenceLogSettings.to(diskFull).withBatching(100, 5, Duration.ofSeconds(30)), metrics.inferenceLog());
+    Records.many("r", 8, Instant.now(), "host:1").forEach(log::offer);
+    log.close(Duration.ofSeconds(10));
+
+    assertThat(committedRows).as("the second batch holds the three records after the first five").containsExactly(3);
+    assertThat(aborted.get()).isGreaterThanOrEqualTo(1);
+    assertThat(metrics.scrape()).contains("treeline_inference_log_dropped_total{reason=\"write_failed\"} 5")
+        .contains("treeline_inference_log_rows_total 3");
+  }
+
+  @Test
+  void a_batch_that_lost_the_race_to_create_the_table_commits_its_written_files_to_the_winners_table() throws Exception {
+    String location = table("lost-create");
+    DeltaKernelAppender late = new DeltaKernelAppender(location, new Configuration());
+    DeltaKernelAppender.KernelBatch batch = late.open(); // the table is absent: a create
+    for (InferenceRecord record : Records.many("late", 4, Instant.parse("2026-03-01T23:59:59.999Z"), "late")) {
+      batch.add(record); // two dates, so two files
+    }
+    new DeltaKernelAppender(location, new Configuration()).append(Records.many("winner", 2, Instant.now(), "winner"));
+
+    long version = batch.commit();
+
+    assertThat(version).isEqualTo(1);
+    Dataset<Row> log = read(location);
+    assertThat(log.groupBy("server").count().orderBy("server").collectAsList().stream().map(r -> r.getString(0) + "=" + r.getLong(1)))
+        .containsExactly("late=4", "winner=2");
+  }
+
+  @Test
   void two_writers_at_once_into_a_new_table_append_every_row_exactly_once() throws Exception {
     String location = table("two-writers");
     InferenceLog a = InferenceLog.start(InferenceLogSettings.to(new DeltaKernelAppender(location, new Configuration()))
