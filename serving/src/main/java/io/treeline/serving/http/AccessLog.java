@@ -11,8 +11,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * The access log, written by one background thread. Request threads only queue their event: every
  * appender writes under one lock, and sixteen request threads taking turns at it on two cores formed a
- * convoy as soon as another thread needed the CPU (with the inference log on, p99 at 5,000 requests/s
- * went from 2 ms to over 700 ms, all of it waiting for that lock). A full queue drops the event and
+ * convoy as soon as another thread needed the CPU (with the inference log on at 5,000 requests/s, 38 s of
+ * waits for that lock in a 40 s run; docs/benchmarks.md). A full queue drops the event and
  * counts it ({@code treeline_access_log_dropped_total}) rather than hold a request. An event's time is
  * when it is written, within milliseconds of the answer; its latency field is the request's own.
  */
