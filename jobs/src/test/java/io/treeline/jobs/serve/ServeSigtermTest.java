@@ -71,6 +71,13 @@ class ServeSigtermTest {
     return Files.isDirectory(table.resolve("_delta_log")) ? TestSpark.table(table.toString()).count() : 0;
   }
 
+  /** The server's output so far; its reader thread may still be adding lines, so the copy is made under the list's lock. */
+  private static String joined(List<String> lines) {
+    synchronized (lines) {
+      return String.join("\n", lines);
+    }
+  }
+
   /** What each request sent came to. */
   private static final class Outcomes {
     final AtomicInteger answered = new AtomicInteger();
@@ -113,7 +120,7 @@ class ServeSigtermTest {
     reader.start();
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     try {
-      assertThat(listening.await(180, TimeUnit.SECONDS)).as("serve started:\n" + String.join("\n", lines)).isTrue();
+      assertThat(listening.await(180, TimeUnit.SECONDS)).as("serve started:\n" + joined(lines)).isTrue();
       Outcomes outcomes = new Outcomes();
       long[] stoppedAt = {Long.MAX_VALUE};
       CountDownLatch warmedUp = new CountDownLatch(CLIENTS * 20);
@@ -141,7 +148,7 @@ class ServeSigtermTest {
       reader.join(5_000);
       Files.write(log, lines);
       assertThat(stopped).as("serve stopped").isTrue();
-      String output = String.join("\n", lines);
+      String output = joined(lines);
 
       assertThat(ready).as("/ready within a second of SIGTERM (%d ms)", readyAfterMillis).isEqualTo(503);
       assertThat(outcomes.unanswered).as("requests sent that got no answer; log " + log).isEmpty();
