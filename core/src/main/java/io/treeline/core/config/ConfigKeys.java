@@ -189,6 +189,21 @@ public final class ConfigKeys {
       new ConfigKey("serving.inference-log.server-id", ConfigType.TEXT, "",
           "The server column of the rows this replica writes; empty means host name:pid.");
 
+  public static final ConfigKey SERVING_ROUTES =
+      new ConfigKey("serving.routes", ConfigType.TEXT, "",
+          "Traffic splits served beside --route, separated by ';': NAME=ARM:WEIGHT,ARM:WEIGHT (an arm is an alias, a version or MODEL@ALIAS).");
+  public static final ConfigKey SERVING_SHADOWS =
+      new ConfigKey("serving.shadows", ConfigType.TEXT, "",
+          "Shadows served beside --shadow, separated by ';': NAME=ARM, scored on the same inputs off the request path and never answered.");
+  public static final ConfigKey SERVING_ROUTE_KEY =
+      new ConfigKey("serving.route-key", ConfigType.TEXT, "",
+          "What keeps a caller on one arm of a route: header:NAME (e.g. header:X-Caller-Id) or field:NAME (the first record's field); empty is random.");
+  public static final ConfigKey SERVING_SHADOW_QUEUE_CAPACITY =
+      new ConfigKey("serving.shadow.queue-capacity", ConfigType.INT, "1000",
+          "Requests waiting for their shadows to be scored; when full, a request's shadows are skipped and counted, never waited for.");
+  public static final ConfigKey SERVING_SHADOW_THREADS =
+      new ConfigKey("serving.shadow.threads", ConfigType.INT, "1", "Threads scoring shadows, off the request path.");
+
   public static final ConfigKey LOG_FORMAT =
       new ConfigKey("log.format", ConfigType.oneOf("text", "json"), "text",
           "The log on stderr: text lines for people, or json (one object a line) for log collectors; --log-format overrides it.");
@@ -282,6 +297,11 @@ public final class ConfigKeys {
           SERVING_TLS_KEY_STORE,
           SERVING_TLS_KEY_STORE_PASSWORD,
           SERVING_ACCESS_LOG,
+          SERVING_ROUTES,
+          SERVING_SHADOWS,
+          SERVING_ROUTE_KEY,
+          SERVING_SHADOW_QUEUE_CAPACITY,
+          SERVING_SHADOW_THREADS,
           SERVING_TRACING_OTLP_ENDPOINT,
           SERVING_TRACING_SAMPLE_RATIO,
           SERVING_TRACING_SERVICE_NAME,

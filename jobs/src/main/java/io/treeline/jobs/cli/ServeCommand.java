@@ -26,16 +26,32 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "[NAME=]MODEL",
+  @Option(names = "--model", paramLabel = "[NAME=]MODEL",
       description = "A model to serve: NAME@ALIAS (follows the alias), NAME/VERSION (pinned) or NAME (newest); NAME=… serves it under another name "
-          + "(e.g. --model challenger=flight-delay@challenger). Repeatable; /invocations serves the first.")
+          + "(e.g. --model challenger=flight-delay@challenger). Repeatable; /invocations serves the first name.")
   List<String> models = new ArrayList<>();
+
+  @Option(names = "--route", paramLabel = "NAME=ARM:WEIGHT,…",
+      description = "Split NAME's traffic between arms by weight, e.g. --route flight-delay=champion:90,challenger:10. An arm is an alias or a version "
+          + "of the model (or MODEL@ALIAS, MODEL/VERSION) and follows its alias on its own; each answer names its arm (X-Treeline-Arm, and \"arm\" in /v1). "
+          + "A caller keeps its arm by serving.route-key (--route-key). Repeatable; also serving.routes.")
+  List<String> routes = new ArrayList<>();
+
+  @Option(names = "--shadow", paramLabel = "NAME=ARM",
+      description = "Also score ARM on every request NAME answers, with the same looked-up features, after the answer and off the request path; "
+          + "its predictions go to the inference log (origin shadow) and metrics, never to the caller. Repeatable; also serving.shadows.")
+  List<String> shadows = new ArrayList<>();
+
+  @Option(names = "--route-key", paramLabel = "header:NAME|field:NAME",
+      description = "What keeps a caller on one arm: a header (header:X-Caller-Id) or the first record's field (field:origin); "
+          + "default serving.route-key, empty: a random arm per request.")
+  String routeKey;
 
   @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on (default: serving.port, 8080; 0 picks a free one).")
   Integer port;
 
   @Override
   public Integer call() {
-    return CommandRunner.run(spec, config -> new ServeModels(models, port));
+    return CommandRunner.run(spec, config -> new ServeModels(new ServeModels.Serving(models, routes, shadows, routeKey), port));
   }
 }

@@ -53,6 +53,7 @@ final class BatchInferenceLog {
     // Made with the server's own schema when absent, so the server's Kernel appends find the shape they require.
     spark.sql("CREATE TABLE IF NOT EXISTS delta.`" + location + "` (" + InferenceLogSchema.DDL + ") USING delta PARTITIONED BY ("
         + InferenceLogSchema.PARTITION_COLUMN + ")");
+    addMissingColumns(location);
     Dataset<Row> rows = scored.select(columns(scored, inputColumns, model, runTag, scoredAt).toArray(Column[]::new));
     String commitTag = "treeline score " + runTag;
     rows.write().format("delta").mode("append").option("userMetadata", commitTag).save(location);
@@ -86,7 +87,17 @@ final class BatchInferenceLog {
     columns.add((model.compiled().classifier() ? col(ScoreBatch.PROBABILITY) : lit(null)).cast(DataTypes.DoubleType).as("probability"));
     columns.add(lit(null).cast(DataTypes.DoubleType).as("latency_ms"));
     columns.add(lit("batch:" + spark(scored)).as("server"));
+    columns.add(lit(null).cast(DataTypes.StringType).as("arm"));
     return columns;
+  }
+
+  /** A log made before the columns added since its first release gets them (metadata only; older rows read null). */
+  private void addMissingColumns(String location) {
+    List<String> present = List.of(spark.read().format("delta").load(location).columns());
+    List<String> missing = InferenceLogSchema.ADDED_COLUMNS.stream().filter(c -> !present.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + location + "` ADD COLUMNS (" + String.join(" STRING, ", missing) + " STRING)");
+    }
   }
 
   /** One entry per model input, with where its value came from, as the server logs them. */

@@ -34,11 +34,58 @@ import org.slf4j.LoggerFactory;
 public final class ServeModels implements Job<ServeModels.Result> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeModels.class);
 
-  private final List<String> models;
+  private final Serving serving;
   private final Integer port;
 
+  /**
+   * What {@code serve} is asked to serve.
+   *
+   * @param models {@code [NAME=]REF} each
+   * @param routes {@code NAME=ARM:WEIGHT,…} each, beside serving.routes
+   * @param shadows {@code NAME=ARM} each, beside serving.shadows
+   * @param routeKey header:NAME or field:NAME in place of serving.route-key; null keeps the setting
+   */
+  public record Serving(List<String> models, List<String> routes, List<String> shadows, String routeKey) {
+    public Serving {
+      models = List.copyOf(models);
+      routes = List.copyOf(routes);
+      shadows = List.copyOf(shadows);
+    }
+
+    public static Serving of(List<String> models) {
+      return new Serving(models, List.of(), List.of(), null);
+    }
+
+    /** With the settings' routes and shadows (serving.routes, serving.shadows: ';'-separated) after the command line's. */
+    Serving withSettings(io.treeline.core.config.TreelineConfig config) {
+      return new Serving(models, concat(routes, split(config.get(ConfigKeys.SERVING_ROUTES))), concat(shadows, split(config.get(ConfigKeys.SERVING_SHADOWS))),
+          routeKey);
+    }
+
+    private static List<String> split(String list) {
+      return java.util.Arrays.stream(list.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+      List<String> all = new java.util.ArrayList<>(a);
+      all.addAll(b);
+      return all;
+    }
+
+    List<String> described() {
+      List<String> all = new java.util.ArrayList<>(models);
+      all.addAll(routes);
+      shadows.forEach(s -> all.add("shadow " + s));
+      return all;
+    }
+  }
+
   public ServeModels(List<String> models, Integer port) {
-    this.models = List.copyOf(models);
+    this(Serving.of(models), port);
+  }
+
+  public ServeModels(Serving serving, Integer port) {
+    this.serving = serving;
     this.port = port;
   }
 
@@ -67,13 +114,26 @@ public final class ServeModels implements Job<ServeModels.Result> {
 
   /** Starts serving {@code models} as configured; the caller closes the app. */
   public static ServingApp start(JobContext context, List<String> models, Integer port) {
-    if (models.isEmpty()) {
-      throw Errors.invalidInput("serve", "models", "no --model given", "Name one, e.g. --model flight-delay@champion.");
+    return start(context, Serving.of(models), port);
+  }
+
+  /** Starts serving the models, routes and shadows asked for (and those of the settings); the caller closes the app. */
+  public static ServingApp start(JobContext context, Serving asked, Integer port) {
+    Serving serving = asked.withSettings(context.config());
+    if (serving.models().isEmpty() && serving.routes().isEmpty()) {
+      throw Errors.invalidInput("serve", "models", "no --model or --route given (and serving.routes is empty)",
+          "Name one, e.g. --model flight-delay@champion, or split traffic with --route flight-delay=champion:90,challenger:10.");
     }
-    List<ModelHost.Served> served = models.stream().map(ModelHost.Served::parse).toList();
+    List<ModelHost.Served> served = ModelHost.Served.of(serving.models(), serving.routes(), serving.shadows());
+    List<String> models = serving.described();
     ServerOptions options = ServingConfig.options(context.config());
     if (port != null) {
       options = options.withPort(port);
+    }
+    if (serving.routeKey() != null) {
+      ServerOptions.Routing routing = options.routing();
+      options = options.withRouting(new ServerOptions.Routing(io.treeline.serving.http.RouteKey.parse(serving.routeKey()), routing.shadowThreads(),
+          routing.shadowQueue()));
     }
     context.progress().status("loading " + String.join(", ", models));
     OnlineStore store = OnlineStores.openForServing(context.config(), context.spark());
@@ -104,7 +164,8 @@ public final class ServeModels implements Job<ServeModels.Result> {
 
   @Override
   public Result run(JobContext context) {
-    ServingApp app = start(context, models, port);
+    ServingApp app = start(context, serving, port);
+    List<String> models = serving.withSettings(context.config()).described();
     CountDownLatch stopRequested = new CountDownLatch(1);
     StopSignals.onStop(stopRequested::countDown);
     // Should the JVM be stopped some other way (System.exit, a signal not handled above), the requests in flight still finish.
@@ -116,8 +177,16 @@ public final class ServeModels implements Job<ServeModels.Result> {
     };
     Thread hook = new Thread(closeOnce, "treeline-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    for (ServedModel model : app.host().all()) {
-      context.out().printf("Serving %s: %s version %d (loaded in %.1f s)%n", model.name(), model.registeredModel(), model.version(), model.loadSeconds());
+    for (ModelHost.Served served : app.host().served()) {
+      for (java.util.Map<String, Object> arm : app.host().route(served.name()).describe()) {
+        boolean shadow = arm.get("role").equals("shadow");
+        String share = shadow ? "shadow" : served.arms().size() > 1 ? "arm " + arm.get("arm") + ", weight " + arm.get("weight") : null;
+        context.out().printf("Serving %s: %s version %s (%sloaded in %s s)%n", served.name(), arm.get("registered_model"), arm.get("version"),
+            share == null ? "" : share + (shadow ? " " + arm.get("arm") : "") + ", ", arm.get("load_seconds"));
+      }
+    }
+    if (app.host().served().stream().anyMatch(s -> s.arms().size() > 1)) {
+      context.out().println("Arms are picked by " + app.server().routeKey() + "; each answer names its arm (X-Treeline-Arm).");
     }
     InferenceLog log = app.server().inferenceLog();
     if (log.enabled()) {

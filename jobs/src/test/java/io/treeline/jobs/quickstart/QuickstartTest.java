@@ -62,7 +62,7 @@ class QuickstartTest {
         "[7] stream origin_airport_stats from event files", "replaying the flights of 2001-06-30T12:00 to 2001-06-30T16:00",
         "batch 0, 1,000 events:  ORD landed_1h", "batch 3,", "micro-batches into features.origin_airport_stats and the online store (0 dead letters)",
         "[8] serve flight-delay@champion and predict through each protocol", "POST /v1/models/flight-delay/predict",
-        "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"predictions\":[{\"label\":",
+        "\"model\":\"flight-delay\",\"registered_model\":\"flight-delay\",\"version\":1,\"arm\":\"champion\",\"predictions\":[{\"label\":",
         "\"source\":\"online_store\"", "POST /invocations", "{\"predictions\":[", "POST /v2/models/flight-delay/infer",
         "\"model_name\":\"flight-delay\",\"model_version\":\"1\"", "served flight-delay version 1",
         "logged 7 predictions to monitoring.inference_log (7 rows in all)", "Next, try:");

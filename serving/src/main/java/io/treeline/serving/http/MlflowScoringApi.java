@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.model.Route;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.request.RecordFormat;
@@ -39,8 +40,7 @@ final class MlflowScoringApi {
   }
 
   void invocations(Context ctx) {
-    ServedModel model = host.first();
-    Scoring.label(ctx, model);
+    Route route = host.firstRoute();
     String type = Bodies.mediaType(ctx);
     List<Map<String, JsonNode>> records;
     RecordFormat format;
@@ -55,6 +55,7 @@ final class MlflowScoringApi {
           + ": /invocations takes 'application/json' (dataframe_split, dataframe_records, instances or inputs) or 'text/csv'");
     }
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input");
+    ServedModel model = scoring.pick(ctx, route, records);
     Scorer.Batch batch = scoring.score(ctx, model, records, "row", format, false);
     List<Object> predictions = new ArrayList<>(batch.results().size());
     for (Scorer.Scored scored : batch.results()) {

@@ -6,6 +6,7 @@ import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
 import io.treeline.serving.compile.Prediction;
 import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.model.Route;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.request.RecordFormat;
@@ -28,8 +29,7 @@ final class NativeApi {
   }
 
   void predict(Context ctx) {
-    ServedModel model = host.get(ctx.pathParam("name"));
-    Scoring.label(ctx, model);
+    Route route = host.route(ctx.pathParam("name"));
     boolean explain = explain(QueryParameters.strict(ctx.queryString()).get("explain"));
     JsonNode body = Bodies.requireObject(Bodies.jsonBody(ctx, options.maxBodyBytes()), "the body");
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
@@ -44,6 +44,7 @@ final class NativeApi {
     for (int i = 0; i < records.size(); i++) {
       parsed.add(Bodies.record(records.get(i), "records[" + i + "]"));
     }
+    ServedModel model = scoring.pick(ctx, route, parsed);
     Scorer.Batch batch = scoring.score(ctx, model, parsed, "records", RecordFormat.JSON, explain);
     List<Map<String, Object>> predictions = new ArrayList<>(batch.results().size());
     for (Scorer.Scored scored : batch.results()) {
@@ -57,6 +58,7 @@ final class NativeApi {
     response.put("model", model.name());
     response.put("registered_model", model.registeredModel());
     response.put("version", model.version());
+    response.put("arm", model.arm());
     response.put("predictions", predictions);
     Bodies.write(ctx, 200, response);
   }

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.model.Route;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.request.RecordFormat;
@@ -37,8 +38,11 @@ final class OpenInferenceApi {
   }
 
   void infer(Context ctx) {
-    ServedModel model = model(ctx);
-    Scoring.label(ctx, model);
+    Route route = host.route(ctx.pathParam("name"));
+    String version = ctx.pathParamMap().get("version");
+    if (version != null) {
+      route.version(version); // a version not served is 404 before the body is read
+    }
     BinaryTensors.Request request = BinaryTensors.split(body(ctx), ctx.header(BinaryTensors.HEADER_LENGTH));
     JsonNode body = Bodies.requireObject(Bodies.json(request.header()), "the body");
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
@@ -49,6 +53,10 @@ final class OpenInferenceApi {
     }
     List<Map<String, JsonNode>> records = records(Bodies.requireArray(body.get("inputs"), "'inputs'"), request.tensors());
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input tensors");
+    ServedModel model = version != null ? route.version(version) : scoring.pick(ctx, route, records);
+    if (version != null) {
+      Scoring.label(ctx, model);
+    }
     List<String> outputs = outputs(model, body.get("outputs"));
     Set<String> binary = binaryOutputs(body, outputs);
     Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", RecordFormat.JSON, false);
@@ -73,6 +81,9 @@ final class OpenInferenceApi {
     Map<String, Object> response = new LinkedHashMap<>();
     response.put("model_name", model.name());
     response.put("model_version", Long.toString(model.version()));
+    if (route.arms() > 1) {
+      response.put("parameters", Map.of("arm", model.arm())); // the protocol's place for what it does not name
+    }
     if (body.hasNonNull("id")) {
       response.put("id", body.get("id").asText());
     }
@@ -150,13 +161,9 @@ final class OpenInferenceApi {
 
   /** The model named in the path, and the version if the path names one: a version not served is 404 naming the one that is. */
   private ServedModel model(Context ctx) {
-    ServedModel model = host.get(ctx.pathParam("name"));
+    Route route = host.route(ctx.pathParam("name"));
     String version = ctx.pathParamMap().get("version");
-    if (version != null && !version.equals(Long.toString(model.version()))) {
-      throw ApiException.notFound("model '" + model.name() + "' has no version '" + Quoted.cut(version) + "' served here; served: "
-          + model.version());
-    }
-    return model;
+    return version != null ? route.version(version) : route.first();
   }
 
   private static List<String> outputNames(ServedModel model) {

@@ -10,6 +10,7 @@ import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
 import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.tracing.RequestTrace;
 import io.treeline.serving.tracing.ServingTracer;
@@ -57,6 +58,7 @@ public final class PredictionServer implements AutoCloseable {
   private volatile Runnable requestHook = () -> {};
   private final InferenceLog inferenceLog;
   private final Scoring scoring;
+  private final Shadows shadows;
   private Javalin app;
 
   public PredictionServer(ModelHost host, OnlineStore store, String storeKind, ServerOptions options, ServingMetrics metrics, String version) {
@@ -68,7 +70,9 @@ public final class PredictionServer implements AutoCloseable {
     this.accessLog = options.accessLog() ? AccessLog.start(metrics::accessLogDropped) : null;
     this.inferenceLog = InferenceLog.start(options.inferenceLog(), metrics.inferenceLog());
     metrics.inferenceLogQueue(inferenceLog);
-    this.scoring = new Scoring(new Scorer(store, storeKind), metrics, storeKind, inferenceLog);
+    Scorer scorer = new Scorer(store, storeKind);
+    this.shadows = new Shadows(scorer, inferenceLog, metrics, options.routing().shadowThreads(), options.routing().shadowQueue());
+    this.scoring = new Scoring(scorer, metrics, storeKind, inferenceLog, options.routing().key(), shadows);
     NativeApi v1 = new NativeApi(host, scoring, options);
     MlflowScoringApi mlflow = new MlflowScoringApi(host, scoring, options);
     OpenInferenceApi v2 = new OpenInferenceApi(host, scoring, options);
@@ -170,6 +174,16 @@ public final class PredictionServer implements AutoCloseable {
     this.requestHook = hook;
   }
 
+  /** How requests pick an arm of a route: header:NAME, field:NAME or random. */
+  public String routeKey() {
+    return options.routing().key().toString();
+  }
+
+  /** For tests of shadows: runs before every shadow is scored, on the shadow's thread. */
+  void shadowHook(Runnable hook) {
+    shadows.hook(hook);
+  }
+
   private void begin(Context ctx) {
     ctx.attribute(STARTED, System.nanoTime());
     if (closing) {
@@ -213,8 +227,18 @@ public final class PredictionServer implements AutoCloseable {
 
   private void readiness(Context ctx) {
     Map<String, Object> models = new java.util.LinkedHashMap<>();
-    host.all().forEach(m -> models.put(m.name(), Map.of("registered_model", m.registeredModel(), "version", m.version(),
-        "loaded_at", m.loadedAt().toString())));
+    for (ModelHost.Served served : host.served()) {
+      io.treeline.serving.model.Route route = host.route(served.name());
+      Map<String, Object> entry = new java.util.LinkedHashMap<>();
+      if (host.ready()) {
+        ServedModel first = route.first();
+        entry.put("registered_model", first.registeredModel());
+        entry.put("version", first.version());
+        entry.put("loaded_at", first.loadedAt().toString());
+      }
+      entry.put("arms", route.describe());
+      models.put(served.name(), entry);
+    }
     Bodies.write(ctx, ready() ? 200 : 503, Map.of("ready", ready(), "models", models));
   }
 
@@ -248,11 +272,13 @@ public final class PredictionServer implements AutoCloseable {
     String route = ctx.attribute(ROUTE);
     String model = ctx.attribute(Scoring.MODEL);
     String modelVersion = ctx.attribute(Scoring.VERSION);
+    String arm = ctx.attribute(Scoring.ARM);
     route = route == null ? "unmatched" : route;
     model = model == null ? "" : model;
     int status = ctx.statusCode();
     scoring.answered(ctx, ctx.attribute(REQUEST_ID), status, started == null ? 0 : System.nanoTime() - started);
-    metrics.request(route, model, modelVersion == null ? "" : modelVersion, status, started == null ? 0 : System.nanoTime() - started);
+    metrics.request(route, model, modelVersion == null ? "" : modelVersion, arm == null ? "" : arm, status,
+        started == null ? 0 : System.nanoTime() - started);
     String error = ctx.attribute(ERROR);
     if (error != null) {
       metrics.error(route, model, error);
@@ -304,6 +330,7 @@ public final class PredictionServer implements AutoCloseable {
     if (accessLog != null) {
       accessLog.close();
     }
+    shadows.close(options.shutdownGrace().compareTo(MIN_LOG_FLUSH) < 0 ? MIN_LOG_FLUSH : options.shutdownGrace());
     // After the last answer, so every answered request is in the log; bounded like the requests' own grace, but
     // never so short that a grace of 0 would throw away what is queued.
     inferenceLog.close(options.shutdownGrace().compareTo(MIN_LOG_FLUSH) < 0 ? MIN_LOG_FLUSH : options.shutdownGrace());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.inference.InferenceRecord;
+import io.treeline.serving.model.Route;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.request.RecordFormat;
@@ -16,44 +17,58 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The scorer as the protocol adapters use it: scores, then counts the records and the store's
- * latency; for a request the inference log samples, keeps what it needs to record the request once
- * it has been answered.
+ * The scorer as the protocol adapters use it: picks the arm of the route, scores, then counts the
+ * records and the store's latency; once a request is answered, offers it to the inference log (if
+ * sampled) and hands it to the shadows (if the route has any).
  */
 final class Scoring {
   static final String MODEL = "treeline.model";
   static final String VERSION = "treeline.version";
+  static final String ARM = "treeline.arm";
   static final String TRACE = "treeline.trace";
+  static final String ARM_HEADER = "X-Treeline-Arm";
   private static final String TO_RECORD = "treeline.inference_log";
+  private static final String ROUTE = "treeline.model_route";
 
   private final Scorer scorer;
   private final ServingMetrics metrics;
   private final String storeKind;
   private final InferenceLog log;
+  private final RouteKey key;
+  private final Shadows shadows;
 
-  Scoring(Scorer scorer, ServingMetrics metrics, String storeKind, InferenceLog log) {
+  Scoring(Scorer scorer, ServingMetrics metrics, String storeKind, InferenceLog log, RouteKey key, Shadows shadows) {
     this.scorer = scorer;
     this.metrics = metrics;
     this.storeKind = storeKind;
     this.log = log;
+    this.key = key;
+    this.shadows = shadows;
   }
 
-  /** A sampled request's scored records, waiting for the answer (and its latency). */
-  private record Scored(ServedModel model, String route, List<Map<String, JsonNode>> records, List<Scorer.Scored> results) {}
+  /** A scored request, waiting for its answer (and its latency) to be logged and shadowed. */
+  private record Scored(ServedModel model, String route, List<Map<String, JsonNode>> records, RecordFormat format, Scorer.Batch batch,
+      boolean record) {}
+
+  /** The arm of {@code route} that answers this request (by the route key), named on the request and in a response header. */
+  ServedModel pick(Context ctx, Route route, List<Map<String, JsonNode>> records) {
+    ServedModel model = route.pick(route.arms() == 1 ? null : key.of(ctx, records));
+    ctx.attribute(ROUTE, route);
+    label(ctx, model);
+    return model;
+  }
 
   Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain) {
     boolean record = log.sampled();
     Scorer.Batch batch = scorer.score(model, records, where, format, explain, record, trace(ctx));
     metrics.scored(model, records.size(), storeKind, batch.storeNanos());
-    if (record) {
-      ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, records, batch.results()));
-    }
+    ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, records, format, batch, record));
     return batch;
   }
 
   /**
-   * Offers a sampled request's records to the inference log once it is answered: only a request
-   * answered 200 is recorded (a refused one has no prediction), with the server's time for all of it.
+   * Once a request is answered: only one answered 200 is recorded (a refused one has no prediction),
+   * with the server's time for all of it; then its route's shadows score the same records.
    */
   void answered(Context ctx, String requestId, int status, long nanos) {
     Scored scored = ctx.attribute(TO_RECORD);
@@ -62,14 +77,29 @@ final class Scoring {
     }
     Instant now = Instant.now();
     long receivedMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000 - nanos / 1_000;
-    Double latencyMs = nanos / 1e6;
-    ServedModel model = scored.model();
-    for (int i = 0; i < scored.results().size(); i++) {
-      Scorer.Scored result = scored.results().get(i);
+    if (scored.record()) {
+      offer(log, requestId, receivedMicros, InferenceRecord.ONLINE, scored.route(), scored.model(), scored.batch().results(), scored.records(),
+          nanos / 1e6);
+    }
+    Route route = ctx.attribute(ROUTE);
+    if (route != null) {
+      List<ServedModel> shadowed = route.shadows();
+      if (!shadowed.isEmpty()) {
+        shadows.submit(new Shadows.Task(requestId, receivedMicros, scored.route(), scored.model(), scored.batch(), scored.records(),
+            scored.format(), shadowed, scored.record()));
+      }
+    }
+  }
+
+  /** Offers one scored request's records to {@code log}, one row each. */
+  static void offer(InferenceLog log, String requestId, long receivedMicros, String origin, String route, ServedModel model,
+      List<Scorer.Scored> results, List<Map<String, JsonNode>> records, double latencyMs) {
+    for (int i = 0; i < results.size(); i++) {
+      Scorer.Scored result = results.get(i);
       double[] probability = result.prediction().probability();
-      log.offer(new InferenceRecord(requestId, i, receivedMicros, InferenceRecord.ONLINE, scored.route(), model.name(), model.registeredModel(),
-          model.version(), model.manifest().runId(), scored.records().get(i), features(result.inputs()), result.prediction().prediction(),
-          model.classifier() && probability.length == 2 ? probability[1] : null, latencyMs, log.server()));
+      log.offer(new InferenceRecord(requestId, i, receivedMicros, origin, route, model.name(), model.registeredModel(), model.version(),
+          model.manifest().runId(), records.get(i), features(result.inputs()), result.prediction().prediction(),
+          model.classifier() && probability.length == 2 ? probability[1] : null, latencyMs, log.server(), model.arm()));
     }
   }
 
@@ -82,10 +112,12 @@ final class Scoring {
     return features;
   }
 
-  /** Names the model and version on the request, for the metrics, access log and span written when it completes. */
+  /** Names the model, version and arm on the request (for the metrics, access log and span) and in the X-Treeline-Arm header. */
   static void label(Context ctx, ServedModel model) {
     ctx.attribute(MODEL, model.name());
     ctx.attribute(VERSION, Long.toString(model.version()));
+    ctx.attribute(ARM, model.arm());
+    ctx.header(ARM_HEADER, model.arm());
     trace(ctx).model(model.name(), model.registeredModel(), model.version());
   }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param shutdownDrain how long a stopping server keeps answering, with /ready at 503, before it stops accepting
  * @param maxRequestHeaderBytes the request line plus headers Jetty reads; past it 431 (414 for the URL)
  * @param inferenceLog where and how much of the predictions the server records; {@link InferenceLogSettings#OFF} records none
+ * @param routing how requests pick an arm of a route and how shadows are scored
  */
 public record ServerOptions(
     String host,
@@ -35,7 +36,17 @@ public record ServerOptions(
     TracingSettings tracing,
     Duration shutdownDrain,
     int maxRequestHeaderBytes,
-    InferenceLogSettings inferenceLog) {
+    InferenceLogSettings inferenceLog,
+    Routing routing) {
+
+  /**
+   * @param key what keeps a caller on one arm ({@code serving.route-key})
+   * @param shadowThreads threads scoring shadows
+   * @param shadowQueue requests waiting for their shadows; past it a request's shadows are skipped and counted
+   */
+  public record Routing(RouteKey key, int shadowThreads, int shadowQueue) {
+    public static final Routing DEFAULTS = new Routing(RouteKey.RANDOM, 1, 1000);
+  }
 
   /** Never prints the key store password. */
   @Override
@@ -43,61 +54,66 @@ public record ServerOptions(
     return "ServerOptions[" + host + ":" + port + ", maxBatch=" + maxBatch + ", maxBodyBytes=" + maxBodyBytes + ", poll=" + pollInterval
         + ", auth=" + (authenticator == null ? "none" : authenticator.getClass().getSimpleName()) + ", rateLimit=" + (rateLimiter != null)
         + ", tls=" + (tlsKeyStore != null) + ", accessLog=" + accessLog + ", tracing=" + tracing + ", drain=" + shutdownDrain
-        + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", inferenceLog=" + inferenceLog + "]";
+        + ", maxRequestHeaderBytes=" + maxRequestHeaderBytes + ", inferenceLog=" + inferenceLog + ", routing=" + routing + "]";
   }
 
   public static ServerOptions defaults() {
     return new ServerOptions("127.0.0.1", 8080, 1000, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null, true,
-        TracingSettings.OFF, Duration.ZERO, 16_384, InferenceLogSettings.OFF);
+        TracingSettings.OFF, Duration.ZERO, 16_384, InferenceLogSettings.OFF, Routing.DEFAULTS);
   }
 
   public ServerOptions withPort(int port) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withSecurity(Authenticator authenticator, RateLimiter rateLimiter) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withTls(Path keyStore, String password) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, keyStore, password, accessLog,
-        tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withPollInterval(Duration interval) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, interval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withLimits(int maxBatch, long maxBodyBytes) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withAccessLog(boolean accessLog) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withShutdown(Duration drain, Duration grace) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, grace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, drain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, drain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withMaxRequestHeaderBytes(int bytes) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, bytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, bytes, inferenceLog, routing);
   }
 
   public ServerOptions withTracing(TracingSettings tracing) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 
   public ServerOptions withInferenceLog(InferenceLogSettings inferenceLog) {
     return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
-        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog);
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
+  }
+
+  public ServerOptions withRouting(Routing routing) {
+    return new ServerOptions(host, port, maxBatch, maxBodyBytes, pollInterval, shutdownGrace, authenticator, rateLimiter, tlsKeyStore,
+        tlsKeyStorePassword, accessLog, tracing, shutdownDrain, maxRequestHeaderBytes, inferenceLog, routing);
   }
 }

@@ -40,7 +40,9 @@ public final class ServingConfig {
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_GRACE_SECONDS))),
         authenticator(config), limiter, null, null, config.getBoolean(ConfigKeys.SERVING_ACCESS_LOG), tracing(config),
         Duration.ofSeconds(Math.max(0, config.getInt(ConfigKeys.SERVING_SHUTDOWN_DRAIN_SECONDS))),
-        positive(config, ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES), inferenceLog(config));
+        positive(config, ConfigKeys.SERVING_MAX_REQUEST_HEADER_BYTES), inferenceLog(config),
+        new ServerOptions.Routing(RouteKey.parse(config.get(ConfigKeys.SERVING_ROUTE_KEY)), positive(config, ConfigKeys.SERVING_SHADOW_THREADS),
+            positive(config, ConfigKeys.SERVING_SHADOW_QUEUE_CAPACITY)));
     if (!keyStore.isEmpty()) {
       Path path = existing(config, ConfigKeys.SERVING_TLS_KEY_STORE);
       options = options.withTls(path, config.get(ConfigKeys.SERVING_TLS_KEY_STORE_PASSWORD));

@@ -20,18 +20,26 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServingMetrics implements ModelHost.Listener {
   private final MetricsRegistry registry = new MetricsRegistry();
   private final Counter requests = registry.counter("treeline_requests_total",
-      "HTTP requests answered, by route, model, version and status code.", "route", "model", "version", "status");
+      "HTTP requests answered, by route, model, version, status code and arm (the route's arm that answered).", "route", "model", "version", "status",
+      "arm");
   private final Counter errors = registry.counter("treeline_request_errors_total",
       "Requests answered with an error, by route, model and error code.", "route", "model", "error_code");
   private final Histogram latency = registry.histogram("treeline_request_duration_seconds",
-      "Server time per request, by route, model and version.", "route", "model", "version");
+      "Server time per request, by route, model, version and arm.", "route", "model", "version", "arm");
   private final Counter predictions = registry.counter("treeline_predictions_total",
-      "Records scored, by model and version.", "model", "version");
+      "Records scored and answered, by model, version and arm.", "model", "version", "arm");
   private final Histogram storeLatency = registry.histogram("treeline_online_store_read_seconds",
       "Time of one batched online-store read (all of a request's views), by store.", "store");
   private final Gauge loadSeconds = registry.gauge("treeline_model_load_seconds",
-      "Time to download, load, compile and warm the served version, by model.", "model", "version");
-  private final Gauge servedVersion = registry.gauge("treeline_model_version", "The version a model name serves.", "model");
+      "Time to download, load, compile and warm the served version, by model, version and arm.", "model", "version", "arm");
+  private final Gauge servedVersion = registry.gauge("treeline_model_version", "The version a model name serves, per arm (and shadow).", "model", "arm");
+  private final Counter shadowPredictions = registry.counter("treeline_shadow_predictions_total",
+      "Records a shadow was given, by model, shadow arm and outcome: scored, failed (the shadow threw), dropped (its queue was full).",
+      "model", "arm", "outcome");
+  private final Counter shadowDisagreements = registry.counter("treeline_shadow_disagreements_total",
+      "Records whose shadow prediction (label or value) differs from the answered one, by model and shadow arm.", "model", "arm");
+  private final Histogram shadowLatency = registry.histogram("treeline_shadow_duration_seconds",
+      "Time to score one request's records with a shadow, off the request path, by model and shadow arm.", "model", "arm");
   private final Counter loads = registry.counter("treeline_model_loads_total", "Model versions loaded, by model.", "model");
   private final Counter loadFailures = registry.counter("treeline_model_load_failures_total",
       "Model versions that failed to load (the previous version kept serving), by model.", "model");
@@ -88,9 +96,9 @@ public final class ServingMetrics implements ModelHost.Listener {
     });
   }
 
-  public void request(String route, String model, String version, int status, long nanos) {
-    requests.labels(route, model, version, Integer.toString(status)).inc();
-    latency.labels(route, model, version).observeNanos(nanos);
+  public void request(String route, String model, String version, String arm, int status, long nanos) {
+    requests.labels(route, model, version, Integer.toString(status), arm).inc();
+    latency.labels(route, model, version, arm).observeNanos(nanos);
   }
 
   public void error(String route, String model, String errorCode) {
@@ -98,7 +106,7 @@ public final class ServingMetrics implements ModelHost.Listener {
   }
 
   public void scored(ServedModel model, int records, String store, long storeNanos) {
-    predictions.labels(model.name(), Long.toString(model.version())).inc(records);
+    predictions.labels(model.name(), Long.toString(model.version()), model.arm()).inc(records);
     if (storeNanos > 0) {
       storeLatency.labels(store).observeNanos(storeNanos);
     }
@@ -115,8 +123,8 @@ public final class ServingMetrics implements ModelHost.Listener {
 
   @Override
   public void loaded(ServedModel model) {
-    loadSeconds.labels(model.name(), Long.toString(model.version())).set(model.loadSeconds());
-    servedVersion.labels(model.name()).set(model.version());
+    loadSeconds.labels(model.name(), Long.toString(model.version()), model.arm()).set(model.loadSeconds());
+    servedVersion.labels(model.name(), model.arm()).set(model.version());
     loads.labels(model.name()).inc();
     // At 0 from the first load: increase() sees the first failure only if the series existed before it.
     loadFailures.labels(model.name());
@@ -125,6 +133,23 @@ public final class ServingMetrics implements ModelHost.Listener {
   @Override
   public void loadFailed(String name, ModelVersion version, Exception error) {
     loadFailures.labels(name).inc();
+  }
+
+  /** One request's records given to a shadow: scored, failed or dropped. */
+  void shadow(ServedModel shadow, String outcome, int records, long nanos) {
+    shadowPredictions.labels(shadow.name(), shadow.arm(), outcome).inc(records);
+    if (nanos > 0) {
+      shadowLatency.labels(shadow.name(), shadow.arm()).observeNanos(nanos);
+    }
+  }
+
+  void shadowDisagreements(ServedModel shadow, int records) {
+    shadowDisagreements.labels(shadow.name(), shadow.arm()).inc(records);
+  }
+
+  /** Exports the requests waiting for their shadows. */
+  void shadowQueue(java.util.function.IntSupplier depth) {
+    registry.computedGauge("treeline_shadow_queue_depth", "Answered requests waiting for their shadows to be scored.", depth::getAsInt);
   }
 
   /** Where the inference log reports its commits and drops. */

@@ -51,6 +51,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
   private final String location;
   private final Engine engine;
   private final InferenceParquetFile parquet;
+  private final java.util.concurrent.atomic.AtomicBoolean warnedMissing = new java.util.concurrent.atomic.AtomicBoolean();
 
   public DeltaKernelAppender(String location, Configuration hadoop) {
     this(location, hadoop, true);
@@ -106,15 +107,18 @@ public final class DeltaKernelAppender implements InferenceAppender {
   /** A table of another shape (made by hand, or by an older schema) is not appended to: the rows would not fit it. */
   private void requireSchema(StructType schema, List<String> partitionColumns) {
     List<String> problems = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (StructField expected : InferenceLogSchema.TABLE.fields()) {
       int index = schema.indexOf(expected.getName());
-      if (index < 0) {
+      if (index < 0 && InferenceLogSchema.ADDED_COLUMNS.contains(expected.getName())) {
+        missing.add(expected.getName());
+      } else if (index < 0) {
         problems.add("no column " + expected.getName());
       } else if (!schema.at(index).getDataType().equivalent(expected.getDataType())) {
         problems.add(expected.getName() + " is " + schema.at(index).getDataType() + ", not " + expected.getDataType());
       }
     }
-    if (schema.length() != InferenceLogSchema.TABLE.length()) {
+    if (schema.length() + missing.size() != InferenceLogSchema.TABLE.length()) {
       problems.add(schema.length() + " columns, not " + InferenceLogSchema.TABLE.length());
     }
     if (!partitionColumns.equals(InferenceLogSchema.PARTITION_COLUMNS)) {
@@ -123,6 +127,11 @@ public final class DeltaKernelAppender implements InferenceAppender {
     if (!problems.isEmpty()) {
       throw new IllegalStateException("Cannot append to the inference log at " + location + ": the table there is not an inference log ("
           + String.join("; ", problems) + "). Move it aside, or set serving.inference-log.table to another table.");
+    }
+    if (!missing.isEmpty() && warnedMissing.compareAndSet(false, true)) {
+      // Kernel adds columns only to column-mapped tables; Spark's ALTER adds them here, and the rows written meanwhile show theirs.
+      LOG.warn("The inference log at {} was made before its column(s) {}: rows are appended, and their {} show once the column is added:"
+          + " treeline sql \"ALTER TABLE delta.`{}` ADD COLUMNS ({} STRING)\"", location, missing, missing, location, String.join(" STRING, ", missing));
     }
   }
 

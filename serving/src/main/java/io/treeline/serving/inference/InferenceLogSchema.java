@@ -41,7 +41,8 @@ public final class InferenceLogSchema {
       .add("prediction", DoubleType.DOUBLE)
       .add("probability", DoubleType.DOUBLE)
       .add("latency_ms", DoubleType.DOUBLE)
-      .add("server", StringType.STRING);
+      .add("server", StringType.STRING)
+      .add("arm", StringType.STRING);
 
   public static final String PARTITION_COLUMN = "date";
   public static final List<String> PARTITION_COLUMNS = List.of(PARTITION_COLUMN);
@@ -50,7 +51,13 @@ public final class InferenceLogSchema {
   public static final String DDL = "request_id STRING, record_index INT, logged_at TIMESTAMP, date DATE, origin STRING, route STRING,"
       + " served_name STRING, model_name STRING, model_version BIGINT, run_id STRING, request STRING,"
       + " features ARRAY<STRUCT<name: STRING, view: STRING, source: STRING, number: DOUBLE, text: STRING, feature_time: TIMESTAMP>>,"
-      + " prediction DOUBLE, probability DOUBLE, latency_ms DOUBLE, server STRING";
+      + " prediction DOUBLE, probability DOUBLE, latency_ms DOUBLE, server STRING, arm STRING";
+
+  /**
+   * Columns added after the first release, last in the table: a table made before them is still
+   * appended to (its readers see the new columns once they are added to it, as the files carry them).
+   */
+  public static final List<String> ADDED_COLUMNS = List.of("arm");
 
   private InferenceLogSchema() {}
 }

@@ -240,6 +240,7 @@ final class InferenceParquetFile {
         .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("probability"))
         .addField(Types.optional(PrimitiveTypeName.DOUBLE).named("latency_ms"))
         .addField(string("server"))
+        .addField(string("arm"))
         .named("DefaultKernelSchema");
   }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  *     parsed request is never changed after scoring, so it is not copied)
  * @param loggedAtMicros when the request was received, in microseconds since the epoch (UTC)
  * @param probability of the positive class; null for regressors and multi-class models
- * @param latencyMs the server's time for the whole request; null for batch scoring
+ * @param latencyMs the server's time for the whole request (a shadow's: its own scoring); null for batch scoring
+ * @param arm the route's arm that answered, or the shadow that scored it; null for batch scoring
  */
 public record InferenceRecord(
     String requestId,
@@ -30,10 +31,13 @@ public record InferenceRecord(
     double prediction,
     Double probability,
     Double latencyMs,
-    String server) {
+    String server,
+    String arm) {
 
   public static final String ONLINE = "online";
   public static final String BATCH = "batch";
+  /** Scored beside an online answer by a shadow, never answered; same request id and record index as the answer. */
+  public static final String SHADOW = "shadow";
 
   public InferenceRecord {
     request = request == null ? Map.of() : request;

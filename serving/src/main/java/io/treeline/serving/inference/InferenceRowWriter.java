@@ -32,7 +32,7 @@ final class InferenceRowWriter {
   InferenceRowWriter(MessageType schema) {
     this.columns = schema.getColumns();
     ColumnDescriptor name = columns.get(FEATURES);
-    if (columns.size() != 20 || name.getMaxDefinitionLevel() != FEATURE_VALUE || name.getMaxRepetitionLevel() != 1
+    if (columns.size() != 21 || name.getMaxDefinitionLevel() != FEATURE_VALUE || name.getMaxRepetitionLevel() != 1
         || !name.getPath()[0].equals("features") || columns.get(0).getMaxDefinitionLevel() != 1) {
       throw new IllegalStateException("the levels written do not fit the schema " + schema);
     }
@@ -62,6 +62,7 @@ final class InferenceRowWriter {
     number(17, r.probability(), 0, 1);
     number(18, r.latencyMs(), 0, 1);
     string(19, r.server());
+    string(20, r.arm());
   }
 
   private void features(List<InferenceRecord.Feature> features) {

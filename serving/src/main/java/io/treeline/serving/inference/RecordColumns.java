@@ -45,6 +45,7 @@ final class RecordColumns {
         new Column<>(InferenceLogSchema.TABLE.at(13).getDataType(), rows, InferenceRecord::probability),
         new Column<>(InferenceLogSchema.TABLE.at(14).getDataType(), rows, InferenceRecord::latencyMs),
         new Column<>(InferenceLogSchema.TABLE.at(15).getDataType(), rows, InferenceRecord::server),
+        new Column<>(InferenceLogSchema.TABLE.at(16).getDataType(), rows, InferenceRecord::arm),
     };
     return new DefaultColumnarBatch(rows.size(), InferenceLogSchema.TABLE, columns);
   }

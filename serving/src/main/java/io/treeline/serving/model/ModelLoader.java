@@ -36,7 +36,7 @@ public final class ModelLoader {
     return registry;
   }
 
-  public ServedModel load(String servedName, ModelVersion version) {
+  public ServedModel load(String servedName, String arm, ModelVersion version) {
     long start = System.nanoTime();
     Path dir = workDir.resolve(version.model() + "-" + version.version() + "-" + Long.toHexString(start));
     try {
@@ -46,7 +46,7 @@ public final class ModelLoader {
       CompiledPipeline pipeline = CompiledPipeline.compile(model);
       RequestPlan plan = RequestPlan.of(manifest, pipeline);
       warm(pipeline);
-      return new ServedModel(servedName, version.model(), version.version(), pipeline, plan, manifest, Instant.now(),
+      return new ServedModel(servedName, arm, version.model(), version.version(), pipeline, plan, manifest, Instant.now(),
           (System.nanoTime() - start) / 1e9);
     } finally {
       delete(dir); // everything serving needs is in memory now

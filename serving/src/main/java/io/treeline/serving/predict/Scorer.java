@@ -47,7 +47,11 @@ public final class Scorer {
    */
   public record Scored(Prediction prediction, Map<String, Object> features, List<RequestPlan.UsedInput> inputs) {}
 
-  public record Batch(ServedModel model, List<Scored> results, long storeNanos) {}
+  /**
+   * @param found what the online store held for the batch's entities, per table read: a shadow scored
+   *     on the same records reads these values, not the store again
+   */
+  public record Batch(ServedModel model, List<Scored> results, long storeNanos, Map<OnlineTable, Map<EntityKey, FeatureValues>> found) {}
 
   /**
    * @param explain whether to return each record's inputs by name, with value and source
@@ -55,6 +59,15 @@ public final class Scorer {
    */
   public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain, boolean record,
       RequestTrace trace) {
+    return score(model, records, where, format, explain, record, trace, Map.of());
+  }
+
+  /**
+   * Scores with the values {@code known} holds for the tables in it (another version's lookups for the
+   * same records, so a shadow sees what the answer saw), reading only the other tables from the store.
+   */
+  public Batch score(ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain, boolean record,
+      RequestTrace trace, Map<OnlineTable, Map<EntityKey, FeatureValues>> known) {
     RequestPlan plan = model.plan();
     List<Object[]> rows = new ArrayList<>(records.size());
     Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
@@ -63,9 +76,25 @@ public final class Scorer {
       plan.collectKeys(values, keys);
       rows.add(values);
     }
-    long start = System.nanoTime();
-    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = keys.isEmpty() ? Map.of() : read(keys, trace);
-    long storeNanos = keys.isEmpty() ? 0 : System.nanoTime() - start;
+    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = Map.of();
+    long storeNanos = 0;
+    if (!keys.isEmpty()) {
+      Map<OnlineTable, Collection<EntityKey>> unknown = new LinkedHashMap<>(keys);
+      unknown.keySet().removeAll(known.keySet());
+      long start = System.nanoTime();
+      Map<OnlineTable, Map<EntityKey, FeatureValues>> read = unknown.isEmpty() ? Map.of() : read(unknown, trace);
+      storeNanos = unknown.isEmpty() ? 0 : System.nanoTime() - start;
+      if (known.isEmpty()) {
+        found = read;
+      } else {
+        found = new LinkedHashMap<>(read);
+        for (OnlineTable table : keys.keySet()) {
+          if (known.containsKey(table)) {
+            found.put(table, known.get(table));
+          }
+        }
+      }
+    }
     List<Scored> results = new ArrayList<>(rows.size());
     Span predict = trace.child("predict");
     predict.setAttribute("treeline.rows", rows.size());
@@ -83,7 +112,7 @@ public final class Scorer {
     } finally {
       predict.end();
     }
-    return new Batch(model, results, storeNanos);
+    return new Batch(model, results, storeNanos, found);
   }
 
   private static Map<String, Object> explained(List<RequestPlan.UsedInput> used) {

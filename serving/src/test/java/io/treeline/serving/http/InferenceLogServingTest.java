@@ -122,6 +122,7 @@ class InferenceLogServingTest {
       assertThat(row.<Long>getAs("model_version")).isEqualTo(1L);
       assertThat(row.<String>getAs("run_id")).isEqualTo(runId).isNotBlank();
       assertThat(row.<String>getAs("server")).isEqualTo("replica-1");
+      assertThat(row.<String>getAs("arm")).as("a plain --model REF@ALIAS is one arm, named by its alias").isEqualTo("champion");
       assertThat(row.<Double>getAs("prediction")).as(what).isEqualTo(expected.label());
       if (expected.probability() != null) {
         assertThat(row.<Double>getAs("probability")).as(what).isEqualTo(expected.probability());

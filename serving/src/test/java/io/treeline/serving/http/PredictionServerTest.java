@@ -217,15 +217,15 @@ class PredictionServerTest {
     client.postJson("/v1/models/delay/predict", Map.of("records", List.of(Map.of("origin", 1))));
     String metrics = client.get("/metrics").body();
     assertThat(metrics)
-        .contains("treeline_requests_total{route=\"v1_predict\",model=\"delay\",version=\"1\",status=\"200\"}")
+        .contains("treeline_requests_total{route=\"v1_predict\",model=\"delay\",version=\"1\",status=\"200\",arm=\"champion\"}")
         .contains("treeline_request_errors_total{route=\"v1_predict\",model=\"delay\",error_code=\"INVALID_PARAMETER_VALUE\"}")
-        .contains("treeline_request_duration_seconds_bucket{route=\"v1_predict\",model=\"delay\",version=\"1\",le=\"0.001\"}")
+        .contains("treeline_request_duration_seconds_bucket{route=\"v1_predict\",model=\"delay\",version=\"1\",arm=\"champion\",le=\"0.001\"}")
         .contains("treeline_online_store_read_seconds_count{store=\"embedded\"}")
-        .contains("treeline_model_load_seconds{model=\"delay\",version=\"1\"}")
+        .contains("treeline_model_load_seconds{model=\"delay\",version=\"1\",arm=\"champion\"}")
         .contains("treeline_feature_staleness_seconds{view=\"origin_delays\"}")
         .containsPattern("treeline_online_view_last_write_timestamp_seconds\\{view=\"origin_delays\"} (\\d{10}|\\d\\.\\d+E9)\n")
         .contains("treeline_model_load_failures_total{model=\"delay\"} 0\n")
-        .contains("treeline_model_version{model=\"delay-minutes\"} 1");
+        .contains("treeline_model_version{model=\"delay-minutes\",arm=\"champion\"} 1");
 
     JsonNode openapi = client.get("/openapi.json").json();
     List<String> paths = new ArrayList<>();

@@ -173,6 +173,21 @@ final class ServingFixture {
     return ServingApp.start(java.util.Arrays.stream(models).map(ModelHost.Served::parse).toList(), options, registry, from, kind, "test");
   }
 
+  /** Serves routes and shadows as well as plain models. */
+  ServingApp serve(ServerOptions options, List<ModelHost.Served> served) {
+    return ServingApp.start(served, options, registry, store, "embedded", "test");
+  }
+
+  private PipelineModel challenger;
+
+  /** A smaller forest of the same inputs (5 trees, depth 3): a second version that answers differently, fitted on first use. */
+  synchronized PipelineModel challengerClassifier() {
+    if (challenger == null) {
+      challenger = fit(new RandomForestClassifier().setNumTrees(5).setMaxDepth(3).setMaxBins(64).setSeed(11));
+    }
+    return challenger;
+  }
+
   static ServerOptions options() {
     return ServerOptions.defaults().withPort(0).withPollInterval(java.time.Duration.ZERO);
   }

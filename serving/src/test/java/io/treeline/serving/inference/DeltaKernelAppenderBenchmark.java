@@ -118,7 +118,7 @@ class DeltaKernelAppenderBenchmark {
       }
       records.add(new InferenceRecord("req-" + i, 0, ChronoUnit.MICROS.between(Instant.EPOCH, at), InferenceRecord.ONLINE,
           "/v1/models/{name}/predict", "flight-delay", "flight-delay", 1, "0123456789abcdef0123456789abcdef", request, features, i % 2,
-          (i % 100) / 100.0, 0.2 + (i % 10) / 10.0, "host:1234"));
+          (i % 100) / 100.0, 0.2 + (i % 10) / 10.0, "host:1234", "champion"));
     }
     return records;
   }

@@ -136,9 +136,9 @@ class InferenceLogFileTest {
     request.put("gate", NullNode.getInstance());
     request.put("nested", JsonNodeFactory.instance.objectNode().set("seats", JsonNodeFactory.instance.arrayNode().add(IntNode.valueOf(1)).add(2)));
     records.add(1, new InferenceRecord("a-00", 1, 1_700_000_000_000_000L, InferenceRecord.BATCH, null, "delay", "delay", 4, null, request,
-        List.of(), 1.0, null, null, "score-job"));
+        List.of(), 1.0, null, null, "score-job", null));
     records.add(new InferenceRecord(null, 0, 1_700_000_000_000_001L, InferenceRecord.ONLINE, "/invocations", "delay", "delay", 4, "run-2",
-        null, List.of(new InferenceRecord.Feature("origin", null, "missing", null, null, null)), Double.NaN, 0.5, 0.1, "host:2"));
+        null, List.of(new InferenceRecord.Feature("origin", null, "missing", null, null, null)), Double.NaN, 0.5, 0.1, "host:2", "challenger"));
     return records;
   }
 

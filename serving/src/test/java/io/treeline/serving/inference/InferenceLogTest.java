@@ -109,6 +109,21 @@ class InferenceLogTest {
   }
 
   @Test
+  void a_log_made_before_the_arm_column_is_still_appended_to_and_shows_the_arms_once_the_column_is_added() throws Exception {
+    String old = table("before-arm");
+    String ddlBefore = InferenceLogSchema.DDL.substring(0, InferenceLogSchema.DDL.lastIndexOf(", arm STRING"));
+    SPARK.sql("CREATE TABLE delta.`" + old + "` (" + ddlBefore + ") USING delta PARTITIONED BY (date)");
+    new DeltaKernelAppender(old, new Configuration()).append(Records.many("online", 3, Instant.now(), "replica"));
+    assertThat(read(old).columns()).doesNotContain("arm");
+    assertThat(read(old).count()).isEqualTo(3);
+
+    SPARK.sql("ALTER TABLE delta.`" + old + "` ADD COLUMNS (arm STRING)");
+    assertThat(read(old).schema()).isEqualTo(StructType.fromDDL(InferenceLogSchema.DDL));
+    assertThat(read(old).orderBy("request_id").collectAsList().stream().map(r -> String.valueOf(r.<String>getAs("arm"))))
+        .as("the arms the files carried all along").containsExactly("null", "champion", "champion");
+  }
+
+  @Test
   void a_table_of_another_shape_is_not_appended_to_and_the_error_says_what_differs() {
     String other = table("other-shape");
     SPARK.sql("CREATE TABLE delta.`" + other + "` (request_id STRING, logged_at STRING) USING delta");
