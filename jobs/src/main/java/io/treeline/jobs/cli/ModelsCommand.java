@@ -4,6 +4,9 @@ import io.treeline.jobs.models.CompareModels;
 import io.treeline.jobs.models.DescribeModel;
 import io.treeline.jobs.models.ListModels;
 import io.treeline.jobs.models.MoveAlias;
+import io.treeline.jobs.monitor.LabelSource;
+import io.treeline.jobs.monitor.LiveComparison;
+import io.treeline.jobs.monitor.MonitorRange;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,22 +92,65 @@ final class ModelsCommand {
   }
 
   @Command(name = "compare", mixinStandardHelpOptions = true,
-      description = "Two versions side by side: every metric with the difference and which is better (lower for rmse, mae, log_loss), and whether they were trained on the same input versions.")
+      description = {"Two versions side by side: every metric with the difference and which is better (lower for rmse, mae, log_loss), and whether they were trained on the same input versions.",
+          "",
+          "With --live, on live traffic instead: their predictions in monitoring.inference_log (routed arms, shadows, batch scoring) joined to the labels "
+              + "as treeline monitor joins them, as a Spark job; per version the requests, labelled records, AUC with its 95% interval (DeLong), "
+              + "log loss and calibration error, and B - A with its interval and p-value — paired on the records both scored (a shadow beside its arm), "
+              + "else unpaired. --promote-if-better moves A's alias to B's version only when B is better with the interval excluding 0.",
+          "",
+          "Example: treeline models compare --live flight-delay champion challenger --labels-sql \"select origin, destination, "
+              + "replace(cast(departure_time as string), ' ', 'T') departure, cast(arrival_delay > 15 as double) label from raw.flights\" "
+              + "--label-key origin,destination,departure"})
   static final class Compare implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "A registered model.")
     String model;
 
-    @Parameters(index = "1", paramLabel = "A", description = "A version number or an alias.")
+    @Parameters(index = "1", paramLabel = "A", description = "A version number or an alias (with --promote-if-better: the alias to move).")
     String a;
 
     @Parameters(index = "2", paramLabel = "B", description = "A version number or an alias.")
     String b;
 
+    @Option(names = "--live", description = "Compare on the inference log's labelled predictions, not on the training-time metrics.")
+    boolean live;
+
+    @Option(names = "--since", paramLabel = "TIME", converter = TimeConverter.class,
+        description = "First moment compared, inclusive (by the request's event time, else when it was logged); default: all.")
+    java.time.LocalDateTime since;
+
+    @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class, description = "End of the range, exclusive; default: all.")
+    java.time.LocalDateTime until;
+
+    @Option(names = "--labels", paramLabel = "TABLE", description = "A lake table with the --label-key columns and a `label` column.")
+    String labelsTable;
+
+    @Option(names = "--labels-sql", paramLabel = "QUERY", description = "A SELECT giving the --label-key columns and `label`.")
+    String labelsSql;
+
+    @Option(names = "--label-key", split = ",", paramLabel = "COLUMN,…",
+        description = "Columns identifying a request record in both the labels and the logged request JSON.")
+    java.util.List<String> labelKey = java.util.List.of();
+
+    @Option(names = "--promote-if-better", paramLabel = "METRIC",
+        description = "auc or log_loss: move A's alias to B's version when B is better on it with significance (95%% interval of B - A excluding 0).")
+    String promoteMetric;
+
     @Override
     public Integer call() {
-      return CommandRunner.run(spec, config -> new CompareModels(model, a, b));
+      return CommandRunner.run(spec, config -> {
+        if (!live) {
+          if (labelsTable != null || labelsSql != null || promoteMetric != null || since != null || until != null) {
+            throw io.treeline.core.error.Errors.invalidInput("compare", model, "--labels, --since, --until and --promote-if-better need --live",
+                "Add --live to compare on live traffic, or leave them out to compare the training-time metrics.");
+          }
+          return new CompareModels(model, a, b);
+        }
+        return new LiveComparison(model, a, b, new MonitorRange(since, until, MonitorRange.Granularity.RANGE),
+            new LabelSource(labelsTable, labelsSql, labelKey), promoteMetric);
+      });
     }
   }
 }

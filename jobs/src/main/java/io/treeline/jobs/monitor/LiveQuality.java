@@ -26,6 +26,7 @@ final class LiveQuality {
   /** The test metric a live one is compared with: auc against the manifest's test_auc, and so on. */
   static final String TEST_PREFIX = "test_";
   private static final int CALIBRATION_BINS = 10;
+  static final String LABEL_KEY = "__label_key";
 
   private final ModelManifest manifest;
   private final String model;
@@ -40,23 +41,8 @@ final class LiveQuality {
   }
 
   List<MonitorFigure> run(Dataset<Row> logged, Dataset<Row> labels, List<String> keys) {
-    List<Column> logKeys = new ArrayList<>();
-    List<Column> labelKeys = new ArrayList<>();
-    for (int i = 0; i < keys.size(); i++) {
-      // Compared as text: a key the request JSON holds as a number reads back as its digits, as the label table's number casts.
-      logKeys.add(expr("get_json_object(request, '$." + keys.get(i).replace("'", "") + "')").as("__key" + i));
-      labelKeys.add(col("`" + keys.get(i) + "`").cast(DataTypes.StringType).as("__key" + i));
-    }
-    labelKeys.add(col(LabelSource.LABEL).cast(DataTypes.DoubleType).as(LabelSource.LABEL));
-    logKeys.add(col(LoggedPredictions.PERIOD));
-    logKeys.add((manifest.classifier() ? col("probability") : col("prediction")).cast(DataTypes.DoubleType).as("__score"));
-    String[] joinKeys = new String[keys.size()];
-    for (int i = 0; i < keys.size(); i++) {
-      joinKeys[i] = "__key" + i;
-    }
-    Dataset<Row> distinctLabels = labels.select(labelKeys.toArray(Column[]::new)).where(col(LabelSource.LABEL).isNotNull())
-        .dropDuplicates(joinKeys);
-    Dataset<Row> joined = logged.select(logKeys.toArray(Column[]::new)).join(distinctLabels, joinKeys);
+    Dataset<Row> joined = labelled(logged.withColumn("__score", (manifest.classifier() ? col("probability") : col("prediction"))
+        .cast(DataTypes.DoubleType)), labels, keys);
     Map<LocalDateTime, List<double[]>> byPeriod = new TreeMap<>();
     for (Row row : joined.select(LoggedPredictions.PERIOD, "__score", LabelSource.LABEL).where("__score is not null").collectAsList()) {
       byPeriod.computeIfAbsent(row.getAs(0), p -> new ArrayList<>()).add(new double[] {row.getDouble(1), row.getDouble(2)});
@@ -64,6 +50,29 @@ final class LiveQuality {
     List<MonitorFigure> figures = new ArrayList<>();
     byPeriod.forEach((period, pairs) -> figures.addAll(manifest.classifier() ? binary(period, pairs) : regression(period, pairs)));
     return figures;
+  }
+
+  /**
+   * The logged rows that have a label, with {@value LabelSource#LABEL} (as a double) added: each key
+   * read from the logged request JSON and compared as text (a key the request holds as a number reads
+   * back as its digits, as the label table's number casts); a key with several labels keeps one.
+   * {@value #LABEL_KEY} holds the key's values, which tell the records of one outcome apart.
+   */
+  static Dataset<Row> labelled(Dataset<Row> logged, Dataset<Row> labels, List<String> keys) {
+    List<Column> labelKeys = new ArrayList<>();
+    String[] joinKeys = new String[keys.size()];
+    Dataset<Row> keyed = logged;
+    for (int i = 0; i < keys.size(); i++) {
+      joinKeys[i] = "__key" + i;
+      keyed = keyed.withColumn(joinKeys[i], expr("get_json_object(request, '$." + keys.get(i).replace("'", "") + "')"));
+      labelKeys.add(col("`" + keys.get(i) + "`").cast(DataTypes.StringType).as(joinKeys[i]));
+    }
+    labelKeys.add(col(LabelSource.LABEL).cast(DataTypes.DoubleType).as(LabelSource.LABEL));
+    Dataset<Row> distinctLabels = labels.select(labelKeys.toArray(Column[]::new)).where(col(LabelSource.LABEL).isNotNull())
+        .dropDuplicates(joinKeys);
+    Column[] keyColumns = java.util.Arrays.stream(joinKeys).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    return keyed.join(distinctLabels, scala.jdk.javaapi.CollectionConverters.asScala(List.of(joinKeys)).toSeq())
+        .withColumn(LABEL_KEY, org.apache.spark.sql.functions.concat_ws("\u001f", keyColumns)).drop(joinKeys);
   }
 
   private List<MonitorFigure> binary(LocalDateTime period, List<double[]> pairs) {

@@ -20,6 +20,7 @@ import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
 import io.treeline.jobs.train.Registration;
 import io.treeline.jobs.train.TrainPipeline;
+import io.treeline.registry.Promotion;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +32,9 @@ import java.util.Optional;
 public final class Quickstart implements Job<Quickstart.Result> {
   private final Path cacheDir;
   static final String SCORES = "scores.flight_delay";
+  static final String CHALLENGER = "challenger";
+  static final String CHALLENGER_FOREST = "10 trees of depth 5";
+  static final String LABELS_SQL = "select flight_id, cast(arrival_delay > 15 as double) label from raw.flights";
   private final boolean keepServing;
 
   /** @param keepServing leave the prediction server up (on serving.port) until Ctrl-C instead of stopping it after the tour */
@@ -70,10 +74,18 @@ public final class Quickstart implements Job<Quickstart.Result> {
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
     stage(context, stages, "train flight-delay (10% sample), register, promote if better", new TrainPipeline("flight-delay", 0.1,
         new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
-    // The night's batch run a scheduler would start: the last day's flights, each as of its departure.
-    stage(context, stages, "score the flights of 2001-06-30 with flight-delay@champion into " + SCORES, new ScoreBatch("flight-delay@champion",
-        new ScoringInput(null, "select * from raw.flights where departure_date = '2001-06-30'", "departure_time", null),
-        TableName.parse(SCORES), ScoreWriteMode.parse("replace-where=departure_date = '2001-06-30'"), List.of(), false, false));
+    // A second version to weigh against the champion on traffic: the same pipeline with a smaller forest.
+    TrainPipeline.Result challenger = stage(context, stages, "train a challenger (flight-delay with " + CHALLENGER_FOREST + "), register as "
+        + "flight-delay@challenger", new TrainPipeline(challengerSpec(context).toString(), 0.1, new Registration(true, null, CHALLENGER)));
+    context.out().println("    " + new Promotion(context.registry()).promote("flight-delay", challenger.version().version(), CHALLENGER).describe());
+    // The night's batch run a scheduler would start: the last day's flights, each as of its departure; logged, as is the
+    // challenger's run over the same flights, so the two can be compared on them (models compare --live).
+    for (String alias : List.of("champion", CHALLENGER)) {
+      String out = alias.equals("champion") ? SCORES : SCORES + "_" + CHALLENGER;
+      stage(context, stages, "score the flights of 2001-06-30 with flight-delay@" + alias + " into " + out, new ScoreBatch("flight-delay@" + alias,
+          new ScoringInput(null, "select * from raw.flights where departure_date = '2001-06-30'", "departure_time", null),
+          TableName.parse(out), ScoreWriteMode.parse("replace-where=departure_date = '2001-06-30'"), List.of(), false, true));
+    }
     context.out().printf("[%d] stream %s from event files: four hours of June 30, online values after each micro-batch%n", stages.size() + 1,
         StreamingTour.VIEW);
     StreamingTour.Result streamed = new StreamingTour(context).run();
@@ -95,6 +107,8 @@ public final class Quickstart implements Job<Quickstart.Result> {
     context.out().println("  bin/treeline models list flight-delay");
     context.out().println("  bin/treeline models describe flight-delay@champion");
     context.out().println("  bin/treeline serve --model flight-delay@champion");
+    context.out().println("  bin/treeline serve --route flight-delay=champion:90,challenger:10   # or --model flight-delay@champion --shadow flight-delay=challenger");
+    context.out().println("  bin/treeline models compare --live flight-delay champion challenger --labels-sql \"" + LABELS_SQL + "\" --label-key flight_id");
     context.out().println("  bin/treeline stream status --conf stream.checkpoint-dir=lake/checkpoints/quickstart");
     context.out().println("  bin/treeline sql \"select * from features.origin_airport_stats where origin = 'ORD' order by feature_time desc limit 5\"");
     context.out().println("  bin/treeline sql \"select logged_at, route, request, prediction, probability, latency_ms from monitoring.inference_log"
@@ -130,10 +144,31 @@ public final class Quickstart implements Job<Quickstart.Result> {
     stages.add(new Stage("serve", outcome));
   }
 
-  private static void stage(JobContext context, List<Stage> stages, String name, Job<?> job) {
+  private static <R extends JobResult> R stage(JobContext context, List<Stage> stages, String name, Job<R> job) {
     context.out().printf("[%d] %s%n", stages.size() + 1, name);
-    JobResult result = job.run(context);
+    R result = job.run(context);
     context.out().println("    " + result.summaryLine());
     stages.add(new Stage(name, result.summaryLine()));
+    return result;
+  }
+
+  /** The flight-delay pipeline with a smaller forest, registered under flight-delay: a temporary file. */
+  private static Path challengerSpec(JobContext context) {
+    Path reference = Path.of(context.config().get(ConfigKeys.PIPELINES_DIR), "flight-delay.yaml");
+    try {
+      String spec = java.nio.file.Files.readString(reference);
+      // Its own pipeline name, registered under flight-delay as the spec's register section says.
+      String changed = spec.replace("\nname: flight-delay\n", "\nname: flight-delay-challenger\n").replace("numTrees: 40", "numTrees: 10")
+          .replace("maxDepth: 8", "maxDepth: 5");
+      if (!changed.contains("numTrees: 10") || !changed.contains("maxDepth: 5") || !spec.contains("register:\n  name: flight-delay\n")) {
+        throw io.treeline.core.error.Errors.invalidInput("quickstart", reference.toString(), "it no longer reads as the reference pipeline",
+            "Restore conf/pipelines/flight-delay.yaml (git checkout conf/pipelines) to run the quickstart.");
+      }
+      Path file = java.nio.file.Files.createTempFile("flight-delay-challenger", ".yaml");
+      file.toFile().deleteOnExit();
+      return java.nio.file.Files.writeString(file, changed);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

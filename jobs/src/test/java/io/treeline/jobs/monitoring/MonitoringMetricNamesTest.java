@@ -125,14 +125,22 @@ class MonitoringMetricNamesTest {
     servingConf.put("serving.poll-interval-seconds", "0");
     servingConf.put("serving.shutdown-drain-seconds", "0");
     try (JobContext context = new JobContext(lake.config(servingConf), new PrintStream(OutputStream.nullOutputStream()), Progress.silent());
-        ServingApp app = ServeModels.start(context, List.of("flight-delay@champion"), 0)) {
+        // With a shadow (the same version pinned), so the shadow panels' series exist too.
+        ServingApp app = ServeModels.start(context, new ServeModels.Serving(List.of("flight-delay@champion"), List.of(), List.of("flight-delay=1"), null), 0)) {
       String record = "{\"records\":[{\"origin\":\"SFO\",\"destination\":\"LAX\",\"departure\":\"2001-06-15T08:30:00\",\"distance\":337}]}";
       assertThat(post(app, "/v1/models/flight-delay/predict", record).statusCode()).isEqualTo(200);
       assertThat(post(app, "/invocations", "{\"dataframe_records\":[{\"origin\":\"SFO\",\"destination\":\"LAX\","
           + "\"departure\":\"2001-06-15T08:30:00\",\"distance\":337}]}").statusCode()).isEqualTo(200);
       assertThat(post(app, "/v1/models/flight-delay/predict", "{\"records\": [").statusCode()).isEqualTo(400);
-      return HTTP.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      for (int i = 0; i < 600 && !scrape(app).contains("treeline_shadow_predictions_total{model=\"flight-delay\",arm=\"1\",outcome=\"scored\"} 2\n"); i++) {
+        Thread.sleep(50);
+      }
+      return scrape(app);
     }
+  }
+
+  private static String scrape(ServingApp app) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static HttpResponse<String> post(ServingApp app, String path, String body) throws Exception {

@@ -52,6 +52,7 @@ final class AccessLog implements AutoCloseable {
   }
 
   private void run() {
+    io.treeline.serving.BackgroundPriority.lowerCurrentThread();
     List<AccessEvent> batch = new ArrayList<>(DRAIN);
     try {
       while (!(closing && queue.isEmpty())) {

@@ -53,10 +53,7 @@ final class OpenInferenceApi {
     }
     List<Map<String, JsonNode>> records = records(Bodies.requireArray(body.get("inputs"), "'inputs'"), request.tensors());
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input tensors");
-    ServedModel model = version != null ? route.version(version) : scoring.pick(ctx, route, records);
-    if (version != null) {
-      Scoring.label(ctx, model);
-    }
+    ServedModel model = scoring.pick(ctx, route, records, version);
     List<String> outputs = outputs(model, body.get("outputs"));
     Set<String> binary = binaryOutputs(body, outputs);
     Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", RecordFormat.JSON, false);

@@ -52,7 +52,12 @@ final class Scoring {
 
   /** The arm of {@code route} that answers this request (by the route key), named on the request and in a response header. */
   ServedModel pick(Context ctx, Route route, List<Map<String, JsonNode>> records) {
-    ServedModel model = route.pick(route.arms() == 1 ? null : key.of(ctx, records));
+    return pick(ctx, route, records, null);
+  }
+
+  /** As {@link #pick(Context, Route, List)}, or the arm serving {@code version} when the request's path names one. */
+  ServedModel pick(Context ctx, Route route, List<Map<String, JsonNode>> records, String version) {
+    ServedModel model = version != null ? route.version(version) : route.pick(route.arms() == 1 ? null : key.of(ctx, records));
     ctx.attribute(ROUTE, route);
     label(ctx, model);
     return model;

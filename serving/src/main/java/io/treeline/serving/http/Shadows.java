@@ -46,7 +46,10 @@ final class Shadows implements AutoCloseable {
     this.metrics = metrics;
     AtomicLong count = new AtomicLong();
     this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity), r -> {
-      Thread thread = new Thread(r, "treeline-shadow-" + count.incrementAndGet());
+      Thread thread = new Thread(() -> {
+        io.treeline.serving.BackgroundPriority.lowerCurrentThread();
+        r.run();
+      }, "treeline-shadow-" + count.incrementAndGet());
       thread.setDaemon(true);
       return thread;
     }, new ThreadPoolExecutor.AbortPolicy());

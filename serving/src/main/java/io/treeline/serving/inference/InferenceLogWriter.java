@@ -58,6 +58,7 @@ final class InferenceLogWriter {
   }
 
   private void run() {
+    io.treeline.serving.BackgroundPriority.lowerCurrentThread();
     try {
       while (!(stopping && queue.isEmpty())) {
         InferenceRecord first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
