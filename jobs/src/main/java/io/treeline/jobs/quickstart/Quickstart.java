@@ -33,7 +33,7 @@ public final class Quickstart implements Job<Quickstart.Result> {
   private final Path cacheDir;
   static final String SCORES = "scores.flight_delay";
   static final String CHALLENGER = "challenger";
-  static final String CHALLENGER_FOREST = "10 trees of depth 5";
+  static final String CHALLENGER_FOREST = "5 trees of depth 3";
   static final String LABELS_SQL = "select flight_id, cast(arrival_delay > 15 as double) label from raw.flights";
   private final boolean keepServing;
 
@@ -74,7 +74,7 @@ public final class Quickstart implements Job<Quickstart.Result> {
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
     stage(context, stages, "train flight-delay (10% sample), register, promote if better", new TrainPipeline("flight-delay", 0.1,
         new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
-    // A second version to weigh against the champion on traffic: the same pipeline with a smaller forest.
+    // A second version to weigh against the champion on traffic: the same pipeline with a much smaller forest, truly worse.
     TrainPipeline.Result challenger = stage(context, stages, "train a challenger (flight-delay with " + CHALLENGER_FOREST + "), register as "
         + "flight-delay@challenger", new TrainPipeline(challengerSpec(context).toString(), 0.1, new Registration(true, null, CHALLENGER)));
     context.out().println("    " + new Promotion(context.registry()).promote("flight-delay", challenger.version().version(), CHALLENGER).describe());
@@ -158,9 +158,9 @@ public final class Quickstart implements Job<Quickstart.Result> {
     try {
       String spec = java.nio.file.Files.readString(reference);
       // Its own pipeline name, registered under flight-delay as the spec's register section says.
-      String changed = spec.replace("\nname: flight-delay\n", "\nname: flight-delay-challenger\n").replace("numTrees: 40", "numTrees: 10")
-          .replace("maxDepth: 8", "maxDepth: 5");
-      if (!changed.contains("numTrees: 10") || !changed.contains("maxDepth: 5") || !spec.contains("register:\n  name: flight-delay\n")) {
+      String changed = spec.replace("\nname: flight-delay\n", "\nname: flight-delay-challenger\n").replace("numTrees: 40", "numTrees: 5")
+          .replace("maxDepth: 8", "maxDepth: 3");
+      if (!changed.contains("numTrees: 5\n") || !changed.contains("maxDepth: 3\n") || !spec.contains("register:\n  name: flight-delay\n")) {
         throw io.treeline.core.error.Errors.invalidInput("quickstart", reference.toString(), "it no longer reads as the reference pipeline",
             "Restore conf/pipelines/flight-delay.yaml (git checkout conf/pipelines) to run the quickstart.");
       }
