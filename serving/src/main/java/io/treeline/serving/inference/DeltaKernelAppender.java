@@ -142,6 +142,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
     /** The transaction the files were laid out for; a commit tried again starts its own. */
     private Transaction first;
     private final Row state;
+    private final StructType tableSchema;
     private final boolean ownFiles;
     private final TreeMap<Integer, InferenceParquetFile.Writing> open = new TreeMap<>();
     /** Only when Kernel's own writer makes the files (a table of another physical layout): it takes them all at once. */
@@ -152,7 +153,15 @@ public final class DeltaKernelAppender implements InferenceAppender {
     KernelBatch() throws IOException {
       first = transaction();
       state = first.getTransactionState(engine);
-      ownFiles = parquet != null && physicalSchema(state, partition(0)).equals(InferenceParquetFile.PHYSICAL);
+      tableSchema = first.getSchema(engine);
+      // A table made before some added columns takes our files too: they carry those columns, which its readers see once added.
+      StructType expected = new StructType();
+      for (StructField field : InferenceParquetFile.PHYSICAL.fields()) {
+        if (tableSchema.indexOf(field.getName()) >= 0) {
+          expected = expected.add(field);
+        }
+      }
+      ownFiles = parquet != null && physicalSchema(state, partition(0), tableSchema).equals(expected);
     }
 
     @Override
@@ -215,7 +224,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
       for (Map.Entry<Integer, List<InferenceRecord>> day : byDate(held).entrySet()) {
         Map<String, Literal> partition = partition(day.getKey());
         DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
-        FilteredColumnarBatch batch = new FilteredColumnarBatch(RecordColumns.of(day.getValue()), Optional.empty());
+        FilteredColumnarBatch batch = new FilteredColumnarBatch(RecordColumns.of(day.getValue(), tableSchema), Optional.empty());
         CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(batch)), partition);
         try (CloseableIterator<DataFileStatus> made = engine.getParquetHandler().writeParquetFiles(context.getTargetDirectory(), physical,
             context.getStatisticsColumns())) {
@@ -256,8 +265,8 @@ public final class DeltaKernelAppender implements InferenceAppender {
    * column, unless a table feature asks otherwise (Iceberg compatibility keeps the partition column
    * in the file). Kernel's own checks of what it can write to (column mapping, variants, defaults) run here too.
    */
-  private StructType physicalSchema(Row state, Map<String, Literal> partition) throws IOException {
-    FilteredColumnarBatch none = new FilteredColumnarBatch(RecordColumns.of(List.of()), Optional.empty());
+  private StructType physicalSchema(Row state, Map<String, Literal> partition, StructType tableSchema) throws IOException {
+    FilteredColumnarBatch none = new FilteredColumnarBatch(RecordColumns.of(List.of(), tableSchema), Optional.empty());
     try (CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(none)), partition)) {
       return physical.next().getData().getSchema();
     }

@@ -24,6 +24,20 @@ final class RecordColumns {
   private RecordColumns() {}
 
   static ColumnarBatch of(List<InferenceRecord> rows) {
+    return new DefaultColumnarBatch(rows.size(), InferenceLogSchema.TABLE, columns(rows));
+  }
+
+  /** The records as {@code schema}'s columns only: a table made before some of {@link InferenceLogSchema#ADDED_COLUMNS}. */
+  static ColumnarBatch of(List<InferenceRecord> rows, StructType schema) {
+    ColumnVector[] all = columns(rows);
+    ColumnVector[] selected = new ColumnVector[schema.length()];
+    for (int i = 0; i < selected.length; i++) {
+      selected[i] = all[InferenceLogSchema.TABLE.indexOf(schema.at(i).getName())];
+    }
+    return new DefaultColumnarBatch(rows.size(), schema, selected);
+  }
+
+  private static ColumnVector[] columns(List<InferenceRecord> rows) {
     String[] requests = new String[rows.size()];
     for (int i = 0; i < requests.length; i++) {
       requests[i] = json(rows.get(i));
@@ -47,7 +61,7 @@ final class RecordColumns {
         new Column<>(InferenceLogSchema.TABLE.at(15).getDataType(), rows, InferenceRecord::server),
         new Column<>(InferenceLogSchema.TABLE.at(16).getDataType(), rows, InferenceRecord::arm),
     };
-    return new DefaultColumnarBatch(rows.size(), InferenceLogSchema.TABLE, columns);
+    return columns;
   }
 
   /** The record's fields as one compact JSON object; a value Jackson cannot write is not worth failing a whole batch for. */
