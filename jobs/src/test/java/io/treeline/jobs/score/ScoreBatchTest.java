@@ -235,7 +235,7 @@ class ScoreBatchTest {
 
     Dataset<Row> log = table("monitoring.inference_log").where("origin = 'batch' and request_id like 'score-scores.logged-%'");
     assertThat(log.columns()).containsExactly("request_id", "record_index", "logged_at", "date", "origin", "route", "served_name",
-        "model_name", "model_version", "run_id", "request", "features", "prediction", "probability", "latency_ms", "server");
+        "model_name", "model_version", "run_id", "request", "features", "prediction", "probability", "latency_ms", "server", "arm");
     assertThat(log.count()).isEqualTo(rows);
     assertThat(log.select("request_id").distinct().count()).isEqualTo(rows);
     // The logged prediction of each flight is the one in the score table, and the request is the input row.
