@@ -79,8 +79,11 @@ public final class Scorer {
     Map<OnlineTable, Map<EntityKey, FeatureValues>> found = Map.of();
     long storeNanos = 0;
     if (!keys.isEmpty()) {
-      Map<OnlineTable, Collection<EntityKey>> unknown = new LinkedHashMap<>(keys);
-      unknown.keySet().removeAll(known.keySet());
+      Map<OnlineTable, Collection<EntityKey>> unknown = keys; // an answer (not a shadow) knows nothing yet: no copy on its path
+      if (!known.isEmpty()) {
+        unknown = new LinkedHashMap<>(keys);
+        unknown.keySet().removeAll(known.keySet());
+      }
       long start = System.nanoTime();
       Map<OnlineTable, Map<EntityKey, FeatureValues>> read = unknown.isEmpty() ? Map.of() : read(unknown, trace);
       storeNanos = unknown.isEmpty() ? 0 : System.nanoTime() - start;
