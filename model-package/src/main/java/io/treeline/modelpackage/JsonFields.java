@@ -65,6 +65,15 @@ final class JsonFields {
     return values;
   }
 
+  double[] numbers(String key) {
+    List<Double> values = new ArrayList<>();
+    int i = 0;
+    for (JsonNode value : array(key)) {
+      values.add(number(key + "[" + i++ + "]", value));
+    }
+    return values.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
   List<JsonFields> objects(String key) {
     List<JsonFields> objects = new ArrayList<>();
     int i = 0;

@@ -44,12 +44,15 @@ final class ManifestJson {
 
   static ObjectNode tree(ModelManifest m) {
     ObjectNode doc = JSON.createObjectNode();
-    doc.put("format_version", FormatVersion.CURRENT);
+    doc.put("format_version", FormatVersion.of(m));
     doc.put("pipeline", m.pipeline());
     doc.put("run_id", m.runId());
     doc.put("registered_model", m.registeredModel());
     doc.put("model_type", m.modelType());
     doc.put("threshold", m.threshold());
+    if (!(m.calibration() instanceof Calibration.None)) {
+      calibration(doc.putObject("calibration"), m.calibration());
+    }
     doc.put("label", m.label());
     doc.put("event_time", m.eventTime());
     ArrayNode views = doc.putArray("feature_views");
@@ -117,6 +120,8 @@ final class ManifestJson {
         root.text("registered_model"),
         root.text("model_type"),
         root.number("threshold"),
+        // Absent from packages whose pipeline asked for no calibration, and from every package of format version 1.
+        root.has("calibration") ? calibration(root.object("calibration")) : Calibration.NONE,
         root.text("label"),
         root.text("event_time"),
         views,
@@ -131,6 +136,35 @@ final class ManifestJson {
         instant(root, "created_at"),
         // Absent from packages whose pipeline had no monitoring section, and from every package trained before it existed.
         root.has("monitoring") ? monitoring(root.object("monitoring")) : Monitoring.NONE);
+  }
+
+  private static void calibration(ObjectNode node, Calibration calibration) {
+    node.put("method", calibration.method());
+    if (calibration instanceof Calibration.Platt platt) {
+      node.put("a", platt.a()).put("b", platt.b());
+    } else if (calibration instanceof Calibration.Isotonic isotonic) {
+      ArrayNode x = node.putArray("x");
+      ArrayNode y = node.putArray("y");
+      for (double v : isotonic.x()) {
+        x.add(v);
+      }
+      for (double v : isotonic.y()) {
+        y.add(v);
+      }
+    }
+  }
+
+  private static Calibration calibration(JsonFields node) {
+    String method = node.text("method");
+    try {
+      return switch (method) {
+        case "platt" -> new Calibration.Platt(node.number("a"), node.number("b"));
+        case "isotonic" -> new Calibration.Isotonic(node.numbers("x"), node.numbers("y"));
+        default -> throw node.invalid("method", "'" + method + "' is not one of platt, isotonic");
+      };
+    } catch (IllegalArgumentException e) {
+      throw node.invalid("method", e.getMessage());
+    }
   }
 
   // The layout of the pipeline's monitoring: section, so the two read alike; only what the pipeline gave is written.

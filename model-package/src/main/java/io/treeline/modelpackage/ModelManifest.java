@@ -30,6 +30,7 @@ public record ModelManifest(
     String registeredModel,
     String modelType,
     double threshold,
+    Calibration calibration,
     String label,
     String eventTime,
     List<FeatureViewDependency> featureViews,
@@ -55,6 +56,8 @@ public record ModelManifest(
     Objects.requireNonNull(eventTime, "eventTime");
     Objects.requireNonNull(trainingSet, "trainingSet");
     Objects.requireNonNull(createdAt, "createdAt");
+    calibration = calibration == null ? Calibration.NONE : calibration;
+    new Decision(threshold, calibration); // refuses a threshold that is not a probability
     featureViews = List.copyOf(featureViews);
     requestFeatures = List.copyOf(requestFeatures);
     requestAliases = ordered(requestAliases);
@@ -65,13 +68,18 @@ public record ModelManifest(
     monitoring = monitoring == null ? Monitoring.NONE : monitoring;
   }
 
-  /** A manifest whose pipeline gave no monitoring thresholds. */
+  /** A manifest whose pipeline gave no monitoring thresholds and no calibration. */
   public ModelManifest(String pipeline, String runId, String registeredModel, String modelType, double threshold, String label,
       String eventTime, List<FeatureViewDependency> featureViews, List<RequestFeature> requestFeatures, Map<String, String> requestAliases,
       List<InputColumn> inputSchema, TrainingSet trainingSet, Map<String, Long> trainingInputs, Map<String, Double> metrics,
       Map<String, String> versions, Instant createdAt) {
-    this(pipeline, runId, registeredModel, modelType, threshold, label, eventTime, featureViews, requestFeatures, requestAliases,
-        inputSchema, trainingSet, trainingInputs, metrics, versions, createdAt, Monitoring.NONE);
+    this(pipeline, runId, registeredModel, modelType, threshold, Calibration.NONE, label, eventTime, featureViews, requestFeatures,
+        requestAliases, inputSchema, trainingSet, trainingInputs, metrics, versions, createdAt, Monitoring.NONE);
+  }
+
+  /** How a classifier's probability becomes its answer: calibration, then the threshold. */
+  public Decision decision() {
+    return new Decision(threshold, calibration);
   }
 
   // Key order is kept: it is the order of metrics and inputs in reports, summaries and the file.

@@ -110,7 +110,7 @@ class ModelManifestTest {
   @Test
   void monitoring_thresholds_are_written_only_as_given_and_read_back() throws IOException {
     ModelManifest m = example();
-    ModelManifest withThresholds = new ModelManifest(m.pipeline(), m.runId(), m.registeredModel(), m.modelType(), m.threshold(), m.label(),
+    ModelManifest withThresholds = new ModelManifest(m.pipeline(), m.runId(), m.registeredModel(), m.modelType(), m.threshold(), m.calibration(), m.label(),
         m.eventTime(), m.featureViews(), m.requestFeatures(), m.requestAliases(), m.inputSchema(), m.trainingSet(), m.trainingInputs(),
         m.metrics(), m.versions(), m.createdAt(), new Monitoring(null, Map.of("distance", 0.1), 0.02, null));
     withThresholds.write(dir);
@@ -119,6 +119,55 @@ class ModelManifestTest {
     assertThat(JSON.readTree(dir.resolve("treeline.json").toFile()).get("monitoring").toString())
         .isEqualTo("{\"drift\":{\"feature_thresholds\":{\"distance\":0.1}},\"skew\":{\"threshold\":0.02}}");
     assertThat(ModelManifest.read(FORMAT_1).monitoring()).isEqualTo(Monitoring.NONE);
+  }
+
+  private static ModelManifest deciding(double threshold, Calibration calibration) {
+    ModelManifest m = example();
+    return new ModelManifest(m.pipeline(), m.runId(), m.registeredModel(), m.modelType(), threshold, calibration, m.label(), m.eventTime(),
+        m.featureViews(), m.requestFeatures(), m.requestAliases(), m.inputSchema(), m.trainingSet(), m.trainingInputs(), m.metrics(),
+        m.versions(), m.createdAt(), m.monitoring());
+  }
+
+  @Test
+  void a_calibration_reads_back_bit_for_bit_in_format_2() throws IOException {
+    Calibration isotonic = new Calibration.Isotonic(new double[] {0.0, 0.1 + 0.2, 0.30000000000000004, 0.9}, new double[] {0.01, 0.2, 1.0 / 3, 0.97});
+    for (Calibration calibration : List.of(isotonic, new Calibration.Platt(4.123456789012345, -2.5e-17))) {
+      ModelManifest written = deciding(0.2371, calibration);
+      written.write(dir);
+
+      ModelManifest read = ModelManifest.read(dir);
+      assertThat(read).isEqualTo(written);
+      for (double p = 0; p <= 1; p += 0.0625) {
+        assertThat(Double.doubleToRawLongBits(read.decision().probability(p))).isEqualTo(Double.doubleToRawLongBits(calibration.apply(p)));
+      }
+      JsonNode doc = JSON.readTree(dir.resolve("treeline.json").toFile());
+      assertThat(doc.get("format_version").asInt()).isEqualTo(2);
+      assertThat(doc.at("/calibration/method").asText()).isEqualTo(calibration.method());
+    }
+  }
+
+  @Test
+  void only_a_package_an_older_reader_would_answer_wrongly_is_written_as_format_2() throws IOException {
+    deciding(0.5, Calibration.NONE).write(dir);
+    assertThat(JSON.readTree(dir.resolve("treeline.json").toFile()).get("format_version").asInt()).isEqualTo(1);
+    assertThat(JSON.readTree(dir.resolve("treeline.json").toFile()).has("calibration")).isFalse();
+
+    deciding(0.31, Calibration.NONE).write(dir);
+    assertThat(JSON.readTree(dir.resolve("treeline.json").toFile()).get("format_version").asInt()).isEqualTo(2);
+    assertThat(ModelManifest.read(FORMAT_1).decision()).isEqualTo(Decision.DEFAULT);
+  }
+
+  @Test
+  void a_broken_calibration_is_refused_naming_its_key() throws IOException {
+    ObjectNode doc = (ObjectNode) JSON.readTree(deciding(0.3, new Calibration.Isotonic(new double[] {0, 1}, new double[] {0.1, 0.8})).toJson());
+    ((com.fasterxml.jackson.databind.node.ArrayNode) doc.at("/calibration/y")).set(1, 0.05);
+
+    assertThatThrownBy(() -> ModelManifest.parse(JSON.writeValueAsBytes(doc), "t.json"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("Cannot read the model package file t.json: key 'calibration.method' is invalid: isotonic calibration points must be");
+    doc.putObject("calibration").put("method", "beta");
+    assertThatThrownBy(() -> ModelManifest.parse(JSON.writeValueAsBytes(doc), "t.json"))
+        .hasMessage("Cannot read the model package file t.json: key 'calibration.method' is invalid: 'beta' is not one of platt, isotonic");
   }
 
   @Test
@@ -163,13 +212,13 @@ class ModelManifestTest {
   @Test
   void a_newer_format_version_is_refused_with_what_to_do() throws IOException {
     ObjectNode doc = (ObjectNode) JSON.readTree(example().toJson());
-    doc.put("format_version", 2);
+    doc.put("format_version", 3);
     Files.write(dir.resolve("treeline.json"), JSON.writeValueAsBytes(doc));
 
     assertThatThrownBy(() -> ModelManifest.read(dir))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("Cannot read the model package file " + dir.resolve("treeline.json")
-            + ": its format_version is 2, newer than this Treeline reads (up to 1)")
+            + ": its format_version is 3, newer than this Treeline reads (up to 2)")
         .extracting(e -> ((InvalidInputException) e).remedy()).asString()
         .startsWith("The model was written by a newer Treeline");
   }
