@@ -7,7 +7,7 @@ import java.util.Arrays;
  * the validation split and stored in {@code treeline.json}; serving and batch scoring apply this
  * same code, so a calibrated probability is the same number wherever it is computed.
  */
-public sealed interface Calibration {
+public sealed interface Calibration extends java.io.Serializable {
   Calibration NONE = new None();
 
   double apply(double probability);

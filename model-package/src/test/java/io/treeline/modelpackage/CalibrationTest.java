@@ -65,4 +65,18 @@ class CalibrationTest {
     assertThat(Decision.DEFAULT.positive(0.5)).isFalse();
     assertThatThrownBy(() -> new Decision(1.5, null)).hasMessageContaining("from 0 to 1");
   }
+
+  @Test
+  void the_forest_threshold_is_the_last_forest_probability_the_calibration_keeps_at_or_below_the_threshold() {
+    assertThat(new Decision(0.3, Calibration.NONE).forestThreshold()).isEqualTo(0.3);
+    Decision platt = new Decision(0.4, new Calibration.Platt(5, -3));
+    double cut = platt.forestThreshold();
+    assertThat(platt.positive(platt.probability(cut))).isFalse();
+    assertThat(platt.positive(platt.probability(Math.nextUp(cut)))).isTrue();
+    // a step in the curve at 0.2: from 0.2 on the label is 1
+    Decision stepped = new Decision(0.2, curve);
+    assertThat(stepped.forestThreshold()).isEqualTo(Math.nextDown(0.2));
+    assertThat(new Decision(0.9, curve).forestThreshold()).isEqualTo(1.0);
+    assertThat(new Decision(0.5, new Calibration.Platt(-2, 0)).forestThreshold()).isNaN();
+  }
 }

@@ -1,5 +1,6 @@
 package io.treeline.jobs.score;
 
+import io.treeline.modelpackage.Decision;
 import io.treeline.serving.compile.CompiledPipeline;
 import io.treeline.serving.compile.Frame;
 import io.treeline.serving.compile.Prediction;
@@ -29,16 +30,18 @@ final class CompiledScoring implements MapPartitionsFunction<Row, Row> {
   private final Broadcast<PipelineModel> model;
   private final List<Column> columns;
   private final boolean classifier;
+  private final Decision decision;
 
-  CompiledScoring(Broadcast<PipelineModel> model, List<Column> columns, boolean classifier) {
+  CompiledScoring(Broadcast<PipelineModel> model, List<Column> columns, boolean classifier, Decision decision) {
     this.model = model;
     this.columns = List.copyOf(columns);
     this.classifier = classifier;
+    this.decision = decision;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    CompiledPipeline pipeline = COMPILED.computeIfAbsent(model.value().uid() + "/" + model.id(), uid -> CompiledPipeline.compile(model.value()));
+    CompiledPipeline pipeline = COMPILED.computeIfAbsent(model.value().uid() + "/" + model.id(), uid -> CompiledPipeline.compile(model.value(), decision));
     CompiledPipeline.Input[] inputs = new CompiledPipeline.Input[columns.size()];
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] = pipeline.inputs().get(columns.get(i).name());

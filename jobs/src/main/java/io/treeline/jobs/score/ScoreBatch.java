@@ -189,7 +189,7 @@ public final class ScoreBatch implements Job<ScoreBatch.Result> {
       schema = schema.add(PROBABILITY, DataTypes.DoubleType, false);
     }
     CompiledScoring scoring = new CompiledScoring(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(pipeline),
-        CompiledScoring.columns(compiled, rows.columns()), compiled.classifier());
+        CompiledScoring.columns(compiled, rows.columns()), compiled.classifier(), compiled.decision());
     return rows.mapPartitions(scoring, Encoders.row(schema));
   }
 

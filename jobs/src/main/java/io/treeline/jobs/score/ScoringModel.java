@@ -51,7 +51,7 @@ public record ScoringModel(ModelVersion version, ModelManifest manifest, Pipelin
       PipelineModel pipeline = PipelineModel.load(sparkml);
       CompiledPipeline compiled;
       try {
-        compiled = CompiledPipeline.compile(pipeline);
+        compiled = CompiledPipeline.compile(pipeline, manifest.decision());
       } catch (UnsupportedStageException e) {
         throw Errors.invalidInput("score", "with " + version, e.getMessage(),
             "Batch scoring runs the same compiled pipeline as serving: retrain with supported stages (docs/serving.md).");

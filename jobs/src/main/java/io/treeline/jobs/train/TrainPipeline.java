@@ -64,6 +64,10 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
       summary.put("directory", run.directory());
       summary.put("metrics", run.metrics());
       summary.put("raw_columns_baseline", run.baselineMetrics());
+      if (run.decision() != null) {
+        summary.put("decision", JsonObjects.of("threshold", run.decision().threshold(), "threshold_source", run.thresholdSource(),
+            "calibration", run.decision().calibration().method()));
+      }
       summary.put("gates", run.gates().stream().collect(Collectors.toMap(TrainingRun.GateCheck::metric, TrainingRun.GateCheck::passed)));
       summary.put("rows", JsonObjects.of("train", run.trainRows(), "validation", run.validationRows(), "test", run.testRows()));
       summary.put("training_inputs", run.inputVersions());
@@ -91,7 +95,11 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
     context.progress().status("training " + spec.name());
     Trainer trainer = new Trainer(context.spark(), context.layout(), FeatureViews.load(context.config()));
     TrainingRun run = trainer.train(spec, new Trainer.Options(sample, provenance()));
-    run.metrics().forEach((name, value) -> context.out().printf("  %-28s %.4f%n", name, value));
+    run.metrics().forEach((name, value) -> context.out().printf("  %-32s %.4f%n", name, value));
+    if (run.decision() != null) {
+      context.out().printf("  decision threshold %.4f, %s; calibration %s%n", run.decision().threshold(), run.thresholdSource(),
+          run.decision().calibration().method());
+    }
     context.out().println("  report: " + run.directory() + "/report.md");
 
     context.progress().status("recording run " + run.runId());

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Metrics of a binary classifier from its labels and positive-class probabilities, computed
  * exactly in one sort: AUC-ROC (ties counted half), AUC-PR (trapezoids, as Spark computes it),
- * log loss, and accuracy, precision, recall and F1 at a threshold.
+ * log loss, Brier score, and accuracy, precision, recall and F1 at a threshold.
  */
 public final class BinaryScores {
   private final double[] scores;
@@ -96,14 +96,14 @@ public final class BinaryScores {
     return area;
   }
 
-  /** Counts at a threshold: {tp, fp, tn, fn}; a score at or above the threshold predicts positive. */
+  /** Counts at a threshold: {tp, fp, tn, fn}; a score above the threshold predicts positive, as served models answer. */
   public long[] confusion(double threshold) {
     long tp = 0;
     long fp = 0;
     long tn = 0;
     long fn = 0;
     for (int i = 0; i < scores.length; i++) {
-      boolean predicted = scores[i] >= threshold;
+      boolean predicted = scores[i] > threshold;
       boolean actual = labels[i] > 0.5;
       if (predicted && actual) {
         tp++;
@@ -156,6 +156,12 @@ public final class BinaryScores {
       logLoss -= labels[i] > 0.5 ? Math.log(p) : Math.log(1 - p);
     }
     metrics.put("log_loss", logLoss / Math.max(1, scores.length));
+    double brier = 0;
+    for (int i = 0; i < scores.length; i++) {
+      double error = scores[i] - (labels[i] > 0.5 ? 1 : 0);
+      brier += error * error;
+    }
+    metrics.put("brier", brier / Math.max(1, scores.length));
     long[] c = confusion(threshold);
     double total = Math.max(1, scores.length);
     double precision = c[0] + c[1] == 0 ? 0 : (double) c[0] / (c[0] + c[1]);

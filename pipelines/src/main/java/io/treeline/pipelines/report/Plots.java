@@ -31,7 +31,8 @@ final class Plots {
 
   private Plots() {}
 
-  static Map<String, byte[]> classifier(BinaryScores scores, double threshold, Map<String, Double> importances) {
+  /** @param uncalibrated the forest's own probabilities; the same object as {@code scores} when there is no calibration */
+  static Map<String, byte[]> classifier(BinaryScores scores, BinaryScores uncalibrated, double threshold, Map<String, Double> importances) {
     Map<String, byte[]> plots = new LinkedHashMap<>();
     double[][] roc = thin(scores.roc());
     XYChart rocChart = xy("ROC curve (test)", "false positive rate", "true positive rate");
@@ -48,7 +49,14 @@ final class Plots {
 
     double[][] calibration = scores.calibration(10);
     XYChart calibrationChart = xy("Calibration (test, 10 bins)", "mean predicted probability", "observed positive rate");
-    calibrationChart.addSeries("model", calibration[0], calibration[1]);
+    if (uncalibrated != scores) {
+      double[][] before = uncalibrated.calibration(10);
+      calibrationChart.addSeries(String.format(java.util.Locale.ROOT, "forest (Brier %.4f)", uncalibrated.metrics(threshold, false).get("brier")),
+          before[0], before[1]);
+    }
+    calibrationChart.addSeries(uncalibrated != scores
+        ? String.format(java.util.Locale.ROOT, "calibrated (Brier %.4f)", scores.metrics(threshold, false).get("brier")) : "model",
+        calibration[0], calibration[1]);
     calibrationChart.addSeries("perfect", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE);
     plots.put("calibration.png", png(calibrationChart));
 
@@ -61,6 +69,26 @@ final class Plots {
     plots.put("confusion_matrix.png", png(confusion));
     plots.put("feature_importances.png", importances(importances));
     return plots;
+  }
+
+  /** The metric per test week, so a reader sees how stable it is. */
+  static Map<String, byte[]> weekly(List<io.treeline.pipelines.train.Evaluation.Period> weeks, String metric) {
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    for (int i = 0; i < weeks.size(); i++) {
+      Double value = weeks.get(i).metrics().get(metric);
+      if (value != null && !value.isNaN()) {
+        x.add((double) i);
+        y.add(value);
+      }
+    }
+    if (x.isEmpty()) {
+      return Map.of();
+    }
+    XYChart chart = xy("Test " + metric + " by week (weeks from " + weeks.get(0).weekStart() + ")", "week", metric);
+    chart.addSeries(metric, x, y);
+    chart.getStyler().setLegendVisible(false);
+    return Map.of(metric + "_by_week.png", png(chart));
   }
 
   static Map<String, byte[]> regressor(RegressionScores scores, Map<String, Double> importances) {

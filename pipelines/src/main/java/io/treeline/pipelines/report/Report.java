@@ -5,12 +5,25 @@ import io.treeline.pipelines.spec.PipelineSpec;
 import io.treeline.pipelines.train.Evaluation;
 import io.treeline.pipelines.train.Trainer;
 import io.treeline.pipelines.train.TrainingRun;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The run's report.md: what was trained on what, the metrics beside the raw-columns baseline, gates, plots. */
 final class Report {
   private Report() {}
+
+  private static String calibrationNote(Evaluation evaluation) {
+    String method = evaluation.decision().calibration().method();
+    if (method.equals("none")) {
+      return "The probabilities are the forest's own (no calibration).\n";
+    }
+    return String.format(Locale.ROOT, "The probabilities are calibrated (%s, fitted on the validation split) and every metric is of the calibrated"
+        + " ones; before calibration the test log loss was %.4f and the Brier score %.4f.%n", method,
+        evaluation.metrics().get("test_uncalibrated_log_loss"), evaluation.metrics().get("test_uncalibrated_brier"));
+  }
 
   static String markdown(TrainingRun run, PipelineSpec spec, Trainer.ModelFit fit, Evaluation evaluation, Collection<String> plots) {
     StringBuilder md = new StringBuilder();
@@ -41,11 +54,25 @@ final class Report {
           .append(String.join(", ", spec.baseline().columns())).append("): the feature views must beat it.\n");
     }
     md.append("\n").append(spec.model().type().classifier()
-        ? "Threshold " + spec.threshold() + " for accuracy, precision, recall and F1. `baseline_accuracy` predicts the training set's "
-            + "majority class; `lift` is precision over the positive rate.\n"
+        ? String.format(Locale.ROOT, "Threshold %.4f (%s) for accuracy, precision, recall and F1: a probability above it answers 1. "
+            + "`baseline_accuracy` predicts the training set's majority class; `lift` is precision over the positive rate; `brier` is the "
+            + "mean squared error of the probability.%n", evaluation.decision().threshold(), evaluation.thresholdSource())
+            + calibrationNote(evaluation)
         : "`baseline_rmse` predicts the training mean; `lift` is 1 − rmse / baseline_rmse.\n");
     md.append("Lower is better for ").append(String.join(", ", Metrics.LOWER_IS_BETTER)).append("; higher for the rest.\n\n");
 
+    if (!evaluation.testByWeek().isEmpty()) {
+      md.append("## Test metrics by week\n\n");
+      md.append("A week starts on Monday; a week with one class only has no AUC.\n\n");
+      List<String> names = new ArrayList<>(evaluation.testByWeek().get(0).metrics().keySet());
+      md.append("| week | rows | ").append(String.join(" | ", names)).append(" |\n| --- | ---: |").append(" ---: |".repeat(names.size())).append("\n");
+      for (Evaluation.Period week : evaluation.testByWeek()) {
+        md.append("| ").append(week.weekStart()).append(String.format(" | %,d", week.rows()));
+        names.forEach(name -> md.append(String.format(Locale.ROOT, " | %.4f", week.metrics().get(name))));
+        md.append(" |\n");
+      }
+      md.append("\n");
+    }
     if (!run.gates().isEmpty()) {
       md.append("## Gates\n\n");
       for (TrainingRun.GateCheck gate : run.gates()) {

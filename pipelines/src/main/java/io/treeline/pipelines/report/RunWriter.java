@@ -7,6 +7,7 @@ import io.treeline.core.lake.FeatureColumn;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.featurestore.pit.TrainingSetBuilder;
 import io.treeline.featurestore.spec.FeatureView;
+import io.treeline.modelpackage.Calibration;
 import io.treeline.modelpackage.ModelManifest;
 import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
 import io.treeline.modelpackage.ModelManifest.InputColumn;
@@ -56,13 +57,14 @@ public final class RunWriter {
       ModelPackage.write(fit.model(), run.directory() + "/" + MODEL, manifest(run, spec, columns, entitiesByView, written, provenance),
           run.runId(), spark.sparkContext().hadoopConfiguration());
       Map<String, byte[]> plots = spec.model().type().classifier()
-          ? Plots.classifier(evaluation.testBinary(), spec.threshold(), evaluation.importances())
+          ? Plots.classifier(evaluation.testBinary(), evaluation.testUncalibrated(), evaluation.decision().threshold(), evaluation.importances())
           : Plots.regressor(evaluation.testRegression(), evaluation.importances());
+      plots.putAll(Plots.weekly(evaluation.testByWeek(), spec.model().type().classifier() ? "auc" : "rmse"));
       for (Map.Entry<String, byte[]> plot : plots.entrySet()) {
         write(run.directory() + "/plots/" + plot.getKey(), plot.getValue());
       }
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      write(run.directory() + "/metrics.json", json.writeValueAsBytes(metrics(run, fit)));
+      write(run.directory() + "/metrics.json", json.writeValueAsBytes(metrics(run, fit, evaluation)));
       write(run.directory() + "/spec.yaml", spec.text().getBytes(StandardCharsets.UTF_8));
       write(run.directory() + "/report.md", Report.markdown(run, spec, fit, evaluation, plots.keySet()).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -70,13 +72,29 @@ public final class RunWriter {
     }
   }
 
-  private static Map<String, Object> metrics(TrainingRun run, Trainer.ModelFit fit) {
+  private static Map<String, Object> metrics(TrainingRun run, Trainer.ModelFit fit, Evaluation evaluation) {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("run_id", run.runId());
     metrics.put("pipeline", run.pipeline());
     metrics.put("metrics", run.metrics());
     metrics.put("raw_columns_baseline", run.baselineMetrics());
     metrics.put("rows", JsonObjects.of("train", run.trainRows(), "validation", run.validationRows(), "test", run.testRows()));
+    if (run.decision() != null) {
+      Map<String, Object> decision = new LinkedHashMap<>();
+      decision.put("threshold", run.decision().threshold());
+      decision.put("threshold_source", run.thresholdSource());
+      decision.put("calibration", run.decision().calibration().method());
+      metrics.put("decision", decision);
+    }
+    List<Map<String, Object>> weeks = new ArrayList<>();
+    for (Evaluation.Period week : evaluation.testByWeek()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("week_start", week.weekStart().toString());
+      one.put("rows", week.rows());
+      one.putAll(week.metrics());
+      weeks.add(one);
+    }
+    metrics.put("test_by_week", weeks);
     metrics.put("params", fit.chosenParams());
     List<Map<String, Object>> gates = new ArrayList<>();
     for (TrainingRun.GateCheck gate : run.gates()) {
@@ -114,7 +132,8 @@ public final class RunWriter {
     columns.numeric().forEach(column -> schema.add(new InputColumn(column, "double")));
     columns.categorical().forEach(column -> schema.add(new InputColumn(column, "string")));
     return new ModelManifest(spec.name(), run.runId(), spec.registeredModel(), spec.model().type().name().toLowerCase(Locale.ROOT),
-        spec.threshold(), spec.spine().label(), spec.spine().eventTime(), views, requestFeatures, spec.requestAliases(), schema,
+        run.decision() == null ? 0.5 : run.decision().threshold(),
+        run.decision() == null ? Calibration.NONE : run.decision().calibration(), spec.spine().label(), spec.spine().eventTime(), views, requestFeatures, spec.requestAliases(), schema,
         new TrainingSet(written.table(), written.deltaVersion()), written.inputVersions(), run.metrics(), provenance, Instant.now(),
         new ModelManifest.Monitoring(spec.monitoring().psiThreshold(), spec.monitoring().featureThresholds(),
             spec.monitoring().skewThreshold(), spec.monitoring().aucMargin()));

@@ -6,10 +6,10 @@ import java.util.List;
 public final class Metrics {
   public static final List<String> SPLITS = List.of("validation", "test");
   public static final List<String> CLASSIFICATION =
-      List.of("auc", "auc_pr", "log_loss", "accuracy", "precision", "recall", "f1", "baseline_accuracy", "lift");
+      List.of("auc", "auc_pr", "log_loss", "brier", "accuracy", "precision", "recall", "f1", "baseline_accuracy", "lift");
   public static final List<String> REGRESSION = List.of("rmse", "mae", "r2", "baseline_rmse", "lift");
   /** Metrics where lower is better; the rest improve upwards. */
-  public static final List<String> LOWER_IS_BETTER = List.of("log_loss", "rmse", "mae", "baseline_rmse");
+  public static final List<String> LOWER_IS_BETTER = List.of("log_loss", "brier", "rmse", "mae", "baseline_rmse");
 
   private Metrics() {}
 

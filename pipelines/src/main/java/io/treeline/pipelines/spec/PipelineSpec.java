@@ -20,7 +20,8 @@ public record PipelineSpec(
     ModelSpec model,
     TuningSpec tuning,
     SplitSpec split,
-    double threshold,
+    ThresholdSpec threshold,
+    CalibrationMethod calibration,
     List<Gate> gates,
     Baseline baseline,
     String registeredModel,
@@ -67,8 +68,32 @@ public record PipelineSpec(
 
   public record ModelSpec(ModelType type, Map<String, Object> params) {}
 
-  /** A parameter grid searched with train-validation split or cross-validation; null when absent. */
-  public record TuningSpec(String method, Map<String, List<Object>> grid, int folds, double trainRatio, int parallelism, String metric) {}
+  /**
+   * A parameter grid searched with {@code validation_split} (fit on the train split, choose on the
+   * validation split), {@code train_validation_split} or {@code cross_validator} (both inside the
+   * train split, at random); null when absent.
+   */
+  public record TuningSpec(String method, Map<String, List<Object>> grid, int folds, double trainRatio, int parallelism, String metric) {
+    public boolean onValidationSplit() {
+      return method.equals("validation_split");
+    }
+  }
+
+  /**
+   * A classifier's decision threshold: a fixed probability, or chosen on the validation split to
+   * maximise {@code f1} or {@code youden}, or to minimise {@code cost} (false positives times
+   * {@code falsePositiveCost} plus false negatives times {@code falseNegativeCost}).
+   */
+  public record ThresholdSpec(Double fixed, String optimize, double falsePositiveCost, double falseNegativeCost) {
+    public static final ThresholdSpec DEFAULT = new ThresholdSpec(0.5, null, 0, 0);
+
+    public boolean chosen() {
+      return optimize != null;
+    }
+  }
+
+  /** How a classifier's probabilities are calibrated on the validation split. */
+  public enum CalibrationMethod { NONE, ISOTONIC, PLATT }
 
   /** By time (train before trainUntil, validate before validateUntil, test after) or random fractions. */
   public record SplitSpec(String by, java.time.LocalDateTime trainUntil, java.time.LocalDateTime validateUntil,

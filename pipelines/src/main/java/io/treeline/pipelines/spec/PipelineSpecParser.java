@@ -16,6 +16,8 @@ import io.treeline.pipelines.spec.PipelineSpec.Preprocessing;
 import io.treeline.pipelines.spec.PipelineSpec.RequestFeature;
 import io.treeline.pipelines.spec.PipelineSpec.SpineSpec;
 import io.treeline.pipelines.spec.PipelineSpec.SplitSpec;
+import io.treeline.pipelines.spec.PipelineSpec.CalibrationMethod;
+import io.treeline.pipelines.spec.PipelineSpec.ThresholdSpec;
 import io.treeline.pipelines.spec.PipelineSpec.TuningSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ public final class PipelineSpecParser {
 
   private PipelineSpec spec(Node root, String text) {
     root.keys("name", "description", "spine", "features", "request_features", "preprocessing", "model", "tuning", "split",
-        "threshold", "gates", "baseline", "register", "serving", "monitoring");
+        "threshold", "calibration", "gates", "baseline", "register", "serving", "monitoring");
     String name = root.string("name", true);
     if (!name.matches("[a-z][a-z0-9-]*")) {
       throw root.child("name").error("must be lower-case letters, digits and dashes, starting with a letter", "Name it like flight-delay.");
@@ -88,11 +90,14 @@ public final class PipelineSpecParser {
     }
     Preprocessing preprocessing = preprocessing(root.has("preprocessing") ? root.child("preprocessing") : null);
     ModelSpec model = model(root.child("model"));
-    TuningSpec tuning = root.has("tuning") ? tuning(root.child("tuning")) : null;
     SplitSpec split = split(root.child("split"));
-    double threshold = root.has("threshold") ? root.child("threshold").number() : 0.5;
-    if (threshold <= 0 || threshold >= 1) {
-      throw root.child("threshold").error("must be between 0 and 1, got " + threshold, "Use e.g. 0.5.");
+    TuningSpec tuning = root.has("tuning") ? tuning(root.child("tuning"), split) : null;
+    ThresholdSpec threshold = root.has("threshold") ? threshold(root.child("threshold")) : ThresholdSpec.DEFAULT;
+    CalibrationMethod calibration = root.has("calibration")
+        ? root.child("calibration").choice(root.string("calibration", true), CalibrationMethod.class) : CalibrationMethod.NONE;
+    if (!model.type().classifier() && (root.has("threshold") || root.has("calibration"))) {
+      throw root.child(root.has("threshold") ? "threshold" : "calibration").error("applies to classifiers only, and this model is a "
+          + model.type().name().toLowerCase(Locale.ROOT), "Remove it, or use a classifier.");
     }
     List<Gate> gates = new ArrayList<>();
     if (root.has("gates")) {
@@ -141,7 +146,7 @@ public final class PipelineSpecParser {
     }
     MonitoringSpec monitoring = root.has("monitoring") ? monitoring(root.child("monitoring")) : MonitoringSpec.NONE;
     return new PipelineSpec(name, root.has("description") ? root.string("description", true) : "", spine, features, request,
-        aliases, preprocessing, model, tuning, split, threshold, gates, baseline, registered, monitoring, file, text);
+        aliases, preprocessing, model, tuning, split, threshold, calibration, gates, baseline, registered, monitoring, file, text);
   }
 
   /**
@@ -237,11 +242,46 @@ public final class PipelineSpecParser {
     return new ModelSpec(type, params);
   }
 
-  private TuningSpec tuning(Node node) {
+  /** A number from 0 to 1, or {optimize: f1 | youden | cost, false_positive_cost, false_negative_cost}. */
+  private ThresholdSpec threshold(Node node) {
+    if (node.value() instanceof Number) {
+      double fixed = node.number();
+      if (!(fixed > 0 && fixed < 1)) {
+        throw node.error("must be between 0 and 1, got " + fixed, "Use e.g. 0.5, or {optimize: f1} to choose it on the validation split.");
+      }
+      return new ThresholdSpec(fixed, null, 0, 0);
+    }
+    node.keys("optimize", "false_positive_cost", "false_negative_cost");
+    String optimize = node.string("optimize", true);
+    if (!Set.of("f1", "youden", "cost").contains(optimize)) {
+      throw node.child("optimize").error("'" + optimize + "' is not an objective", "Use f1, youden or cost.");
+    }
+    boolean cost = optimize.equals("cost");
+    if (!cost && (node.has("false_positive_cost") || node.has("false_negative_cost"))) {
+      throw node.error("false_positive_cost and false_negative_cost apply to optimize: cost only", "Remove them, or use optimize: cost.");
+    }
+    if (!cost) {
+      return new ThresholdSpec(null, optimize, 0, 0);
+    }
+    for (String key : List.of("false_positive_cost", "false_negative_cost")) {
+      if (!node.has(key)) {
+        throw node.child(key).error("is required with optimize: cost", "Write e.g. {optimize: cost, false_positive_cost: 1, false_negative_cost: 5}.");
+      }
+    }
+    double fp = node.child("false_positive_cost").threshold("1", Double.MAX_VALUE);
+    double fn = node.child("false_negative_cost").threshold("5", Double.MAX_VALUE);
+    if (fp == 0 && fn == 0) {
+      throw node.error("both costs are 0, so every threshold costs nothing", "Give the errors their costs, e.g. false_positive_cost: 1, false_negative_cost: 5.");
+    }
+    return new ThresholdSpec(null, optimize, fp, fn);
+  }
+
+  private TuningSpec tuning(Node node, SplitSpec split) {
     node.keys("method", "grid", "folds", "train_ratio", "parallelism", "metric");
-    String method = node.string("method", true);
-    if (!Set.of("train_validation_split", "cross_validator").contains(method)) {
-      throw node.child("method").error("'" + method + "' is not a tuning method", "Use train_validation_split or cross_validator.");
+    // Choosing on a random part of a time-ordered train split would let later rows pick the model for earlier ones.
+    String method = node.has("method") ? node.string("method", true) : split.byTime() ? "validation_split" : "train_validation_split";
+    if (!Set.of("validation_split", "train_validation_split", "cross_validator").contains(method)) {
+      throw node.child("method").error("'" + method + "' is not a tuning method", "Use validation_split, train_validation_split or cross_validator.");
     }
     Map<String, List<Object>> grid = new LinkedHashMap<>();
     for (Map.Entry<String, Node> entry : node.child("grid").entries().entrySet()) {

@@ -70,15 +70,16 @@ public final class Trainer {
     Splits splits = Splits.of(data, spec.split(), spec.spine().eventTime());
     phase = lap(phases, "training_set", phase);
 
-    ModelFit fit = ModelFit.fit(spec, columns, splits.train());
+    ModelFit fit = ModelFit.fit(spec, columns, splits);
     phase = lap(phases, "fit", phase);
     Evaluation evaluation = Evaluation.of(spec, fit.model(), splits);
+    carryThreshold(fit.model(), evaluation.decision());
     phase = lap(phases, "evaluate", phase);
     Map<String, Double> baseline = Map.of();
     FeatureColumns baselineColumns = null;
     if (spec.baseline() != null) {
       baselineColumns = baselineColumns(spec);
-      ModelFit baselineFit = ModelFit.fit(spec, baselineColumns, splits.train());
+      ModelFit baselineFit = ModelFit.fit(spec, baselineColumns, splits);
       baseline = Evaluation.of(spec, baselineFit.model(), splits).metrics();
       phase = lap(phases, "baseline", phase);
     }
@@ -90,12 +91,30 @@ public final class Trainer {
     String directory = layout.run(runId);
     TrainingRun run = new TrainingRun(runId, directory, spec.name(), evaluation.metrics(), baseline, gates, splits.trainRows(),
         splits.validationRows(), splits.testRows(), written.table(), written.inputVersions(), phases, (System.nanoTime() - start) / 1e9,
-        fit.chosenParams(), startedAt);
+        fit.chosenParams(), startedAt, evaluation.decision(), evaluation.thresholdSource());
     Map<String, List<String>> entities = new LinkedHashMap<>();
     refs.forEach(ref -> entities.put(ref.view(), repository.get(ref.view()).entities()));
     new RunWriter(spark, layout).write(run, spec, fit, evaluation, columns, entities, written, options.provenance());
     lap(phases, "write_run", phase);
     return run;
+  }
+
+  /**
+   * Gives the saved Spark model the chosen threshold, so that whoever runs it with Spark (MLflow's
+   * pyfunc, {@code PipelineModel.transform}) gets the labels Treeline answers: Spark predicts 1 when
+   * p1 / t exceeds p0 / (1 − t), which is p1 above t. For a calibrated model t is the forest
+   * probability the calibrated threshold corresponds to; the probabilities Spark gives stay the
+   * forest's own.
+   */
+  private static void carryThreshold(PipelineModel model, io.treeline.modelpackage.Decision decision) {
+    double cut = decision == null ? Double.NaN : decision.forestThreshold();
+    if (Double.isNaN(cut) || cut == 0.5) {
+      return;
+    }
+    if (model.stages()[model.stages().length - 1] instanceof org.apache.spark.ml.classification.ProbabilisticClassificationModel<?, ?> forest
+        && forest.numClasses() == 2) {
+      forest.setThresholds(new double[] {1 - cut, cut});
+    }
   }
 
   private static long lap(Map<String, Double> phases, String name, long since) {
@@ -166,11 +185,11 @@ public final class Trainer {
 
   /** A fitted model and how it was chosen. */
   public record ModelFit(PipelineModel model, Map<String, Object> chosenParams) {
-    static ModelFit fit(PipelineSpec spec, FeatureColumns columns, Dataset<Row> train) {
+    static ModelFit fit(PipelineSpec spec, FeatureColumns columns, Splits splits) {
       try {
         return spec.tuning() == null
-            ? new ModelFit(PipelineBuilder.build(spec, columns).fit(train), new LinkedHashMap<>(spec.model().params()))
-            : Tuning.fit(spec, columns, train);
+            ? new ModelFit(PipelineBuilder.build(spec, columns).fit(splits.train()), new LinkedHashMap<>(spec.model().params()))
+            : Tuning.fit(spec, columns, splits.train(), splits.validation());
       } catch (IllegalArgumentException e) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         if (message.contains("maxBins")) {

@@ -22,7 +22,11 @@ public record TrainingRun(
     Map<String, Double> phaseSeconds,
     double elapsedSeconds,
     Map<String, Object> params,
-    java.time.Instant startedAt) {
+    java.time.Instant startedAt,
+    /** A classifier's calibration and threshold, as the package stores them; null for a regressor. */
+    io.treeline.modelpackage.Decision decision,
+    /** How the threshold was set, in words; null for a regressor. */
+    String thresholdSource) {
 
   /** A gate and the value it was held to. */
   public record GateCheck(String metric, Double min, Double max, double value) {

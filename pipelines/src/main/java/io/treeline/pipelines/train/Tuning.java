@@ -24,12 +24,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.jdk.javaapi.CollectionConverters;
 
-/** Searches the spec's parameter grid on the training split and keeps the best pipeline. */
+/**
+ * Searches the spec's parameter grid and keeps the best pipeline. With {@code validation_split}
+ * every point is fitted on the train split and scored on the validation split, so on a split by
+ * time the choice is made on rows after every row it was fitted on, as the model will be used;
+ * the other methods split the train split at random.
+ */
 final class Tuning {
   private Tuning() {}
 
   @SuppressWarnings("unchecked")
-  static Trainer.ModelFit fit(PipelineSpec spec, FeatureColumns columns, Dataset<Row> train) {
+  static Trainer.ModelFit fit(PipelineSpec spec, FeatureColumns columns, Dataset<Row> train, Dataset<Row> validation) {
     Predictor<?, ?, ?> estimator = PipelineBuilder.estimator(spec);
     Pipeline pipeline = new Pipeline().setStages(PipelineBuilder.stages(spec, columns, estimator).toArray(org.apache.spark.ml.PipelineStage[]::new));
     ParamGridBuilder grid = new ParamGridBuilder();
@@ -40,6 +45,9 @@ final class Tuning {
     });
     ParamMap[] maps = grid.build();
     Evaluator evaluator = evaluator(spec);
+    if (spec.tuning().onValidationSplit()) {
+      return onValidationSplit(spec, pipeline, maps, evaluator, train, validation);
+    }
     Estimator<?> search;
     if (spec.tuning().method().equals("cross_validator")) {
       search = new CrossValidator().setEstimator(pipeline).setEstimatorParamMaps(maps).setEvaluator(evaluator)
@@ -59,11 +67,31 @@ final class Tuning {
       best = (PipelineModel) tvs.bestModel();
       scores = tvs.validationMetrics();
     }
+    return chosen(spec, best, evaluator.isLargerBetter() ? java.util.Arrays.stream(scores).max().orElse(Double.NaN)
+        : java.util.Arrays.stream(scores).min().orElse(Double.NaN));
+  }
+
+  private static Trainer.ModelFit onValidationSplit(PipelineSpec spec, Pipeline pipeline, ParamMap[] maps, Evaluator evaluator,
+      Dataset<Row> train, Dataset<Row> validation) {
+    PipelineModel best = null;
+    double bestScore = Double.NaN;
+    for (ParamMap map : maps) {
+      PipelineModel model = pipeline.fit(train, map);
+      double score = evaluator.evaluate(model.transform(validation));
+      if (best == null || (evaluator.isLargerBetter() ? score > bestScore : score < bestScore)) {
+        best = model;
+        bestScore = score;
+      }
+    }
+    return chosen(spec, best, bestScore);
+  }
+
+  private static Trainer.ModelFit chosen(PipelineSpec spec, PipelineModel best, double score) {
     Map<String, Object> chosen = new LinkedHashMap<>(spec.model().params());
     var forest = best.stages()[best.stages().length - 1];
     spec.tuning().grid().keySet().forEach(name -> chosen.put(name, forest.get(forest.getParam(name)).get()));
-    chosen.put("tuning_best_score", evaluator.isLargerBetter() ? java.util.Arrays.stream(scores).max().orElse(Double.NaN)
-        : java.util.Arrays.stream(scores).min().orElse(Double.NaN));
+    chosen.put("tuning_method", spec.tuning().method());
+    chosen.put("tuning_best_score", score);
     return new Trainer.ModelFit(best, chosen);
   }
 

@@ -64,7 +64,15 @@ class PipelineSpecParserTest {
     expect(shipped().replace("maxDepth: 8", "maxDepth: deep"), "key 'model.params.maxDepth': invalid value deep for maxDepth: expected an integer", "");
     expect(shipped().replace("featureSubsetStrategy: sqrt", "featureSubsetStrategy: most"),
         "key 'model.params.featureSubsetStrategy': invalid value most for featureSubsetStrategy", "");
-    expect(shipped().replace("threshold: 0.5", "treshold: 0.5"), "key 'treshold': unknown key", "");
+    expect(shipped().replace("threshold: {optimize: f1}", "treshold: 0.5"), "key 'treshold': unknown key", "");
+    expect(shipped().replace("threshold: {optimize: f1}", "threshold: 1.2"), "key 'threshold': must be between 0 and 1, got 1.2", "");
+    expect(shipped().replace("threshold: {optimize: f1}", "threshold: {optimize: recall}"), "key 'threshold.optimize': 'recall' is not an objective", "Use f1, youden or cost.");
+    expect(shipped().replace("threshold: {optimize: f1}", "threshold: {optimize: cost, false_positive_cost: 1}"),
+        "key 'threshold.false_negative_cost': is required with optimize: cost", "");
+    expect(shipped().replace("threshold: {optimize: f1}", "threshold: {optimize: f1, false_positive_cost: 1}"),
+        "key 'threshold': false_positive_cost and false_negative_cost apply to optimize: cost only", "");
+    expect(shipped().replace("threshold: {optimize: f1}", "calibration: beta"), "key 'calibration': 'beta' is not one of none, isotonic, platt", "");
+    expect(shipped().replace("split:", "tuning: {method: random, grid: {maxDepth: [3]}}\nsplit:"), "key 'tuning.method': 'random' is not a tuning method", "");
     expect(shipped().replace("metric: test_auc", "metric: test_auroc"), "key 'gates[0].metric': 'test_auroc' is not a metric of this model", "");
     expect(shipped().replace("train_until: 2001-05-01", "train_until: 2001-07-01"), "key 'split.validate_until': must be after train_until", "");
     expect(shipped().replace("random_forest_classifier", "gradient_boosting"),

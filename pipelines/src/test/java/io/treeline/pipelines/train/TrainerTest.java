@@ -100,6 +100,69 @@ class TrainerTest {
     PipelineModel model = PipelineModel.load(directory.resolve("model/sparkml").toString());
     // imputer; indexers for origin, destination and both airports' states; assembler; forest
     assertThat(model.stages()).hasSize(7);
+
+    // The reference pipeline chooses its threshold where validation F1 is highest, and everything that answers uses it.
+    double threshold = run.decision().threshold();
+    assertThat(run.thresholdSource()).startsWith("chosen on the validation split to maximise F1");
+    assertThat(treeline.get("threshold").asDouble()).isEqualTo(threshold);
+    assertThat(treeline.get("format_version").asInt()).isEqualTo(threshold == 0.5 ? 1 : 2);
+    var forest = (org.apache.spark.ml.classification.RandomForestClassificationModel) model.stages()[6];
+    assertThat(forest.getThresholds()).containsExactly(1 - threshold, threshold);
+    JsonNode metrics = new ObjectMapper().readTree(directory.resolve("metrics.json").toFile());
+    assertThat(metrics.at("/decision/threshold").asDouble()).isEqualTo(threshold);
+    assertThat(metrics.at("/decision/calibration").asText()).isEqualTo("none");
+    assertThat(run.metrics()).containsKeys("test_brier", "validation_brier");
+    // The test days by week: their rows add up to the split, and a single week's AUC is the split's.
+    JsonNode weeks = metrics.get("test_by_week");
+    assertThat(weeks).isNotEmpty();
+    long weekRows = 0;
+    for (JsonNode week : weeks) {
+      weekRows += week.get("rows").asLong();
+      assertThat(week.get("week_start").asText()).matches("2001-01-\\d\\d");
+    }
+    assertThat(weekRows).isEqualTo(run.testRows());
+    if (weeks.size() == 1) {
+      assertThat(weeks.get(0).get("auc").asDouble()).isEqualTo(run.metrics().get("test_auc"));
+    }
+    assertThat(Files.readString(directory.resolve("report.md"))).contains("## Test metrics by week", "chosen on the validation split");
+    assertThat(directory.resolve("plots/auc_by_week.png")).exists();
+  }
+
+  @Test
+  void a_calibrated_model_with_a_tuned_forest_chooses_everything_on_the_validation_split_only() throws IOException {
+    PipelineSpec spec = sliced("flight-delay.yaml", "min: 0.65", "min: 0.5", "threshold: {optimize: f1}",
+        "threshold: {optimize: cost, false_positive_cost: 1, false_negative_cost: 4}\ncalibration: isotonic",
+        "split:", "tuning:\n  grid: {maxDepth: [2, 5]}\n  metric: auc\nsplit:",
+        "baseline:\n  columns: [origin, destination, distance, departure_hour, day_of_week, month]\n", "");
+    TrainingRun run = train(spec);
+
+    // On a split by time the grid is scored on the validation split, each point fitted on the train split alone.
+    assertThat(spec.tuning().method()).isEqualTo("validation_split");
+    assertThat(run.params()).containsEntry("tuning_method", "validation_split");
+    PipelineModel chosen = PipelineModel.load(Path.of(run.directory(), "model/sparkml").toString());
+    SparkSession spark = TestSpark.session();
+    var validation = spark.read().format("delta").load(lake.layout().table(new TableName("training", "flight_delay")))
+        .where("departure_time >= '2001-01-10' and departure_time < '2001-01-12'");
+    double validationAuc = new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setLabelCol("label")
+        .evaluate(chosen.transform(Trainer.typed(validation, Trainer.columns(spec, validation, featureColumns(validation)))));
+    assertThat((Double) run.params().get("tuning_best_score")).isCloseTo(validationAuc, org.assertj.core.data.Offset.offset(1e-12));
+
+    // Isotonic calibration fitted there, kept in the package, reported before and after.
+    JsonNode treeline = new ObjectMapper().readTree(Path.of(run.directory(), "model/treeline.json").toFile());
+    assertThat(treeline.at("/calibration/method").asText()).isEqualTo("isotonic");
+    assertThat(treeline.get("format_version").asInt()).isEqualTo(2);
+    io.treeline.modelpackage.ModelManifest manifest = io.treeline.modelpackage.ModelManifest.read(Path.of(run.directory(), "model"));
+    assertThat(manifest.decision()).isEqualTo(run.decision());
+    assertThat(run.metrics()).containsKeys("test_uncalibrated_log_loss", "test_uncalibrated_brier", "test_brier");
+    assertThat(run.thresholdSource()).contains("minimise the cost of errors");
+    assertThat(Files.readString(Path.of(run.directory(), "report.md"))).contains("calibrated (isotonic, fitted on the validation split)");
+    // The saved forest cuts its own probability where the calibrated one crosses the threshold, so Spark's labels are Treeline's.
+    var forest = (org.apache.spark.ml.classification.ProbabilisticClassificationModel<?, ?>) chosen.stages()[chosen.stages().length - 1];
+    assertThat(forest.getThresholds()[1]).isEqualTo(run.decision().forestThreshold());
+  }
+
+  private static java.util.List<String> featureColumns(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> data) {
+    return java.util.Arrays.stream(data.columns()).filter(c -> c.contains("__")).toList();
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.treeline.serving.compile;
 
+import io.treeline.modelpackage.Calibration;
+import io.treeline.modelpackage.Decision;
 import io.treeline.serving.compile.Slots.Kind;
 import io.treeline.serving.compile.Slots.Slot;
 import java.util.ArrayList;
@@ -16,12 +18,15 @@ import org.apache.spark.ml.Transformer;
  * its own {@link Frame}.
  *
  * <pre>
- * CompiledPipeline pipeline = CompiledPipeline.compile(model);
+ * CompiledPipeline pipeline = CompiledPipeline.compile(model, manifest.decision());
  * Frame row = pipeline.newFrame();
  * pipeline.setNumber(row, "distance", 337);
  * pipeline.setString(row, "origin", "SFO");
  * Prediction p = pipeline.predict(row);
  * </pre>
+ *
+ * <p>A binary classifier answers through the model's {@link Decision}: its forest's probability
+ * calibrated, and the label 1 when that is above the threshold.
  */
 public final class CompiledPipeline {
   /** A column the pipeline reads: its name and whether it is a number or a string. */
@@ -30,12 +35,16 @@ public final class CompiledPipeline {
   private final Slots slots;
   private final CompiledStage[] stages;
   private final Predictor predictor;
+  private final Decision decision;
+  private final boolean calibrated;
   private final Map<String, Input> inputs;
 
-  private CompiledPipeline(Slots slots, List<CompiledStage> stages, Predictor predictor) {
+  private CompiledPipeline(Slots slots, List<CompiledStage> stages, Predictor predictor, Decision decision) {
     this.slots = slots;
     this.stages = stages.toArray(CompiledStage[]::new);
     this.predictor = predictor;
+    this.decision = decision;
+    this.calibrated = !(decision.calibration() instanceof Calibration.None);
     Map<String, Input> inputs = new LinkedHashMap<>();
     for (Map.Entry<String, Slot> input : slots.inputs().entrySet()) {
       if (input.getValue().kind() == Kind.VECTOR) {
@@ -46,8 +55,11 @@ public final class CompiledPipeline {
     this.inputs = Collections.unmodifiableMap(inputs);
   }
 
-  /** Compiles every stage, or fails naming the first one that is not supported. */
-  public static CompiledPipeline compile(PipelineModel model) {
+  /**
+   * Compiles every stage, or fails naming the first one that is not supported. {@code decision} is
+   * the model package's ({@code Decision.DEFAULT} for Spark's own answer).
+   */
+  public static CompiledPipeline compile(PipelineModel model, Decision decision) {
     Slots slots = new Slots();
     StageCompiler compiler = new StageCompiler(slots);
     Transformer[] all = model.stages();
@@ -66,7 +78,15 @@ public final class CompiledPipeline {
       throw new UnsupportedStageException("stage " + all.length + " of " + all.length + " (" + last.getClass().getSimpleName()
           + ") is not supported as the last stage: it must be a RandomForest, DecisionTree or GBT classifier or regressor reading an assembled vector");
     }
-    return new CompiledPipeline(slots, stages, predictor);
+    if (predictor.numClasses() > 2 && !decision.equals(Decision.DEFAULT)) {
+      throw new UnsupportedStageException("the model has " + predictor.numClasses()
+          + " classes; a decision threshold and calibration apply to two classes only");
+    }
+    return new CompiledPipeline(slots, stages, predictor, decision);
+  }
+
+  public Decision decision() {
+    return decision;
   }
 
   public Map<String, Input> inputs() {
@@ -114,6 +134,15 @@ public final class CompiledPipeline {
     if (features.length != predictor.numFeatures) {
       throw new IllegalStateException("the assembled vector has " + features.length + " features, the model expects " + predictor.numFeatures);
     }
-    return predictor.predict(features);
+    Prediction prediction = predictor.predict(features);
+    if (predictor.numClasses() != 2) {
+      return prediction;
+    }
+    double[] probability = prediction.probability();
+    if (calibrated) {
+      probability[1] = decision.probability(probability[1]);
+      probability[0] = 1 - probability[1];
+    }
+    return Prediction.classified(decision.positive(probability[1]) ? 1 : 0, probability);
   }
 }

@@ -70,6 +70,10 @@ final class Predictor {
     return numClasses > 0;
   }
 
+  int numClasses() {
+    return numClasses;
+  }
+
   Prediction predict(double[] x) {
     int[] bins = forest.bins(x);
     switch (kind) {

@@ -43,7 +43,7 @@ public final class ModelLoader {
       registry.download(version, dir);
       ModelManifest manifest = ModelManifest.read(dir);
       PipelineModel model = PipelineModel.load(dir.resolve("sparkml").toUri().toString());
-      CompiledPipeline pipeline = CompiledPipeline.compile(model);
+      CompiledPipeline pipeline = CompiledPipeline.compile(model, manifest.decision());
       RequestPlan plan = RequestPlan.of(manifest, pipeline);
       warm(pipeline);
       return new ServedModel(servedName, arm, version.model(), version.version(), pipeline, plan, manifest, Instant.now(),

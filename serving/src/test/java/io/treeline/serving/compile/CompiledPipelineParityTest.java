@@ -73,7 +73,7 @@ class CompiledPipelineParityTest {
   }
 
   private static void assertParity(PipelineModel model, double probabilityTolerance, double valueTolerance) {
-    CompiledPipeline compiled = CompiledPipeline.compile(model);
+    CompiledPipeline compiled = CompiledPipeline.compile(model, io.treeline.modelpackage.Decision.DEFAULT);
     boolean classifier = compiled.classifier();
     List<Row> expected = model.transform(flights)
         .select(col("origin"), col("destination"), col("distance"), col("hour"), col("prediction"),
@@ -112,6 +112,40 @@ class CompiledPipelineParityTest {
   }
 
   @Test
+  void a_calibrated_decision_answers_as_training_computes_it_and_as_spark_with_the_carried_cut() {
+    PipelineModel model = fit(features(false), new RandomForestClassifier().setNumTrees(20).setMaxDepth(8).setMaxBins(400).setSeed(7));
+    var forest = (org.apache.spark.ml.classification.RandomForestClassificationModel) model.stages()[model.stages().length - 1];
+    List<io.treeline.modelpackage.Decision> decisions = List.of(
+        new io.treeline.modelpackage.Decision(0.27, new io.treeline.modelpackage.Calibration.Isotonic(
+            new double[] {0.05, 0.1, 0.1, 0.3, 0.6}, new double[] {0.02, 0.08, 0.2, 0.31, 0.9})),
+        new io.treeline.modelpackage.Decision(0.35, new io.treeline.modelpackage.Calibration.Platt(4.5, -2.25)));
+    for (io.treeline.modelpackage.Decision decision : decisions) {
+      CompiledPipeline compiled = CompiledPipeline.compile(model, decision);
+      // Spark's model with the cut training gives it (what MLflow's pyfunc answers)
+      forest.setThresholds(new double[] {1 - decision.forestThreshold(), decision.forestThreshold()});
+      List<Row> expected = model.transform(flights).select(col("origin"), col("destination"), col("distance"), col("hour"), col("prediction"),
+          col("probability")).collectAsList();
+      int positives = 0;
+      for (Row row : expected) {
+        Frame frame = compiled.newFrame();
+        compiled.setString(frame, "origin", row.getString(0));
+        compiled.setString(frame, "destination", row.getString(1));
+        compiled.setNumber(frame, "distance", row.isNullAt(2) ? Double.NaN : row.getDouble(2));
+        compiled.setNumber(frame, "hour", row.isNullAt(3) ? Double.NaN : row.getDouble(3));
+        Prediction prediction = compiled.predict(frame);
+        // training's side: the calibration applied to Spark's probability, the label above the threshold
+        double trained = decision.probability(((Vector) row.get(5)).apply(1));
+        assertThat(prediction.probability()[1]).as("calibrated P(1) for %s", row).isCloseTo(trained, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(prediction.probability()[0]).isEqualTo(1 - prediction.probability()[1]);
+        assertThat(prediction.prediction()).as("label for %s", row).isEqualTo(decision.positive(trained) ? 1.0 : 0.0).isEqualTo(row.getDouble(4));
+        positives += (int) prediction.prediction();
+      }
+      assertThat(positives).as("rows predicted delayed with %s", decision).isBetween(1, 19_999);
+    }
+    forest.clear(forest.thresholds());
+  }
+
+  @Test
   void random_forest_regressor_matches_spark_exactly() {
     assertParity(fit(features(false), new RandomForestRegressor().setLabelCol("delay").setNumTrees(20).setMaxDepth(8).setMaxBins(400).setSeed(7)), 0, 0);
   }
@@ -144,7 +178,7 @@ class CompiledPipelineParityTest {
     withSql[0] = new SQLTransformer().setStatement("SELECT *, distance * 2 AS distance2 FROM __THIS__");
     PipelineModel model = fit(withSql, new DecisionTreeClassifier().setMaxDepth(3).setMaxBins(400));
 
-    assertThatThrownBy(() -> CompiledPipeline.compile(model)).isInstanceOf(UnsupportedStageException.class)
+    assertThatThrownBy(() -> CompiledPipeline.compile(model, io.treeline.modelpackage.Decision.DEFAULT)).isInstanceOf(UnsupportedStageException.class)
         .hasMessageContaining("stage 1 of 5 (SQLTransformer) is not supported for serving");
   }
 
@@ -154,7 +188,7 @@ class CompiledPipelineParityTest {
         new StringIndexer().setInputCol("origin").setOutputCol("origin_index").setHandleInvalid("error"),
         new VectorAssembler().setInputCols(new String[] {"origin_index"}).setOutputCol("features"),
         new DecisionTreeClassifier().setMaxDepth(3).setMaxBins(400)}).fit(flights);
-    CompiledPipeline compiled = CompiledPipeline.compile(model);
+    CompiledPipeline compiled = CompiledPipeline.compile(model, io.treeline.modelpackage.Decision.DEFAULT);
     Frame frame = compiled.newFrame();
     compiled.setString(frame, "origin", "not-an-airport");
 
