@@ -24,7 +24,9 @@ import org.apache.spark.sql.types.Metadata;
  * on the train split and scored on the test split. A variant is {@code name:key=value;key=value},
  * where a key is a RandomForestClassifier parameter or {@code ordinal=true} (the indexed strings
  * given to the forest as ordered numbers, as scikit-learn sees ordinal codes, instead of Spark's
- * unordered categories). Prints test AUC and fit time per variant.
+ * unordered categories). Prints test AUC and fit time per variant. {@code export=DIR} writes the
+ * prepared train and test rows as Parquet (column {@code x}, the inputs; {@code label}) for
+ * scikit-learn (bin/benchmark-quality --sklearn).
  *
  * <p>Run with bin/benchmark-quality --experiments LAKE VARIANT...
  */
@@ -41,6 +43,16 @@ public final class ForestExperiments {
         trainVectors.count(), testVectors.count(), inputs.numeric(), inputs.categorical());
     System.out.printf("%-28s %-10s %-8s %s%n", "variant", "test AUC", "fit s", "parameters");
     for (int i = 2; i < args.length; i++) {
+      if (args[i].startsWith("export=")) {
+        // the same prepared inputs for another library: a list of doubles per row and the label
+        String directory = args[i].substring("export=".length());
+        for (var split : Map.of("train", trainVectors, "test", testVectors).entrySet()) {
+          split.getValue().select(org.apache.spark.ml.functions.vector_to_array(col("features"), "float64").as("x"), col("label"))
+              .write().mode("overwrite").parquet(directory + "/" + split.getKey());
+        }
+        System.out.println("exported the prepared inputs to " + directory);
+        continue;
+      }
       String name = args[i].contains(":") ? args[i].substring(0, args[i].indexOf(':')) : args[i];
       Map<String, Object> params = new LinkedHashMap<>(spec.model().params());
       boolean ordinal = false;
