@@ -25,7 +25,7 @@ public final class ModelParams {
   private ModelParams() {}
 
   public static Predictor<?, ?, ?> estimator(ModelType type) {
-    return type.classifier() ? new RandomForestClassifier() : new RandomForestRegressor();
+    return type.classifier() ? new io.treeline.pipelines.train.UnprunedRandomForestClassifier() : new RandomForestRegressor();
   }
 
   static void check(ModelType type, Map<String, Object> params, PipelineSpecParser.Node node) {

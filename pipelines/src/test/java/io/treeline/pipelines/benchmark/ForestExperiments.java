@@ -22,7 +22,7 @@ import org.apache.spark.sql.types.Metadata;
  * Forest variants on the training set `treeline train` wrote, one suspect at a time (issue 22):
  * the inputs are prepared once as the pipeline prepares them, then each variant's forest is fitted
  * on the train split and scored on the test split. A variant is {@code name:key=value;key=value},
- * where a key is a RandomForestClassifier parameter or {@code ordinal=true} (the indexed strings
+ * where a key is a RandomForestClassifier parameter, {@code prune=false} (Treeline's unpruned forest) or {@code ordinal=true} (the indexed strings
  * given to the forest as ordered numbers, as scikit-learn sees ordinal codes, instead of Spark's
  * unordered categories). Prints test AUC and fit time per variant. {@code export=DIR} writes the
  * prepared train and test rows as Parquet (column {@code x}, the inputs; {@code label}) for
@@ -41,7 +41,7 @@ public final class ForestExperiments {
     System.out.printf("machine: %d cores, Java %s, heap %d MiB; train %,d rows, test %,d rows; %d numeric, %d categorical inputs%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
         trainVectors.count(), testVectors.count(), inputs.numeric(), inputs.categorical());
-    System.out.printf("%-28s %-10s %-8s %s%n", "variant", "test AUC", "fit s", "parameters");
+    System.out.printf("%-28s %-10s %-8s %-8s %s%n", "variant", "test AUC", "fit s", "nodes", "parameters");
     for (int i = 2; i < args.length; i++) {
       if (args[i].startsWith("export=")) {
         // the same prepared inputs for another library: a list of doubles per row and the label
@@ -56,6 +56,7 @@ public final class ForestExperiments {
       String name = args[i].contains(":") ? args[i].substring(0, args[i].indexOf(':')) : args[i];
       Map<String, Object> params = new LinkedHashMap<>(spec.model().params());
       boolean ordinal = false;
+      boolean prune = true;
       String settings = args[i].contains(":") ? args[i].substring(args[i].indexOf(':') + 1) : "";
       for (String pair : settings.split(";")) {
         if (pair.isBlank()) {
@@ -64,21 +65,35 @@ public final class ForestExperiments {
         String[] kv = pair.split("=", 2);
         if (kv[0].equals("ordinal")) {
           ordinal = Boolean.parseBoolean(kv[1]);
+        } else if (kv[0].equals("prune")) {
+          prune = Boolean.parseBoolean(kv[1]);
         } else {
-          params.put(kv[0], kv[1].matches("-?\\d+") ? (Object) Integer.valueOf(kv[1]) : kv[1].matches("-?[\\d.]+") ? (Object) Double.valueOf(kv[1]) : kv[1]);
+          params.put(kv[0], value(kv[1]));
         }
       }
       // without the assembler's nominal attributes every input is an ordered number to the forest
       Dataset<Row> fitOn = ordinal ? trainVectors.withColumn("features", col("features"), Metadata.empty()) : trainVectors;
       Dataset<Row> scoreOn = ordinal ? testVectors.withColumn("features", col("features"), Metadata.empty()) : testVectors;
-      RandomForestClassifier forest = new RandomForestClassifier().setFeaturesCol("features").setLabelCol("label");
+      RandomForestClassifier forest = (prune ? new RandomForestClassifier() : new io.treeline.pipelines.train.UnprunedRandomForestClassifier())
+          .setFeaturesCol("features").setLabelCol("label");
       ModelParams.apply(forest, params);
       long start = System.nanoTime();
       RandomForestClassificationModel model = forest.fit(fitOn);
       double fitSeconds = (System.nanoTime() - start) / 1e9;
       double auc = new BinaryClassificationEvaluator().setLabelCol("label").evaluate(model.transform(scoreOn));
-      System.out.printf("%-28s %-10.4f %-8.1f %s%s%n", name, auc, fitSeconds, params, ordinal ? " ordinal" : "");
+      System.out.printf("%-28s %-10.4f %-8.1f %-8d %s%s%n", name, auc, fitSeconds, model.totalNumNodes(), params, (ordinal ? " ordinal" : "") + (prune ? "" : " unpruned"));
     }
     spark.stop();
+  }
+
+  /** A parameter value as the spec's YAML would have typed it. */
+  private static Object value(String text) {
+    if (text.equals("true") || text.equals("false")) {
+      return Boolean.valueOf(text);
+    }
+    if (text.matches("-?\\d+")) {
+      return Integer.valueOf(text);
+    }
+    return text.matches("-?[\\d.]+") ? (Object) Double.valueOf(text) : text;
   }
 }

@@ -108,6 +108,10 @@ class TrainerTest {
     assertThat(treeline.get("format_version").asInt()).isEqualTo(threshold == 0.5 ? 1 : 2);
     var forest = (org.apache.spark.ml.classification.RandomForestClassificationModel) model.stages()[6];
     assertThat(forest.getThresholds()).containsExactly(1 - threshold, threshold);
+    // Spark would have merged sibling leaves that predict the same class; Treeline's forest keeps them, with their own probabilities
+    assertThat(forest.getNumTrees()).isEqualTo(8);
+    assertThat(forest.getMaxDepth()).isEqualTo(5);
+    assertThat(java.util.Arrays.stream(forest.trees()).mapToInt(tree -> sameClassSiblings(tree.rootNode())).sum()).isPositive();
     JsonNode metrics = new ObjectMapper().readTree(directory.resolve("metrics.json").toFile());
     assertThat(metrics.at("/decision/threshold").asDouble()).isEqualTo(threshold);
     assertThat(metrics.at("/decision/calibration").asText()).isEqualTo("none");
@@ -146,6 +150,14 @@ class TrainerTest {
     double validationAuc = new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setLabelCol("label")
         .evaluate(chosen.transform(Trainer.typed(validation, Trainer.columns(spec, validation, featureColumns(validation)))));
     assertThat((Double) run.params().get("tuning_best_score")).isCloseTo(validationAuc, org.assertj.core.data.Offset.offset(1e-12));
+    // and the chosen forest is the one a fit on the rows before train_until alone gives: no later row was fitted on
+    var table = spark.read().format("delta").load(lake.layout().table(new TableName("training", "flight_delay")));
+    FeatureColumns columns = Trainer.columns(spec, table, featureColumns(table));
+    PipelineSpec fixed = sliced("flight-delay.yaml", "maxDepth: 5", "maxDepth: " + run.params().get("maxDepth"));
+    PipelineModel refit = PipelineBuilder.build(fixed, columns).fit(Trainer.typed(table, columns).where("departure_time < '2001-01-10'"));
+    var typedValidation = Trainer.typed(validation, columns).orderBy("flight_id");
+    assertThat(refit.transform(typedValidation).select("probability").collectAsList())
+        .isEqualTo(chosen.transform(typedValidation).select("probability").collectAsList());
 
     // Isotonic calibration fitted there, kept in the package, reported before and after.
     JsonNode treeline = new ObjectMapper().readTree(Path.of(run.directory(), "model/treeline.json").toFile());
@@ -159,6 +171,16 @@ class TrainerTest {
     // The saved forest cuts its own probability where the calibrated one crosses the threshold, so Spark's labels are Treeline's.
     var forest = (org.apache.spark.ml.classification.ProbabilisticClassificationModel<?, ?>) chosen.stages()[chosen.stages().length - 1];
     assertThat(forest.getThresholds()[1]).isEqualTo(run.decision().forestThreshold());
+  }
+
+  /** Pairs of sibling leaves that predict the same class: what Spark's pruning merges. */
+  private static int sameClassSiblings(org.apache.spark.ml.tree.Node node) {
+    if (!(node instanceof org.apache.spark.ml.tree.InternalNode internal)) {
+      return 0;
+    }
+    boolean pair = internal.leftChild() instanceof org.apache.spark.ml.tree.LeafNode left
+        && internal.rightChild() instanceof org.apache.spark.ml.tree.LeafNode right && left.prediction() == right.prediction();
+    return (pair ? 1 : 0) + sameClassSiblings(internal.leftChild()) + sameClassSiblings(internal.rightChild());
   }
 
   private static java.util.List<String> featureColumns(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> data) {
