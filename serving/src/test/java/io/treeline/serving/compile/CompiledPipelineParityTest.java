@@ -72,6 +72,16 @@ class CompiledPipelineParityTest {
     return new Pipeline().setStages(stages).fit(flights);
   }
 
+  /** The compiled answer for a row of (origin, destination, distance, hour, …), a missing number as NaN. */
+  private static Prediction predict(CompiledPipeline compiled, Row row) {
+    Frame frame = compiled.newFrame();
+    compiled.setString(frame, "origin", row.getString(0));
+    compiled.setString(frame, "destination", row.getString(1));
+    compiled.setNumber(frame, "distance", row.isNullAt(2) ? Double.NaN : row.getDouble(2));
+    compiled.setNumber(frame, "hour", row.isNullAt(3) ? Double.NaN : row.getDouble(3));
+    return compiled.predict(frame);
+  }
+
   private static void assertParity(PipelineModel model, double probabilityTolerance, double valueTolerance) {
     CompiledPipeline compiled = CompiledPipeline.compile(model, io.treeline.modelpackage.Decision.DEFAULT);
     boolean classifier = compiled.classifier();
@@ -81,12 +91,7 @@ class CompiledPipelineParityTest {
     assertThat(expected).hasSize(20_000);
     int differentLabels = 0;
     for (Row row : expected) {
-      Frame frame = compiled.newFrame();
-      compiled.setString(frame, "origin", row.getString(0));
-      compiled.setString(frame, "destination", row.getString(1));
-      compiled.setNumber(frame, "distance", row.isNullAt(2) ? Double.NaN : row.getDouble(2));
-      compiled.setNumber(frame, "hour", row.isNullAt(3) ? Double.NaN : row.getDouble(3));
-      Prediction prediction = compiled.predict(frame);
+      Prediction prediction = predict(compiled, row);
       if (valueTolerance == 0) {
         assertThat(prediction.prediction()).as("prediction for %s", row).isEqualTo(row.getDouble(4));
       } else {
@@ -127,12 +132,7 @@ class CompiledPipelineParityTest {
           col("probability")).collectAsList();
       int positives = 0;
       for (Row row : expected) {
-        Frame frame = compiled.newFrame();
-        compiled.setString(frame, "origin", row.getString(0));
-        compiled.setString(frame, "destination", row.getString(1));
-        compiled.setNumber(frame, "distance", row.isNullAt(2) ? Double.NaN : row.getDouble(2));
-        compiled.setNumber(frame, "hour", row.isNullAt(3) ? Double.NaN : row.getDouble(3));
-        Prediction prediction = compiled.predict(frame);
+        Prediction prediction = predict(compiled, row);
         // training's side: the calibration applied to Spark's probability, the label above the threshold
         double trained = decision.probability(((Vector) row.get(5)).apply(1));
         assertThat(prediction.probability()[1]).as("calibrated P(1) for %s", row).isCloseTo(trained, org.assertj.core.data.Offset.offset(1e-9));
