@@ -4,7 +4,8 @@ ForestExperiments' export=DIR): the same rows, imputation and indexing, so only 
 usage: sklearn_forest.py DIR TREES DEPTH [VARIANT ...]
 A variant is a max_features value (sqrt, 6, 0.15), optionally with ":binned=N": every input first
 cut into at most N bins at the quantiles of a 65,536-row sample of the train split, as Spark finds
-its split candidates (maxBins N + 1); ":nobootstrap" fits every tree on all rows. Prints the test AUC and fit time of each (default: sqrt).
+its split candidates (maxBins N + 1); ":nobootstrap" fits every tree on all rows; ":seed=N" seeds the forest (default 42).
+Prints the test AUC and fit time of each (default: sqrt).
 """
 import sys
 import time
@@ -27,12 +28,14 @@ def main(directory, trees, depth, *max_features):
     x_test, y_test = load(directory + "/test")
     print("scikit-learn: train %d rows, test %d rows, %d inputs" % (len(y_train), len(y_test), x_train.shape[1]))
     for variant in max_features or ("sqrt",):
-        bootstrap = not variant.endswith(":nobootstrap")
-        features, _, binned = variant.removesuffix(":nobootstrap").partition(":binned=")
+        features, *options = variant.split(":")
+        options = dict(option.partition("=")[::2] for option in options)
+        bootstrap = "nobootstrap" not in options
+        binned = options.get("binned")
         train, test = (binned_inputs(x_train, x_test, int(binned)) if binned else (x_train, x_test))
         value = float(features) if features.replace(".", "").isdigit() and "." in features else int(features) if features.isdigit() else features
         forest = RandomForestClassifier(n_estimators=int(trees), max_depth=int(depth), max_features=value, bootstrap=bootstrap, n_jobs=2,
-                                        random_state=42)
+                                        random_state=int(options.get("seed", 42)))
         start = time.time()
         forest.fit(train, y_train)
         seconds = time.time() - start

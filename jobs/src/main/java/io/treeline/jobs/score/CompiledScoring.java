@@ -19,10 +19,13 @@ import org.apache.spark.sql.RowFactory;
  * Scores rows on an executor with the pipeline compiled exactly as serving compiles it: each row's
  * inputs go into a frame, the compiled stages and forest run over primitive arrays, and the row
  * comes back with its prediction and, for a classifier, the positive class's probability appended.
+ * Rows are predicted a thousand at a time ({@link CompiledPipeline#predict(Frame[])}).
  * The PipelineModel travels once per executor as a broadcast and is compiled once per JVM.
  */
 final class CompiledScoring implements MapPartitionsFunction<Row, Row> {
   private static final Map<String, CompiledPipeline> COMPILED = new ConcurrentHashMap<>();
+  /** Rows predicted together: enough that a tree's nodes serve many rows while cached, few enough to hold. */
+  private static final int BATCH = 1_000;
 
   /** A model input and where it is in the incoming row. */
   record Column(String name, boolean numeric, int position) implements java.io.Serializable {}
@@ -46,41 +49,66 @@ final class CompiledScoring implements MapPartitionsFunction<Row, Row> {
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] = pipeline.inputs().get(columns.get(i).name());
     }
-    int extra = classifier ? 2 : 1;
     return new Iterator<>() {
+      private Row[] scored = new Row[0];
+      private int next;
+
       @Override
       public boolean hasNext() {
-        return rows.hasNext();
+        return next < scored.length || rows.hasNext();
       }
 
       @Override
       public Row next() {
-        Row row = rows.next();
-        Frame frame = pipeline.newFrame();
-        for (int i = 0; i < inputs.length; i++) {
-          Column column = columns.get(i);
-          if (row.isNullAt(column.position())) {
-            continue; // a missing number stays NaN and a missing string null, as Spark's stages see them
-          }
-          if (column.numeric()) {
-            pipeline.setNumber(frame, inputs[i], row.getDouble(column.position()));
-          } else {
-            pipeline.setString(frame, inputs[i], row.getString(column.position()));
-          }
+        if (next == scored.length) {
+          scored = scoreBatch(pipeline, inputs, rows);
+          next = 0;
         }
-        Prediction prediction = pipeline.predict(frame);
-        int width = row.length();
-        Object[] values = new Object[width + extra];
-        for (int i = 0; i < width; i++) {
-          values[i] = row.get(i);
-        }
-        values[width] = prediction.prediction();
-        if (classifier) {
-          values[width + 1] = prediction.probability()[1]; // the positive class: labels are 0.0 and 1.0
-        }
-        return RowFactory.create(values);
+        return scored[next++];
       }
     };
+  }
+
+  /** The next rows, up to {@link #BATCH}, each with its prediction appended: the forest walks each tree over the whole batch at once. */
+  private Row[] scoreBatch(CompiledPipeline pipeline, CompiledPipeline.Input[] inputs, Iterator<Row> rows) {
+    List<Row> batch = new ArrayList<>(BATCH);
+    while (batch.size() < BATCH && rows.hasNext()) {
+      batch.add(rows.next());
+    }
+    Frame[] frames = new Frame[batch.size()];
+    for (int r = 0; r < frames.length; r++) {
+      Row row = batch.get(r);
+      Frame frame = pipeline.newFrame();
+      for (int i = 0; i < inputs.length; i++) {
+        Column column = columns.get(i);
+        if (row.isNullAt(column.position())) {
+          continue; // a missing number stays NaN and a missing string null, as Spark's stages see them
+        }
+        if (column.numeric()) {
+          pipeline.setNumber(frame, inputs[i], row.getDouble(column.position()));
+        } else {
+          pipeline.setString(frame, inputs[i], row.getString(column.position()));
+        }
+      }
+      frames[r] = frame;
+    }
+    Prediction[] predictions = pipeline.predict(frames);
+    int extra = classifier ? 2 : 1;
+    Row[] scored = new Row[frames.length];
+    for (int r = 0; r < frames.length; r++) {
+      Row row = batch.get(r);
+      int width = row.length();
+      Object[] values = new Object[width + extra];
+      for (int i = 0; i < width; i++) {
+        values[i] = row.get(i);
+      }
+      values[width] = predictions[r].prediction();
+      if (classifier) {
+        values[width + 1] = predictions[r].probability()[1]; // the positive class: labels are 0.0 and 1.0
+      }
+      scored[r] = RowFactory.create(values);
+    }
+    return scored;
   }
 
   /** Where the prepared rows hold a model input cast to the type the pipeline reads. */

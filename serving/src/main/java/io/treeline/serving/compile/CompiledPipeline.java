@@ -127,6 +127,26 @@ public final class CompiledPipeline {
 
   /** Runs the stages over the frame and predicts; {@link InvalidRowException} names a refused column. */
   public Prediction predict(Frame frame) {
+    return decided(predictor.predict(features(frame)));
+  }
+
+  /**
+   * Predicts many rows at once, each answer equal to {@link #predict(Frame)}'s for its frame: the
+   * forest walks each tree over all the rows before the next, which is faster per row (batch scoring).
+   */
+  public Prediction[] predict(Frame[] frames) {
+    double[][] features = new double[frames.length][];
+    for (int r = 0; r < frames.length; r++) {
+      features[r] = features(frames[r]);
+    }
+    Prediction[] predictions = predictor.predict(features);
+    for (int r = 0; r < predictions.length; r++) {
+      predictions[r] = decided(predictions[r]);
+    }
+    return predictions;
+  }
+
+  private double[] features(Frame frame) {
     for (CompiledStage stage : stages) {
       stage.apply(frame);
     }
@@ -134,7 +154,11 @@ public final class CompiledPipeline {
     if (features.length != predictor.numFeatures) {
       throw new IllegalStateException("the assembled vector has " + features.length + " features, the model expects " + predictor.numFeatures);
     }
-    Prediction prediction = predictor.predict(features);
+    return features;
+  }
+
+  /** A binary classifier's answer through the model's decision: calibrated, then the label by its threshold. */
+  private Prediction decided(Prediction prediction) {
     if (predictor.numClasses() != 2) {
       return prediction;
     }

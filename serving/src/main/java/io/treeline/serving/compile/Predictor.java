@@ -74,59 +74,79 @@ final class Predictor {
     return numClasses;
   }
 
+  /** One row: its trees walked side by side. */
   Prediction predict(double[] x) {
-    int[] bins = forest.bins(x);
+    int[] leaves = new int[forest.trees()];
+    forest.leaves(forest.bins(x), leaves);
+    double[] sum = new double[Math.max(numClasses, 1)];
+    if (kind == Kind.FOREST_CLASSIFIER) {
+      forest.addVotes(leaves, sum);
+    } else {
+      for (int t = 0; t < leaves.length; t++) {
+        add(t, leaves[t], sum);
+      }
+    }
+    return result(sum);
+  }
+
+  /**
+   * Many rows: each tree walked over all of them before the next (its nodes stay in cache), rows
+   * side by side. Each row's sum still adds its trees in order, so every answer equals
+   * {@link #predict(double[])}'s bit for bit.
+   */
+  Prediction[] predict(double[][] xs) {
+    int[][] bins = new int[xs.length][];
+    double[][] sums = new double[xs.length][];
+    for (int r = 0; r < xs.length; r++) {
+      bins[r] = forest.bins(xs[r]);
+      sums[r] = new double[Math.max(numClasses, 1)];
+    }
+    int[] leaves = new int[xs.length];
+    for (int t = 0; t < forest.trees(); t++) {
+      forest.leaves(t, bins, leaves);
+      if (kind == Kind.FOREST_CLASSIFIER) {
+        for (int r = 0; r < xs.length; r++) {
+          forest.addVote(leaves[r], sums[r]);
+        }
+      } else {
+        for (int r = 0; r < xs.length; r++) {
+          add(t, leaves[r], sums[r]);
+        }
+      }
+    }
+    Prediction[] predictions = new Prediction[xs.length];
+    for (int r = 0; r < xs.length; r++) {
+      predictions[r] = result(sums[r]);
+    }
+    return predictions;
+  }
+
+  /** Adds tree {@code t}'s leaf to a row's running sum, as Spark adds it. */
+  private void add(int t, int leaf, double[] sum) {
     switch (kind) {
-      case FOREST_CLASSIFIER -> {
-        double[] votes = new double[numClasses];
-        for (int t = 0; t < forest.trees(); t++) {
-          double[] counts = forest.stats(forest.leaf(t, bins, x));
-          double total = 0;
-          for (double c : counts) {
-            total += c;
-          }
-          if (total != 0) {
-            for (int i = 0; i < numClasses; i++) {
-              votes[i] += counts[i] / total;
-            }
-          }
-        }
-        return classified(votes);
-      }
-      case TREE_CLASSIFIER -> {
-        return classified(forest.stats(forest.leaf(0, bins, x)).clone());
-      }
-      case GBT_CLASSIFIER -> {
-        // raw = (-m, m); Spark's log loss turns raw[0] into P(0), then P(1) = 1 - P(0)
-        double margin = margin(bins, x);
-        double[] probability = new double[2];
-        probability[0] = 1.0 / (1.0 + Math.exp(-2.0 * -margin));
-        probability[1] = 1.0 - probability[0];
-        return Prediction.classified(label(probability), probability);
-      }
-      case FOREST_REGRESSOR -> {
-        double sum = 0;
-        for (int t = 0; t < forest.trees(); t++) {
-          sum += forest.prediction(forest.leaf(t, bins, x));
-        }
-        return Prediction.value(sum / forest.trees());
-      }
-      case TREE_REGRESSOR -> {
-        return Prediction.value(forest.prediction(forest.leaf(0, bins, x)));
-      }
-      case GBT_REGRESSOR -> {
-        return Prediction.value(margin(bins, x));
-      }
+      case FOREST_CLASSIFIER -> forest.addVote(leaf, sum);
+      case TREE_CLASSIFIER -> System.arraycopy(forest.stats(leaf), 0, sum, 0, sum.length);
+      case GBT_CLASSIFIER, GBT_REGRESSOR -> sum[0] += forest.prediction(leaf) * weights[t];
+      case FOREST_REGRESSOR -> sum[0] += forest.prediction(leaf);
+      // a single tree's value as it is: 0.0 + -0.0 would lose the sign
+      case TREE_REGRESSOR -> sum[0] = forest.prediction(leaf);
       default -> throw new IllegalStateException(kind.name());
     }
   }
 
-  private double margin(int[] bins, double[] x) {
-    double margin = 0;
-    for (int t = 0; t < forest.trees(); t++) {
-      margin += forest.prediction(forest.leaf(t, bins, x)) * weights[t];
-    }
-    return margin;
+  private Prediction result(double[] sum) {
+    return switch (kind) {
+      case FOREST_CLASSIFIER, TREE_CLASSIFIER -> classified(sum);
+      case GBT_CLASSIFIER -> {
+        // raw = (-m, m); Spark's log loss turns raw[0] into P(0), then P(1) = 1 - P(0)
+        double[] probability = new double[2];
+        probability[0] = 1.0 / (1.0 + Math.exp(-2.0 * -sum[0]));
+        probability[1] = 1.0 - probability[0];
+        yield Prediction.classified(label(probability), probability);
+      }
+      case FOREST_REGRESSOR -> Prediction.value(sum[0] / forest.trees());
+      case TREE_REGRESSOR, GBT_REGRESSOR -> Prediction.value(sum[0]);
+    };
   }
 
   /** Spark normalises the raw votes in place and predicts the most probable class. */

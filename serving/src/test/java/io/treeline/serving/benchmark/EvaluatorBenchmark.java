@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -31,8 +32,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One prediction of a registered flights model, three ways: the compiled pipeline (inputs to
- * probability), Spark's {@code predictProbability(Vector)} on an already assembled vector (the
+ * One prediction of a registered flights model, four ways: the compiled pipeline (inputs to
+ * probability), one row at a time and in a batch of all the rows, Spark's {@code predictProbability(Vector)} on an already assembled vector (the
  * forest alone), and Spark's {@code transform} of a one-row DataFrame (the whole pipeline).
  * Run by bin/benchmark-evaluator, which trains the model and exports the rows.
  */
@@ -117,9 +118,7 @@ public class EvaluatorBenchmark {
     return row;
   }
 
-  @Benchmark
-  public double compiledPipeline() {
-    int row = nextRow();
+  private Frame frame(int row) {
     Frame frame = compiled.newFrame();
     double[] n = numbers.get(row);
     String[] s = strings.get(row);
@@ -131,8 +130,27 @@ public class EvaluatorBenchmark {
         compiled.setString(frame, input, s[i]);
       }
     }
-    Prediction prediction = compiled.predict(frame);
-    return prediction.probability()[1];
+    return frame;
+  }
+
+  @Benchmark
+  public double compiledPipeline() {
+    return compiled.predict(frame(nextRow())).probability()[1];
+  }
+
+  /** 1,000 rows (the exported ones, repeated if fewer) in one call, as batch scoring predicts them; the time printed is per row. */
+  @Benchmark
+  @OperationsPerInvocation(1000)
+  public double compiledPipelineBatchOf1000() {
+    Frame[] frames = new Frame[1000];
+    for (int r = 0; r < frames.length; r++) {
+      frames[r] = frame(r % sparkRows.size());
+    }
+    double sum = 0;
+    for (Prediction prediction : compiled.predict(frames)) {
+      sum += prediction.probability()[1];
+    }
+    return sum;
   }
 
   @Benchmark

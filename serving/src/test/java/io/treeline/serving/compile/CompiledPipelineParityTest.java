@@ -74,12 +74,30 @@ class CompiledPipelineParityTest {
 
   /** The compiled answer for a row of (origin, destination, distance, hour, …), a missing number as NaN. */
   private static Prediction predict(CompiledPipeline compiled, Row row) {
+    return compiled.predict(frame(compiled, row));
+  }
+
+  private static Frame frame(CompiledPipeline compiled, Row row) {
     Frame frame = compiled.newFrame();
     compiled.setString(frame, "origin", row.getString(0));
     compiled.setString(frame, "destination", row.getString(1));
     compiled.setNumber(frame, "distance", row.isNullAt(2) ? Double.NaN : row.getDouble(2));
     compiled.setNumber(frame, "hour", row.isNullAt(3) ? Double.NaN : row.getDouble(3));
-    return compiled.predict(frame);
+    return frame;
+  }
+
+  /** Batches of 1,003 rows (the last one shorter) answer each row bit for bit as one-row predictions do. */
+  private static void assertBatchesAnswerAsSingleRows(CompiledPipeline compiled, List<Row> rows) {
+    for (int from = 0; from < rows.size(); from += 1_003) {
+      List<Row> batch = rows.subList(from, Math.min(rows.size(), from + 1_003));
+      Prediction[] predictions = compiled.predict(batch.stream().map(row -> frame(compiled, row)).toArray(Frame[]::new));
+      assertThat(predictions).hasSize(batch.size());
+      for (int r = 0; r < batch.size(); r++) {
+        Prediction single = predict(compiled, batch.get(r));
+        assertThat(predictions[r].prediction()).as("batch prediction for %s", batch.get(r)).isEqualTo(single.prediction());
+        assertThat(predictions[r].probability()).as("batch probability for %s", batch.get(r)).isEqualTo(single.probability());
+      }
+    }
   }
 
   private static void assertParity(PipelineModel model, double probabilityTolerance, double valueTolerance) {
@@ -109,6 +127,7 @@ class CompiledPipelineParityTest {
     if (classifier) {
       assertThat(differentLabels).as("rows predicted delayed").isBetween(1, 19_999);
     }
+    assertBatchesAnswerAsSingleRows(compiled, expected);
   }
 
   @Test
@@ -141,6 +160,7 @@ class CompiledPipelineParityTest {
         positives += (int) prediction.prediction();
       }
       assertThat(positives).as("rows predicted delayed with %s", decision).isBetween(1, 19_999);
+      assertBatchesAnswerAsSingleRows(compiled, expected);
     }
     forest.clear(forest.thresholds());
   }

@@ -38,7 +38,7 @@ class ForestTest {
 
   /** What Forest predicts for tree t, beside what Spark predicts. */
   private static double[] both(Forest forest, List<Node> trees, int t, double... x) {
-    return new double[] {forest.prediction(forest.leaf(t, forest.bins(x), x)), trees.get(t).predictImpl(Vectors.dense(x)).prediction()};
+    return new double[] {forest.prediction(forest.leaf(t, forest.bins(x))), trees.get(t).predictImpl(Vectors.dense(x)).prediction()};
   }
 
   @Test
@@ -61,6 +61,22 @@ class ForestTest {
   }
 
   @Test
+  void lower_bound_equals_a_plain_count_at_every_length_and_edge() {
+    java.util.Random random = new java.util.Random(11);
+    for (int length = 0; length <= 70; length++) {
+      double[] thresholds = random.doubles(length, -1e6, 1e6).sorted().distinct().toArray();
+      List<Double> probes = new ArrayList<>(List.of(Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, -0.0, 0.0));
+      for (double t : thresholds) {
+        probes.addAll(List.of(t, Math.nextUp(t), Math.nextDown(t)));
+      }
+      for (double x : probes) {
+        long below = Double.isNaN(x) ? thresholds.length : java.util.Arrays.stream(thresholds).filter(t -> t < x).count();
+        assertThat(Forest.lowerBound(thresholds, x)).as("%s among %d thresholds", x, thresholds.length).isEqualTo((int) below);
+      }
+    }
+  }
+
+  @Test
   void equal_goes_left_nan_goes_right_and_signed_zeros_are_one_threshold() {
     leaves = 0;
     // tree 0: x0 <= 0.0 ? (x0 <= -1 ? 0 : 1) : (x0 <= 3 ? 2 : 3); tree 1: x0 <= -0.0 ? 4 : 5
@@ -68,7 +84,7 @@ class ForestTest {
         below(0, 0.0, below(0, -1, leaf(), leaf()), below(0, 3, leaf(), leaf())),
         below(0, -0.0, leaf(), leaf()));
     Forest forest = Forest.of(trees);
-    assertThat(forest.prediction(forest.leaf(0, forest.bins(new double[] {3}), new double[] {3}))).as("equal goes left").isEqualTo(2);
+    assertThat(forest.prediction(forest.leaf(0, forest.bins(new double[] {3})))).as("equal goes left").isEqualTo(2);
     assertThat(both(forest, trees, 0, 3)).containsExactly(2, 2);
     assertThat(both(forest, trees, 0, Math.nextUp(3.0))).containsExactly(3, 3);
     assertThat(both(forest, trees, 0, -1)).containsExactly(0, 0);
@@ -103,9 +119,11 @@ class ForestTest {
     }
     double[] categories = {0, 1, 2, 69, 70, 71, 79, 80, 500, -1, 2.5, -0.0, Double.NaN, Double.POSITIVE_INFINITY};
     int checked = 0;
+    List<double[]> rows = new ArrayList<>();
     for (double x0 : values) {
       for (double x1 : values) {
         for (double x2 : categories) {
+          rows.add(new double[] {x0, x1, x2});
           for (int t = 0; t < trees.size(); t++) {
             double[] result = both(forest, trees, t, x0, x1, x2);
             assertThat(result[0]).as("tree %d at (%s, %s, %s)", t, x0, x1, x2).isEqualTo(result[1]);
@@ -115,6 +133,29 @@ class ForestTest {
       }
     }
     assertThat(checked).isGreaterThan(50_000);
+    assertWalksSideBySideAgree(forest, rows);
+  }
+
+  /** Trees walked four at a time, and rows four at a time, reach the leaves one tree and one row at a time reach. */
+  private static void assertWalksSideBySideAgree(Forest forest, List<double[]> rows) {
+    double[][] xs = rows.toArray(double[][]::new);
+    int[][] bins = new int[xs.length][];
+    for (int r = 0; r < xs.length; r++) {
+      bins[r] = forest.bins(xs[r]);
+      int[] leaves = new int[forest.trees()];
+      forest.leaves(bins[r], leaves);
+      for (int t = 0; t < forest.trees(); t++) {
+        assertThat(leaves[t]).as("tree %d of the side-by-side walk at %s", t, java.util.Arrays.toString(xs[r])).isEqualTo(forest.leaf(t, bins[r]));
+      }
+    }
+    assertThat(xs.length % 4).as("a batch that ends in a partial group of rows").isNotZero();
+    for (int t = 0; t < forest.trees(); t++) {
+      int[] leaves = new int[xs.length];
+      forest.leaves(t, bins, leaves);
+      for (int r = 0; r < xs.length; r++) {
+        assertThat(leaves[r]).as("tree %d of the batch walk at %s", t, java.util.Arrays.toString(xs[r])).isEqualTo(forest.leaf(t, bins[r]));
+      }
+    }
   }
 
   @Test
