@@ -17,7 +17,7 @@ import org.apache.spark.ml.tree.Split;
 
 /**
  * Decision trees flattened for a walk with no branch on the row's values: nodes in depth-first
- * order so that a node's left child is the next node, each packed into two ints (8 bytes).
+ * order so that a node's left child is the next node, each packed into 8 bytes.
  *
  * <p>A row is binned once, before the walk. For a continuous feature, {@code bins[f]} is the
  * number of the feature's distinct thresholds (across all trees, ascending) below {@code x[f]}, and
@@ -27,10 +27,10 @@ import org.apache.spark.ml.tree.Split;
  * no category (unseen, negative, fractional, NaN), and a node stores where the set of bins that go
  * right starts in {@code words}.
  *
- * <p>Node {@code i} is {@code nodes[2i]}, {@code nodes[2i + 1]}. The first is
- * {@code feature << 17 | k} for a continuous split and {@code CATEGORICAL | feature << 17 | offset}
- * (its low 17 bits) for a categorical one; the second is the right child, with a categorical split's
- * offset past 17 bits in its top 7. A leaf is a split that always goes right, to itself: it tests the extra
+ * <p>Node {@code i} is {@code nodes[i]}, two ints in one long so that a step reads it at once.
+ * The low int is {@code feature << 17 | k} for a continuous split and
+ * {@code CATEGORICAL | feature << 17 | offset} (its low 17 bits) for a categorical one; the high
+ * int is the right child, with a categorical split's offset past 17 bits in its top 7. A leaf is a split that always goes right, to itself: it tests the extra
  * bin {@code alwaysRight}, which is 1, against 0. Every step computes both tests with arithmetic
  * (a continuous node reads the zeros at the start of {@code words}; a categorical one compares
  * against the largest payload), so a tree takes exactly its depth in steps whatever the row, and
@@ -46,7 +46,7 @@ final class Forest {
   private static final int PAYLOAD = (1 << FEATURE_SHIFT) - 1;
   private static final int MAX_FEATURES = 1 << 13;
   private static final int MAX_INDEX = 1 << 16;
-  /** The second int: the right child below bit 24, the high bits of a categorical split's offset above it. */
+  /** The high int: the right child below bit 24, the high bits of a categorical split's offset above it. */
   private static final int RIGHT_BITS = (1 << 24) - 1;
   private static final int MAX_OFFSET = 1 << (FEATURE_SHIFT + 7);
   /** How many trees (one row) or rows (one tree) a walk takes side by side. */
@@ -56,7 +56,7 @@ final class Forest {
   /** Per group of {@link #LANES} trees from tree {@code LANES * g}: the steps its deepest leaf takes. */
   private final int[] groupDepth;
   private final int[] treeDepth;
-  private final int[] nodes;
+  private final long[] nodes;
   private final int[] leafAt;
   private final double[][] thresholds;
   private final int[] binned;
@@ -69,6 +69,10 @@ final class Forest {
   private final double[] leafPrediction;
   private final double[][] leafStats;
   private final int numClasses;
+  private static long pack(int first, int second) {
+    return (first & 0xFFFFFFFFL) | (long) second << 32;
+  }
+
   /** Per leaf, its class counts divided by their total (Spark's per-tree vote), {@code numClasses} apart; zeros for no counts. */
   private final double[] leafVotes;
 
@@ -103,7 +107,8 @@ final class Forest {
     if (n > RIGHT_BITS) {
       throw new UnsupportedStageException("the trees have " + n + " nodes; compiled trees support at most " + RIGHT_BITS);
     }
-    nodes = new int[2 * n];
+    nodes = new long[n];
+    int[] first = new int[n];
     leafAt = new int[n];
     List<Double> predictions = new ArrayList<>();
     List<double[]> stats = new ArrayList<>();
@@ -119,22 +124,21 @@ final class Forest {
             throw new UnsupportedStageException("feature " + feature + " has " + thresholds[feature].length
                 + " distinct split thresholds across the trees; compiled trees support at most " + MAX_INDEX);
           }
-          nodes[2 * i] = feature << FEATURE_SHIFT | k;
+          first[i] = feature << FEATURE_SHIFT | k;
         } else if (split instanceof ContinuousSplit) {
-          nodes[2 * i] = alwaysRight << FEATURE_SHIFT; // x <= NaN for no x
+          first[i] = alwaysRight << FEATURE_SHIFT; // x <= NaN for no x
         } else if (split instanceof CategoricalSplit categorical) {
           int offset = categorySet(rightGoing(categorical, arities.get(feature)), sets, words);
-          nodes[2 * i] = CATEGORICAL | feature << FEATURE_SHIFT | offset & PAYLOAD;
+          first[i] = CATEGORICAL | feature << FEATURE_SHIFT | offset & PAYLOAD;
           right[i] |= offset >>> FEATURE_SHIFT << 24;
         } else {
           throw new UnsupportedStageException("a tree split of type " + split.getClass().getName() + " is not supported");
         }
-        nodes[2 * i + 1] = right[i];
+        nodes[i] = pack(first[i], right[i]);
         leafAt[i] = -1;
       } else {
         LeafNode leaf = (LeafNode) node;
-        nodes[2 * i] = alwaysRight << FEATURE_SHIFT;
-        nodes[2 * i + 1] = i;
+        nodes[i] = pack(alwaysRight << FEATURE_SHIFT, i);
         leafAt[i] = predictions.size();
         predictions.add(leaf.prediction());
         stats.add(leaf.impurityStats() == null ? null : leaf.impurityStats().stats().clone());
@@ -380,8 +384,9 @@ final class Forest {
 
   /** One step down from node {@code i}: to its right child when the row is right of its split, else to {@code i + 1}; a leaf steps to itself. */
   private int step(int i, int[] bins) {
-    int node = nodes[2 * i];
-    int second = nodes[2 * i + 1];
+    long both = nodes[i];
+    int node = (int) both;
+    int second = (int) (both >>> 32);
     int right = second & RIGHT_BITS;
     int categorical = node >> 31;
     int payload = node & PAYLOAD;
