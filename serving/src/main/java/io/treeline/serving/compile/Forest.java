@@ -333,20 +333,7 @@ final class Forest {
   void leaves(int[] bins, int[] leaves) {
     int t = 0;
     for (; t + LANES <= roots.length; t += LANES) {
-      int n0 = roots[t];
-      int n1 = roots[t + 1];
-      int n2 = roots[t + 2];
-      int n3 = roots[t + 3];
-      for (int step = groupDepth[t / LANES]; step > 0; step--) {
-        n0 = step(n0, bins);
-        n1 = step(n1, bins);
-        n2 = step(n2, bins);
-        n3 = step(n3, bins);
-      }
-      leaves[t] = leafAt[n0];
-      leaves[t + 1] = leafAt[n1];
-      leaves[t + 2] = leafAt[n2];
-      leaves[t + 3] = leafAt[n3];
+      walkFour(roots[t], bins, roots[t + 1], bins, roots[t + 2], bins, roots[t + 3], bins, groupDepth[t / LANES], leaves, t);
     }
     for (; t < roots.length; t++) {
       leaves[t] = leaf(t, bins);
@@ -358,28 +345,25 @@ final class Forest {
     int root = roots[t];
     int r = 0;
     for (; r + LANES <= bins.length; r += LANES) {
-      int[] bins0 = bins[r];
-      int[] bins1 = bins[r + 1];
-      int[] bins2 = bins[r + 2];
-      int[] bins3 = bins[r + 3];
-      int n0 = root;
-      int n1 = root;
-      int n2 = root;
-      int n3 = root;
-      for (int step = treeDepth[t]; step > 0; step--) {
-        n0 = step(n0, bins0);
-        n1 = step(n1, bins1);
-        n2 = step(n2, bins2);
-        n3 = step(n3, bins3);
-      }
-      leaves[r] = leafAt[n0];
-      leaves[r + 1] = leafAt[n1];
-      leaves[r + 2] = leafAt[n2];
-      leaves[r + 3] = leafAt[n3];
+      walkFour(root, bins[r], root, bins[r + 1], root, bins[r + 2], root, bins[r + 3], treeDepth[t], leaves, r);
     }
     for (; r < bins.length; r++) {
       leaves[r] = leaf(t, bins[r]);
     }
+  }
+
+  /** Four walks in step, each from its node with its row's bins, their leaves into {@code leaves} from {@code at}. */
+  private void walkFour(int n0, int[] bins0, int n1, int[] bins1, int n2, int[] bins2, int n3, int[] bins3, int steps, int[] leaves, int at) {
+    for (int step = steps; step > 0; step--) {
+      n0 = step(n0, bins0);
+      n1 = step(n1, bins1);
+      n2 = step(n2, bins2);
+      n3 = step(n3, bins3);
+    }
+    leaves[at] = leafAt[n0];
+    leaves[at + 1] = leafAt[n1];
+    leaves[at + 2] = leafAt[n2];
+    leaves[at + 3] = leafAt[n3];
   }
 
   /** One step down from node {@code i}: to its right child when the row is right of its split, else to {@code i + 1}; a leaf steps to itself. */
