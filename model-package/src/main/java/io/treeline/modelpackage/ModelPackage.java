@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.treeline.core.json.JsonObjects;
+import io.treeline.modelpackage.compiled.PipelineSpecFile;
+import io.treeline.modelpackage.compiled.SparkPipelineSpecs;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -32,12 +36,15 @@ import org.apache.spark.ml.PipelineModel;
  * sparkml/           the Spark PipelineModel
  * requirements.txt, python_env.yaml, conda.yaml   the Python environment that loads it
  * treeline.json      the {@link ModelManifest}: feature views, entity keys, input schema, training-set versions, metrics
+ * compiled-pipeline.bin   the pipeline as plain data ({@link PipelineSpecFile}), which a server loads without Spark;
+ *                    absent when a stage is one serving does not support
  * </pre>
  */
 public final class ModelPackage {
   public static final String MLMODEL = "MLmodel";
   public static final String SPARKML = "sparkml";
   public static final String TREELINE_JSON = ModelManifest.FILE;
+  public static final String COMPILED_PIPELINE = "compiled-pipeline.bin";
   /** The MLflow release this format is written for and tested against (bin/test installs it). */
   public static final String MLFLOW_VERSION = "3.17.2";
   public static final String PYSPARK_VERSION = org.apache.spark.package$.MODULE$.SPARK_VERSION();
@@ -57,12 +64,25 @@ public final class ModelPackage {
       model.write().overwrite().save(directory + "/" + SPARKML);
       FileSystem fs = new Path(directory).getFileSystem(hadoop);
       put(fs, directory + "/" + TREELINE_JSON, manifest.toJson());
+      Optional<byte[]> compiled = compiled(model);
+      if (compiled.isPresent()) {
+        put(fs, directory + "/" + COMPILED_PIPELINE, compiled.get());
+      }
       put(fs, directory + "/" + MLMODEL, mlmodelYaml(manifest.inputSchema(), runId, Instant.now()));
       put(fs, directory + "/requirements.txt", requirements().getBytes(StandardCharsets.UTF_8));
       put(fs, directory + "/python_env.yaml", YAML.writeValueAsBytes(pythonEnv()));
       put(fs, directory + "/conda.yaml", YAML.writeValueAsBytes(conda()));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the model package " + directory, e);
+    }
+  }
+
+  /** The pipeline's compiled form, or empty when a stage is one serving does not support (it serves through Spark's refusal then). */
+  private static Optional<byte[]> compiled(PipelineModel model) {
+    try {
+      return Optional.of(PipelineSpecFile.write(SparkPipelineSpecs.of(model)));
+    } catch (UnsupportedStageException e) {
+      return Optional.empty();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.treeline.jobs.score;
 
+import io.treeline.modelpackage.compiled.SparkPipelineSpecs;
 import io.treeline.modelpackage.Decision;
 import io.treeline.serving.compile.CompiledPipeline;
 import io.treeline.serving.compile.Frame;
@@ -44,7 +45,7 @@ final class CompiledScoring implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    CompiledPipeline pipeline = COMPILED.computeIfAbsent(model.value().uid() + "/" + model.id(), uid -> CompiledPipeline.compile(model.value(), decision));
+    CompiledPipeline pipeline = COMPILED.computeIfAbsent(model.value().uid() + "/" + model.id(), uid -> CompiledPipeline.compile(SparkPipelineSpecs.of(model.value()), decision));
     CompiledPipeline.Input[] inputs = new CompiledPipeline.Input[columns.size()];
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] = pipeline.inputs().get(columns.get(i).name());

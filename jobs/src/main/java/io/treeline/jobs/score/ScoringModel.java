@@ -1,12 +1,13 @@
 package io.treeline.jobs.score;
 
+import io.treeline.modelpackage.compiled.SparkPipelineSpecs;
 import io.treeline.core.error.Errors;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.modelpackage.ModelManifest;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
 import io.treeline.serving.compile.CompiledPipeline;
-import io.treeline.serving.compile.UnsupportedStageException;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ public record ScoringModel(ModelVersion version, ModelManifest manifest, Pipelin
       PipelineModel pipeline = PipelineModel.load(sparkml);
       CompiledPipeline compiled;
       try {
-        compiled = CompiledPipeline.compile(pipeline, manifest.decision());
+        compiled = CompiledPipeline.compile(SparkPipelineSpecs.of(pipeline), manifest.decision());
       } catch (UnsupportedStageException e) {
         throw Errors.invalidInput("score", "with " + version, e.getMessage(),
             "Batch scoring runs the same compiled pipeline as serving: retrain with supported stages (docs/serving.md).");

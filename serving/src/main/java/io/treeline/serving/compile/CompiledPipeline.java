@@ -2,6 +2,8 @@ package io.treeline.serving.compile;
 
 import io.treeline.modelpackage.Calibration;
 import io.treeline.modelpackage.Decision;
+import io.treeline.modelpackage.compiled.PipelineSpec;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import io.treeline.serving.compile.Slots.Kind;
 import io.treeline.serving.compile.Slots.Slot;
 import java.util.ArrayList;
@@ -9,16 +11,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.Transformer;
 
 /**
- * A fitted Spark PipelineModel compiled into plain Java over primitive arrays: no Spark, no
+ * A fitted pipeline ({@link PipelineSpec}, read from Spark's PipelineModel or a model package) compiled into plain Java over primitive arrays: no Spark, no
  * DataFrame, no allocation beyond a few small arrays per row. Thread-safe: every prediction uses
  * its own {@link Frame}.
  *
  * <pre>
- * CompiledPipeline pipeline = CompiledPipeline.compile(model, manifest.decision());
+ * CompiledPipeline pipeline = CompiledPipeline.compile(SparkPipelineSpecs.of(model), manifest.decision());
  * Frame row = pipeline.newFrame();
  * pipeline.setNumber(row, "distance", 337);
  * pipeline.setString(row, "origin", "SFO");
@@ -59,25 +59,21 @@ public final class CompiledPipeline {
    * Compiles every stage, or fails naming the first one that is not supported. {@code decision} is
    * the model package's ({@code Decision.DEFAULT} for Spark's own answer).
    */
-  public static CompiledPipeline compile(PipelineModel model, Decision decision) {
+  public static CompiledPipeline compile(PipelineSpec spec, Decision decision) {
     Slots slots = new Slots();
     StageCompiler compiler = new StageCompiler(slots);
-    Transformer[] all = model.stages();
-    if (all.length == 0) {
-      throw new UnsupportedStageException("the pipeline has no stages");
-    }
+    int count = spec.stages().size() + 1;
     List<CompiledStage> stages = new ArrayList<>();
-    for (int i = 0; i < all.length - 1; i++) {
-      stages.add(compiler.compile(all[i], "stage " + (i + 1) + " of " + all.length));
+    for (int i = 0; i < spec.stages().size(); i++) {
+      stages.add(compiler.compile(spec.stages().get(i), "stage " + (i + 1) + " of " + count));
     }
-    Transformer last = all[all.length - 1];
-    String featuresCol = last.hasParam("featuresCol") ? (String) last.getOrDefault(last.getParam("featuresCol")) : null;
+    String featuresCol = spec.predictor().featuresColumn();
     Slot features = featuresCol == null ? null : slots.has(featuresCol) ? slots.get(featuresCol, "the model") : null;
-    Predictor predictor = features == null || features.kind() != Kind.VECTOR ? null : Predictor.of(last, features.index());
-    if (predictor == null) {
-      throw new UnsupportedStageException("stage " + all.length + " of " + all.length + " (" + last.getClass().getSimpleName()
-          + ") is not supported as the last stage: it must be a RandomForest, DecisionTree or GBT classifier or regressor reading an assembled vector");
+    if (features == null || features.kind() != Kind.VECTOR) {
+      throw new UnsupportedStageException("stage " + count + " of " + count + " reads '" + featuresCol
+          + "', which is not a vector an earlier stage assembles");
     }
+    Predictor predictor = Predictor.of(spec.predictor(), features.index());
     if (predictor.numClasses() > 2 && !decision.equals(Decision.DEFAULT)) {
       throw new UnsupportedStageException("the model has " + predictor.numClasses()
           + " classes; a decision threshold and calibration apply to two classes only");

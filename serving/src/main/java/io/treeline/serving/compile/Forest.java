@@ -1,19 +1,14 @@
 package io.treeline.serving.compile;
 
+import io.treeline.modelpackage.compiled.TreeSpec;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.spark.ml.tree.CategoricalSplit;
-import org.apache.spark.ml.tree.ContinuousSplit;
-import org.apache.spark.ml.tree.InternalNode;
-import org.apache.spark.ml.tree.LeafNode;
-import org.apache.spark.ml.tree.Node;
-import org.apache.spark.ml.tree.Split;
 
 /**
  * Decision trees flattened for a walk with no branch on the row's values: nodes in depth-first
@@ -76,21 +71,28 @@ final class Forest {
   /** Per leaf, its class counts divided by their total (Spark's per-tree vote), {@code numClasses} apart; zeros for no counts. */
   private final double[] leafVotes;
 
-  private Forest(List<Node> trees) {
-    List<Node> all = new ArrayList<>();
+  private Forest(List<TreeSpec> trees) {
+    List<TreeSpec.Node> all = new ArrayList<>();
     roots = new int[trees.size()];
     treeDepth = new int[trees.size()];
+    int[] right = new int[trees.stream().mapToInt(t -> t.nodes().size()).sum()];
     for (int t = 0; t < trees.size(); t++) {
       roots[t] = all.size();
-      treeDepth[t] = collect(trees.get(t), all);
+      treeDepth[t] = trees.get(t).depth(0);
+      for (TreeSpec.Node node : trees.get(t).nodes()) {
+        if (node instanceof TreeSpec.Split split) {
+          right[all.size()] = roots[t] + split.right();
+        }
+        all.add(node);
+      }
     }
     groupDepth = new int[(trees.size() + LANES - 1) / LANES];
     for (int t = 0; t < trees.size(); t++) {
       groupDepth[t / LANES] = Math.max(groupDepth[t / LANES], treeDepth[t]);
     }
-    for (Node node : all) {
-      if (node instanceof InternalNode internal && internal.split().featureIndex() >= MAX_FEATURES) {
-        throw new UnsupportedStageException("a tree splits on feature " + internal.split().featureIndex() + "; compiled trees support at most "
+    for (TreeSpec.Node node : all) {
+      if (node instanceof TreeSpec.Split split && split.feature() >= MAX_FEATURES) {
+        throw new UnsupportedStageException("a tree splits on feature " + split.feature() + "; compiled trees support at most "
             + MAX_FEATURES + " features");
       }
     }
@@ -112,36 +114,32 @@ final class Forest {
     leafAt = new int[n];
     List<Double> predictions = new ArrayList<>();
     List<double[]> stats = new ArrayList<>();
-    int[] right = rightChildren(all);
     for (int i = 0; i < n; i++) {
-      Node node = all.get(i);
-      if (node instanceof InternalNode internal) {
-        Split split = internal.split();
-        int feature = split.featureIndex();
-        if (split instanceof ContinuousSplit continuous && !Double.isNaN(continuous.threshold())) {
-          int k = lowerBound(thresholds[feature], continuous.threshold());
+      TreeSpec.Node node = all.get(i);
+      if (node instanceof TreeSpec.Split split) {
+        int feature = split.feature();
+        if (!split.categorical() && !Double.isNaN(split.threshold())) {
+          int k = lowerBound(thresholds[feature], split.threshold());
           if (k >= MAX_INDEX) {
             throw new UnsupportedStageException("feature " + feature + " has " + thresholds[feature].length
                 + " distinct split thresholds across the trees; compiled trees support at most " + MAX_INDEX);
           }
           first[i] = feature << FEATURE_SHIFT | k;
-        } else if (split instanceof ContinuousSplit) {
+        } else if (!split.categorical()) {
           first[i] = alwaysRight << FEATURE_SHIFT; // x <= NaN for no x
-        } else if (split instanceof CategoricalSplit categorical) {
-          int offset = categorySet(rightGoing(categorical, arities.get(feature)), sets, words);
+        } else {
+          int offset = categorySet(rightGoing(split, arities.get(feature)), sets, words);
           first[i] = CATEGORICAL | feature << FEATURE_SHIFT | offset & PAYLOAD;
           right[i] |= offset >>> FEATURE_SHIFT << 24;
-        } else {
-          throw new UnsupportedStageException("a tree split of type " + split.getClass().getName() + " is not supported");
         }
         nodes[i] = pack(first[i], right[i]);
         leafAt[i] = -1;
       } else {
-        LeafNode leaf = (LeafNode) node;
+        TreeSpec.Leaf leaf = (TreeSpec.Leaf) node;
         nodes[i] = pack(alwaysRight << FEATURE_SHIFT, i);
         leafAt[i] = predictions.size();
         predictions.add(leaf.prediction());
-        stats.add(leaf.impurityStats() == null ? null : leaf.impurityStats().stats().clone());
+        stats.add(leaf.stats() == null ? null : leaf.stats().clone());
       }
     }
     this.words = words.stream().mapToInt(Integer::intValue).toArray();
@@ -152,11 +150,11 @@ final class Forest {
   }
 
   /** Per categorical feature, its arity; a feature split both as a number and as a category is refused. */
-  private static Map<Integer, Integer> aritiesByFeature(List<Node> nodes, double[][] thresholds) {
+  private static Map<Integer, Integer> aritiesByFeature(List<TreeSpec.Node> nodes, double[][] thresholds) {
     Map<Integer, Integer> arities = new HashMap<>();
-    for (Node node : nodes) {
-      if (node instanceof InternalNode internal && internal.split() instanceof CategoricalSplit split) {
-        int feature = split.featureIndex();
+    for (TreeSpec.Node node : nodes) {
+      if (node instanceof TreeSpec.Split split && split.categorical()) {
+        int feature = split.feature();
         if (feature < thresholds.length && thresholds[feature].length > 0) {
           throw new UnsupportedStageException("feature " + feature + " is split both as a number and as a category; compiled trees need one or the other");
         }
@@ -174,7 +172,7 @@ final class Forest {
    * right from. Spark tests membership in the smaller side: when that is the left side, a value
    * outside every category goes right; when it is the right side, it goes left.
    */
-  private static BitSet rightGoing(CategoricalSplit split, int arity) {
+  private static BitSet rightGoing(TreeSpec.Split split, int arity) {
     BitSet right = new BitSet();
     if (split.leftCategories().length <= split.numCategories() / 2) {
       right.set(0, arity + 1);
@@ -229,31 +227,8 @@ final class Forest {
     return votes;
   }
 
-  static Forest of(List<Node> roots) {
-    return new Forest(roots);
-  }
-
-  /** Pre-order: a node, its left subtree, its right subtree. Returns the subtree's depth (0 for a leaf). */
-  private static int collect(Node node, List<Node> nodes) {
-    nodes.add(node);
-    if (node instanceof InternalNode internal) {
-      return 1 + Math.max(collect(internal.leftChild(), nodes), collect(internal.rightChild(), nodes));
-    }
-    return 0;
-  }
-
-  private static int[] rightChildren(List<Node> nodes) {
-    IdentityHashMap<Node, Integer> index = new IdentityHashMap<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      index.put(nodes.get(i), i);
-    }
-    int[] right = new int[nodes.size()];
-    for (int i = 0; i < nodes.size(); i++) {
-      if (nodes.get(i) instanceof InternalNode internal) {
-        right[i] = index.get(internal.rightChild());
-      }
-    }
-    return right;
+  static Forest of(List<TreeSpec> trees) {
+    return new Forest(trees);
   }
 
   /**
@@ -261,13 +236,13 @@ final class Forest {
    * {@code <=} sees them: -0.0 and 0.0 are one threshold, since {@code x <= -0.0} exactly when
    * {@code x <= 0.0}.
    */
-  private static double[][] thresholdsByFeature(List<Node> nodes) {
+  private static double[][] thresholdsByFeature(List<TreeSpec.Node> nodes) {
     Map<Integer, List<Double>> byFeature = new HashMap<>();
     int features = 0;
-    for (Node node : nodes) {
-      if (node instanceof InternalNode internal && internal.split() instanceof ContinuousSplit split && !Double.isNaN(split.threshold())) {
-        byFeature.computeIfAbsent(split.featureIndex(), f -> new ArrayList<>()).add(split.threshold());
-        features = Math.max(features, split.featureIndex() + 1);
+    for (TreeSpec.Node node : nodes) {
+      if (node instanceof TreeSpec.Split split && !split.categorical() && !Double.isNaN(split.threshold())) {
+        byFeature.computeIfAbsent(split.feature(), f -> new ArrayList<>()).add(split.threshold());
+        features = Math.max(features, split.feature() + 1);
       }
     }
     double[][] thresholds = new double[features][];

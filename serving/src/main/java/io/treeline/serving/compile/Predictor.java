@@ -1,14 +1,7 @@
 package io.treeline.serving.compile;
 
-import java.util.Arrays;
-import java.util.List;
-import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
-import org.apache.spark.ml.classification.GBTClassificationModel;
-import org.apache.spark.ml.classification.RandomForestClassificationModel;
-import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
-import org.apache.spark.ml.regression.GBTRegressionModel;
-import org.apache.spark.ml.regression.RandomForestRegressionModel;
-import org.apache.spark.ml.tree.Node;
+import io.treeline.modelpackage.compiled.PredictorSpec;
+import io.treeline.modelpackage.compiled.PredictorSpec.Kind;
 
 /**
  * The final stage: a tree model evaluated over the flattened {@link Forest}, with Spark's own
@@ -16,8 +9,6 @@ import org.apache.spark.ml.tree.Node;
  * a GBT classifier maps its margin through 1/(1+e^(-2m)); a forest regressor averages).
  */
 final class Predictor {
-  enum Kind { FOREST_CLASSIFIER, TREE_CLASSIFIER, GBT_CLASSIFIER, FOREST_REGRESSOR, TREE_REGRESSOR, GBT_REGRESSOR }
-
   private final Kind kind;
   private final Forest forest;
   private final double[] weights;
@@ -36,34 +27,9 @@ final class Predictor {
     this.numFeatures = numFeatures;
   }
 
-  static Predictor of(Object model, int featuresSlot) {
-    if (model instanceof RandomForestClassificationModel m) {
-      return new Predictor(Kind.FOREST_CLASSIFIER, Forest.of(roots(m.trees())), null, m.numClasses(), thresholds(m), featuresSlot, m.numFeatures());
-    }
-    if (model instanceof DecisionTreeClassificationModel m) {
-      return new Predictor(Kind.TREE_CLASSIFIER, Forest.of(List.of(m.rootNode())), null, m.numClasses(), thresholds(m), featuresSlot, m.numFeatures());
-    }
-    if (model instanceof GBTClassificationModel m) {
-      return new Predictor(Kind.GBT_CLASSIFIER, Forest.of(roots(m.trees())), m.treeWeights(), 2, thresholds(m), featuresSlot, m.numFeatures());
-    }
-    if (model instanceof RandomForestRegressionModel m) {
-      return new Predictor(Kind.FOREST_REGRESSOR, Forest.of(roots(m.trees())), null, 0, null, featuresSlot, m.numFeatures());
-    }
-    if (model instanceof DecisionTreeRegressionModel m) {
-      return new Predictor(Kind.TREE_REGRESSOR, Forest.of(List.of(m.rootNode())), null, 0, null, featuresSlot, m.numFeatures());
-    }
-    if (model instanceof GBTRegressionModel m) {
-      return new Predictor(Kind.GBT_REGRESSOR, Forest.of(roots(m.trees())), m.treeWeights(), 0, null, featuresSlot, m.numFeatures());
-    }
-    return null;
-  }
-
-  private static List<Node> roots(org.apache.spark.ml.tree.DecisionTreeModel[] trees) {
-    return Arrays.stream(trees).map(org.apache.spark.ml.tree.DecisionTreeModel::rootNode).toList();
-  }
-
-  private static double[] thresholds(org.apache.spark.ml.classification.ProbabilisticClassificationModel<?, ?> model) {
-    return model.isDefined(model.thresholds()) ? model.getThresholds() : null;
+  static Predictor of(PredictorSpec spec, int featuresSlot) {
+    return new Predictor(spec.kind(), Forest.of(spec.trees()), spec.treeWeights(), spec.numClasses(), spec.thresholds(), featuresSlot,
+        spec.numFeatures());
   }
 
   boolean classifier() {

@@ -1,6 +1,7 @@
 package io.treeline.serving.compile;
 
 import java.util.LinkedHashMap;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import java.util.Map;
 
 /** Assigns every column a slot of its kind while a pipeline is compiled. */

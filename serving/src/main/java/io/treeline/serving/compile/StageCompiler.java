@@ -1,27 +1,16 @@
 package io.treeline.serving.compile;
 
+import io.treeline.modelpackage.compiled.StageSpec;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import io.treeline.serving.compile.Slots.Kind;
 import io.treeline.serving.compile.Slots.Slot;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.feature.Bucketizer;
-import org.apache.spark.ml.feature.ImputerModel;
-import org.apache.spark.ml.feature.MinMaxScalerModel;
-import org.apache.spark.ml.feature.OneHotEncoderModel;
-import org.apache.spark.ml.feature.StandardScalerModel;
-import org.apache.spark.ml.feature.StringIndexerModel;
-import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.ml.feature.VectorIndexerModel;
-import org.apache.spark.ml.param.shared.HasInputCol;
-import org.apache.spark.ml.param.shared.HasInputCols;
-import org.apache.spark.ml.param.shared.HasOutputCol;
-import org.apache.spark.ml.param.shared.HasOutputCols;
 
 /**
  * Turns one fitted feature stage into a {@link CompiledStage} that does what Spark's
- * {@code transform} does to a row, with the same arithmetic; anything else is refused by name.
+ * {@code transform} does to a row, with the same arithmetic.
  */
 final class StageCompiler {
   private final Slots slots;
@@ -30,34 +19,29 @@ final class StageCompiler {
     this.slots = slots;
   }
 
-  CompiledStage compile(Transformer stage, String name) {
-    if (stage instanceof ImputerModel m) {
+  CompiledStage compile(StageSpec stage, String name) {
+    if (stage instanceof StageSpec.Imputer m) {
       return imputer(m, name);
     }
-    if (stage instanceof StringIndexerModel m) {
+    if (stage instanceof StageSpec.StringIndexer m) {
       return stringIndexer(m, name);
     }
-    if (stage instanceof OneHotEncoderModel m) {
+    if (stage instanceof StageSpec.OneHotEncoder m) {
       return oneHot(m, name);
     }
-    if (stage instanceof VectorAssembler m) {
+    if (stage instanceof StageSpec.VectorAssembler m) {
       return assembler(m, name);
     }
-    if (stage instanceof StandardScalerModel m) {
+    if (stage instanceof StageSpec.StandardScaler m) {
       return standardScaler(m, name);
     }
-    if (stage instanceof MinMaxScalerModel m) {
+    if (stage instanceof StageSpec.MinMaxScaler m) {
       return minMaxScaler(m, name);
     }
-    if (stage instanceof Bucketizer m) {
+    if (stage instanceof StageSpec.Bucketizer m) {
       return bucketizer(m, name);
     }
-    if (stage instanceof VectorIndexerModel m) {
-      return vectorIndexer(m, name);
-    }
-    throw new UnsupportedStageException(name + " (" + stage.getClass().getSimpleName() + ") is not supported for serving; supported: "
-        + "StringIndexer, OneHotEncoder, VectorAssembler, Imputer, StandardScaler, MinMaxScaler, Bucketizer, VectorIndexer, "
-        + "and RandomForest, DecisionTree and GBT classifiers and regressors as the last stage");
+    return vectorIndexer((StageSpec.VectorIndexer) stage, name);
   }
 
   /** A column the stage reads: an earlier stage's output, or else a pipeline input of the kind it needs. */
@@ -65,11 +49,11 @@ final class StageCompiler {
     return slots.has(column) ? slots.require(column, kind, stage) : slots.input(column, kind);
   }
 
-  private CompiledStage imputer(ImputerModel m, String name) {
-    String[] in = inputs(m, name);
-    String[] out = outputs(m, name);
+  private CompiledStage imputer(StageSpec.Imputer m, String name) {
+    String[] in = m.inputs();
+    String[] out = m.outputs();
     double[] surrogates = m.surrogates();
-    double missing = m.getMissingValue();
+    double missing = m.missingValue();
     int[] from = new int[in.length];
     int[] to = new int[in.length];
     for (int i = 0; i < in.length; i++) {
@@ -85,11 +69,11 @@ final class StageCompiler {
     };
   }
 
-  private CompiledStage stringIndexer(StringIndexerModel m, String name) {
-    String[] in = inputs(m, name);
-    String[] out = outputs(m, name);
-    String[][] labels = m.labelsArray();
-    String invalid = m.getHandleInvalid();
+  private CompiledStage stringIndexer(StageSpec.StringIndexer m, String name) {
+    String[] in = m.inputs();
+    String[] out = m.outputs();
+    String[][] labels = m.labels();
+    String invalid = m.handleInvalid();
     int[] from = new int[in.length];
     int[] to = new int[in.length];
     @SuppressWarnings("unchecked")
@@ -118,12 +102,12 @@ final class StageCompiler {
     };
   }
 
-  private CompiledStage oneHot(OneHotEncoderModel m, String name) {
-    String[] in = inputs(m, name);
-    String[] out = outputs(m, name);
+  private CompiledStage oneHot(StageSpec.OneHotEncoder m, String name) {
+    String[] in = m.inputs();
+    String[] out = m.outputs();
     int[] sizes = m.categorySizes();
-    boolean keep = m.getHandleInvalid().equals("keep");
-    boolean dropLast = m.getDropLast();
+    boolean keep = m.handleInvalid().equals("keep");
+    boolean dropLast = m.dropLast();
     int[] from = new int[in.length];
     int[] to = new int[in.length];
     int[] vectorSizes = new int[in.length];
@@ -152,8 +136,8 @@ final class StageCompiler {
     };
   }
 
-  private CompiledStage assembler(VectorAssembler m, String name) {
-    String[] in = m.getInputCols();
+  private CompiledStage assembler(StageSpec.VectorAssembler m, String name) {
+    String[] in = m.inputs();
     Slot[] from = new Slot[in.length];
     for (int i = 0; i < in.length; i++) {
       from[i] = slots.has(in[i]) ? slots.get(in[i], name) : slots.input(in[i], Kind.NUMBER);
@@ -161,8 +145,8 @@ final class StageCompiler {
         throw new UnsupportedStageException(name + " assembles the string column '" + in[i] + "'");
       }
     }
-    int to = slots.add(m.getOutputCol(), Kind.VECTOR).index();
-    boolean keepNaN = m.getHandleInvalid().equals("keep");
+    int to = slots.add(m.output(), Kind.VECTOR).index();
+    boolean keepNaN = m.handleInvalid().equals("keep");
     return frame -> {
       int size = 0;
       for (Slot slot : from) {
@@ -187,13 +171,13 @@ final class StageCompiler {
     };
   }
 
-  private CompiledStage standardScaler(StandardScalerModel m, String name) {
-    int from = read(m.getInputCol(), Kind.VECTOR, name).index();
-    int to = slots.add(m.getOutputCol(), Kind.VECTOR).index();
-    double[] mean = m.mean().toArray();
-    double[] std = m.std().toArray();
-    boolean withMean = m.getWithMean();
-    boolean withStd = m.getWithStd();
+  private CompiledStage standardScaler(StageSpec.StandardScaler m, String name) {
+    int from = read(m.input(), Kind.VECTOR, name).index();
+    int to = slots.add(m.output(), Kind.VECTOR).index();
+    double[] mean = m.mean();
+    double[] std = m.std();
+    boolean withMean = m.withMean();
+    boolean withStd = m.withStd();
     double[] inverse = new double[std.length];
     for (int i = 0; i < std.length; i++) {
       inverse[i] = std[i] != 0.0 ? 1.0 / std[i] : 0.0;
@@ -212,13 +196,13 @@ final class StageCompiler {
     };
   }
 
-  private CompiledStage minMaxScaler(MinMaxScalerModel m, String name) {
-    int from = read(m.getInputCol(), Kind.VECTOR, name).index();
-    int to = slots.add(m.getOutputCol(), Kind.VECTOR).index();
-    double[] min = m.originalMin().toArray();
-    double[] max = m.originalMax().toArray();
-    double scale = m.getMax() - m.getMin();
-    double minValue = m.getMin();
+  private CompiledStage minMaxScaler(StageSpec.MinMaxScaler m, String name) {
+    int from = read(m.input(), Kind.VECTOR, name).index();
+    int to = slots.add(m.output(), Kind.VECTOR).index();
+    double[] min = m.originalMin();
+    double[] max = m.originalMax();
+    double scale = m.max() - m.min();
+    double minValue = m.min();
     double[] range = new double[min.length];
     for (int i = 0; i < min.length; i++) {
       range[i] = max[i] - min[i];
@@ -235,12 +219,11 @@ final class StageCompiler {
     };
   }
 
-  private CompiledStage bucketizer(Bucketizer m, String name) {
-    boolean multi = m.isSet(m.inputCols());
-    String[] in = multi ? m.getInputCols() : new String[] {m.getInputCol()};
-    String[] out = multi ? m.getOutputCols() : new String[] {m.getOutputCol()};
-    double[][] splits = multi ? m.getSplitsArray() : new double[][] {m.getSplits()};
-    boolean keep = m.getHandleInvalid().equals("keep");
+  private CompiledStage bucketizer(StageSpec.Bucketizer m, String name) {
+    String[] in = m.inputs();
+    String[] out = m.outputs();
+    double[][] splits = m.splits();
+    boolean keep = m.handleInvalid().equals("keep");
     int[] from = new int[in.length];
     int[] to = new int[in.length];
     for (int i = 0; i < in.length; i++) {
@@ -270,16 +253,11 @@ final class StageCompiler {
     };
   }
 
-  private CompiledStage vectorIndexer(VectorIndexerModel m, String name) {
-    int from = read(m.getInputCol(), Kind.VECTOR, name).index();
-    int to = slots.add(m.getOutputCol(), Kind.VECTOR).index();
-    Map<Integer, Map<Double, Integer>> maps = new HashMap<>();
-    m.javaCategoryMaps().forEach((feature, categories) -> {
-      Map<Double, Integer> map = new HashMap<>();
-      categories.forEach(map::put);
-      maps.put(feature, map);
-    });
-    String invalid = m.getHandleInvalid();
+  private CompiledStage vectorIndexer(StageSpec.VectorIndexer m, String name) {
+    int from = read(m.input(), Kind.VECTOR, name).index();
+    int to = slots.add(m.output(), Kind.VECTOR).index();
+    Map<Integer, Map<Double, Integer>> maps = new HashMap<>(m.categoryMaps());
+    String invalid = m.handleInvalid();
     return frame -> {
       double[] v = frame.vectors[from].clone();
       for (Map.Entry<Integer, Map<Double, Integer>> feature : maps.entrySet()) {
@@ -290,30 +268,10 @@ final class StageCompiler {
         } else if (invalid.equals("keep")) {
           v[i] = feature.getValue().size();
         } else {
-          throw new InvalidRowException(m.getInputCol(), "feature " + i + " of '" + m.getInputCol() + "' = " + v[i] + " is a category not seen in training");
+          throw new InvalidRowException(m.input(), "feature " + i + " of '" + m.input() + "' = " + v[i] + " is a category not seen in training");
         }
       }
       frame.vectors[to] = v;
     };
-  }
-
-  private static String[] inputs(Object stage, String name) {
-    if (stage instanceof HasInputCols multi && multi.isSet(multi.inputCols())) {
-      return multi.getInputCols();
-    }
-    if (stage instanceof HasInputCol single) {
-      return new String[] {single.getInputCol()};
-    }
-    throw new UnsupportedStageException(name + " has no input columns");
-  }
-
-  private static String[] outputs(Object stage, String name) {
-    if (stage instanceof HasOutputCols multi && multi.isSet(multi.outputCols())) {
-      return multi.getOutputCols();
-    }
-    if (stage instanceof HasOutputCol single) {
-      return new String[] {single.getOutputCol()};
-    }
-    throw new UnsupportedStageException(name + " has no output columns");
   }
 }

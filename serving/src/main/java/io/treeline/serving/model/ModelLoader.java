@@ -1,6 +1,9 @@
 package io.treeline.serving.model;
 
 import io.treeline.modelpackage.ModelManifest;
+import io.treeline.modelpackage.ModelPackage;
+import io.treeline.modelpackage.compiled.PipelineSpec;
+import io.treeline.modelpackage.compiled.PipelineSpecFile;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
 import io.treeline.serving.compile.CompiledPipeline;
@@ -13,12 +16,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.apache.spark.ml.PipelineModel;
 
 /**
- * Downloads a registered version, loads its PipelineModel (the one use of Spark, at load time),
- * compiles it, plans its requests and warms it, so the first request after a swap runs at full
- * speed. Any failure leaves nothing behind and names the version.
+ * Downloads a registered version, reads its compiled pipeline ({@code compiled-pipeline.bin}, no
+ * Spark), compiles it, plans its requests and warms it, so the first request after a swap runs at
+ * full speed. A package written before that file existed is read through Spark ML once, by
+ * {@link SparkModelReader}. Any failure leaves nothing behind and names the version.
  */
 public final class ModelLoader {
   /** Predictions made on load so the JIT has compiled the evaluator before the version takes traffic. */
@@ -42,14 +45,25 @@ public final class ModelLoader {
     try {
       registry.download(version, dir);
       ModelManifest manifest = ModelManifest.read(dir);
-      PipelineModel model = PipelineModel.load(dir.resolve("sparkml").toUri().toString());
-      CompiledPipeline pipeline = CompiledPipeline.compile(model, manifest.decision());
+      CompiledPipeline pipeline = CompiledPipeline.compile(spec(dir), manifest.decision());
       RequestPlan plan = RequestPlan.of(manifest, pipeline);
       warm(pipeline);
       return new ServedModel(servedName, arm, version.model(), version.version(), pipeline, plan, manifest, Instant.now(),
           (System.nanoTime() - start) / 1e9);
     } finally {
       delete(dir); // everything serving needs is in memory now
+    }
+  }
+
+  private static PipelineSpec spec(Path dir) {
+    Path compiled = dir.resolve(ModelPackage.COMPILED_PIPELINE);
+    if (!Files.exists(compiled)) {
+      return SparkModelReader.spec(dir.resolve(ModelPackage.SPARKML));
+    }
+    try {
+      return PipelineSpecFile.read(Files.readAllBytes(compiled), compiled.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + compiled, e);
     }
   }
 

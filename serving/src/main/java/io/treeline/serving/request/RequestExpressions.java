@@ -1,33 +1,12 @@
 package io.treeline.serving.request;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.LocalDateTime;
 import java.time.temporal.IsoFields;
 import java.util.List;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
-import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
-import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
-import org.apache.spark.sql.catalyst.expressions.Add;
-import org.apache.spark.sql.catalyst.expressions.BinaryArithmetic;
-import org.apache.spark.sql.catalyst.expressions.Cast;
-import org.apache.spark.sql.catalyst.expressions.Divide;
-import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.catalyst.expressions.Literal;
-import org.apache.spark.sql.catalyst.expressions.Multiply;
-import org.apache.spark.sql.catalyst.expressions.Remainder;
-import org.apache.spark.sql.catalyst.expressions.Subtract;
-import org.apache.spark.sql.catalyst.expressions.UnaryMinus;
-import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import org.apache.spark.sql.types.ByteType;
-import org.apache.spark.sql.types.DecimalType;
-import org.apache.spark.sql.types.DoubleType;
-import org.apache.spark.sql.types.FloatType;
-import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.sql.types.LongType;
-import org.apache.spark.sql.types.NumericType;
-import org.apache.spark.sql.types.ShortType;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Compiles a request feature's Spark SQL expression into plain Java, once, when a model loads. It
@@ -44,62 +23,62 @@ public final class RequestExpressions {
   static final List<String> DATE_PARTS = List.of("year", "quarter", "month", "day", "dayofmonth", "dayofweek", "weekday",
       "dayofyear", "weekofyear", "hour", "minute", "second");
 
+  /** The numeric types a cast may name, as the parser spells them. */
+  private static final Set<String> NUMERIC_TYPES = Set.of("tinyint", "smallint", "int", "bigint", "float", "double", "decimal");
+
   private RequestExpressions() {}
 
   public static RequestExpression compile(String sql, Columns columns) {
-    Expression parsed;
+    ExpressionSyntax.Node parsed;
     try {
-      parsed = CatalystSqlParser$.MODULE$.parseExpression(sql);
-    } catch (Exception e) { // Spark's ParseException is checked but thrown undeclared
-      throw new UnsupportedExpressionException(sql, "it does not parse: " + e.getMessage());
+      parsed = ExpressionSyntax.parse(sql);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedExpressionException(sql, "it does not parse as a request feature expression: " + e.getMessage());
     }
     return new RequestExpressions.Compiler(sql, columns).number(parsed);
   }
 
   private record Compiler(String sql, Columns columns) {
-    RequestExpression number(Expression e) {
-      if (e instanceof Literal literal && literal.dataType() instanceof NumericType) {
-        double value = Double.parseDouble(literal.value().toString());
+    RequestExpression number(ExpressionSyntax.Node e) {
+      if (e instanceof ExpressionSyntax.Number number) {
+        double value = number.value();
         return values -> value;
       }
-      if (e instanceof UnresolvedAttribute attribute) {
-        int slot = columns.slot(attribute.name(), FieldType.NUMBER);
+      if (e instanceof ExpressionSyntax.Column column) {
+        int slot = columns.slot(column.name(), FieldType.NUMBER);
         return values -> values[slot] == null ? Double.NaN : (Double) values[slot];
       }
-      if (e instanceof Cast cast && cast.dataType() instanceof NumericType type) {
-        return cast(number(cast.child()), type);
+      if (e instanceof ExpressionSyntax.Cast cast && NUMERIC_TYPES.contains(cast.type())) {
+        return cast(number(cast.child()), cast);
       }
-      if (e instanceof UnaryMinus minus) {
+      if (e instanceof ExpressionSyntax.Negate minus) {
         RequestExpression child = number(minus.child());
         return values -> -child.evaluate(values);
       }
-      if (e instanceof BinaryArithmetic arithmetic) {
+      if (e instanceof ExpressionSyntax.Binary arithmetic) {
         RequestExpression left = number(arithmetic.left());
         RequestExpression right = number(arithmetic.right());
-        if (e instanceof Add) {
-          return values -> left.evaluate(values) + right.evaluate(values);
-        }
-        if (e instanceof Subtract) {
-          return values -> left.evaluate(values) - right.evaluate(values);
-        }
-        if (e instanceof Multiply) {
-          return values -> left.evaluate(values) * right.evaluate(values);
-        }
-        if (e instanceof Divide) {
-          // Spark gives null for a division by zero; null reaches the model as missing.
-          return values -> {
-            double divisor = right.evaluate(values);
-            return divisor == 0 ? Double.NaN : left.evaluate(values) / divisor;
-          };
-        }
-        if (e instanceof Remainder) {
-          return values -> {
-            double divisor = right.evaluate(values);
-            return divisor == 0 ? Double.NaN : left.evaluate(values) % divisor;
-          };
+        switch (arithmetic.operator()) {
+          case '+':
+            return values -> left.evaluate(values) + right.evaluate(values);
+          case '-':
+            return values -> left.evaluate(values) - right.evaluate(values);
+          case '*':
+            return values -> left.evaluate(values) * right.evaluate(values);
+          case '/':
+            // Spark gives null for a division by zero; null reaches the model as missing.
+            return values -> {
+              double divisor = right.evaluate(values);
+              return divisor == 0 ? Double.NaN : left.evaluate(values) / divisor;
+            };
+          default:
+            return values -> {
+              double divisor = right.evaluate(values);
+              return divisor == 0 ? Double.NaN : left.evaluate(values) % divisor;
+            };
         }
       }
-      if (e instanceof UnresolvedFunction function) {
+      if (e instanceof ExpressionSyntax.Call function) {
         return function(function);
       }
       throw new UnsupportedExpressionException(sql, "'" + e.sql() + "' is not supported in serving; request features may use columns,"
@@ -107,39 +86,44 @@ public final class RequestExpressions {
     }
 
     /** Spark's cast of a number: integral types truncate toward zero, float and decimal round; a value that does not fit is null (NaN). */
-    private RequestExpression cast(RequestExpression child, NumericType type) {
-      if (type instanceof DoubleType) {
+    private RequestExpression cast(RequestExpression child, ExpressionSyntax.Cast type) {
+      if (type.type().equals("double")) {
         return child;
       }
-      if (type instanceof FloatType) {
+      if (type.type().equals("float")) {
         return values -> (double) (float) child.evaluate(values);
       }
-      if (type instanceof DecimalType decimal) {
+      if (type.type().equals("decimal")) {
+        int scale = type.scale();
+        int integerDigits = type.precision() - type.scale();
         return values -> {
           double v = child.evaluate(values);
           if (!Double.isFinite(v)) {
             return Double.NaN;
           }
-          BigDecimal rounded = new BigDecimal(v).setScale(decimal.scale(), RoundingMode.HALF_UP);
-          return rounded.precision() - rounded.scale() > decimal.precision() - decimal.scale() ? Double.NaN : rounded.doubleValue();
+          BigDecimal rounded = new BigDecimal(v).setScale(scale, RoundingMode.HALF_UP);
+          return rounded.precision() - rounded.scale() > integerDigits ? Double.NaN : rounded.doubleValue();
         };
       }
       double min;
       double max;
-      if (type instanceof ByteType) {
-        min = Byte.MIN_VALUE;
-        max = Byte.MAX_VALUE;
-      } else if (type instanceof ShortType) {
-        min = Short.MIN_VALUE;
-        max = Short.MAX_VALUE;
-      } else if (type instanceof IntegerType) {
-        min = Integer.MIN_VALUE;
-        max = Integer.MAX_VALUE;
-      } else if (type instanceof LongType) {
-        min = Long.MIN_VALUE;
-        max = Long.MAX_VALUE;
-      } else {
-        throw new UnsupportedExpressionException(sql, "a cast to " + type.simpleString() + " is not supported in serving");
+      switch (type.type()) {
+        case "tinyint" -> {
+          min = Byte.MIN_VALUE;
+          max = Byte.MAX_VALUE;
+        }
+        case "smallint" -> {
+          min = Short.MIN_VALUE;
+          max = Short.MAX_VALUE;
+        }
+        case "int" -> {
+          min = Integer.MIN_VALUE;
+          max = Integer.MAX_VALUE;
+        }
+        default -> {
+          min = Long.MIN_VALUE;
+          max = Long.MAX_VALUE;
+        }
       }
       return values -> {
         double v = child.evaluate(values);
@@ -148,15 +132,15 @@ public final class RequestExpressions {
       };
     }
 
-    private RequestExpression function(UnresolvedFunction function) {
-      String name = String.join(".", CollectionConverters.asJava(function.nameParts())).toLowerCase(java.util.Locale.ROOT);
-      List<Expression> arguments = CollectionConverters.asJava(function.arguments());
+    private RequestExpression function(ExpressionSyntax.Call function) {
+      String name = function.function().toLowerCase(java.util.Locale.ROOT);
+      List<ExpressionSyntax.Node> arguments = function.arguments();
       ToDoubleFunction<LocalDateTime> part = datePart(name);
       if (part == null) {
         throw new UnsupportedExpressionException(sql, "the function " + name + "() is not supported in serving; supported: "
             + String.join(", ", DATE_PARTS) + " of a timestamp column");
       }
-      if (arguments.size() != 1 || !(arguments.get(0) instanceof UnresolvedAttribute column)) {
+      if (arguments.size() != 1 || !(arguments.get(0) instanceof ExpressionSyntax.Column column)) {
         throw new UnsupportedExpressionException(sql, name + "() takes one timestamp column in serving");
       }
       int slot = columns.slot(column.name(), FieldType.TIMESTAMP);

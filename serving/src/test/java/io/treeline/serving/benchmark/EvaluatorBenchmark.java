@@ -65,7 +65,7 @@ public class EvaluatorBenchmark {
     spark = SparkSession.builder().master("local[1]").appName("evaluator-benchmark").config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1").getOrCreate();
     pipeline = PipelineModel.load(model);
-    compiled = CompiledPipeline.compile(pipeline, io.treeline.modelpackage.Decision.DEFAULT);
+    compiled = CompiledPipeline.compile(io.treeline.modelpackage.compiled.SparkPipelineSpecs.of(pipeline), io.treeline.modelpackage.Decision.DEFAULT);
     inputs = new ArrayList<>(compiled.inputs().values());
     numbers = new ArrayList<>();
     strings = new ArrayList<>();

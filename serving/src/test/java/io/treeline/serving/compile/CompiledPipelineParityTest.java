@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.treeline.core.testing.TestData;
 import io.treeline.core.testing.TestSpark;
+import io.treeline.modelpackage.Decision;
+import io.treeline.modelpackage.compiled.PipelineSpecFile;
+import io.treeline.modelpackage.compiled.SparkPipelineSpecs;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -34,7 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The compiled pipeline against Spark's own transform on the 20,000-row flights slice: the same
- * predictions exactly and probabilities within 1e-9, for every supported stage and model.
+ * predictions exactly and probabilities within 1e-9, for every supported stage and model. Each
+ * pipeline is compiled as a server loads it: through the bytes of its {@code compiled-pipeline.bin}.
  */
 class CompiledPipelineParityTest {
   private static Dataset<Row> flights;
@@ -73,6 +78,12 @@ class CompiledPipelineParityTest {
   }
 
   /** The compiled answer for a row of (origin, destination, distance, hour, …), a missing number as NaN. */
+  /** The model as a server loads it: written to the package file's bytes, read back, compiled. */
+  private static CompiledPipeline stored(PipelineModel model, Decision decision) {
+    byte[] file = PipelineSpecFile.write(SparkPipelineSpecs.of(model));
+    return CompiledPipeline.compile(PipelineSpecFile.read(file, "the test's compiled-pipeline.bin"), decision);
+  }
+
   private static Prediction predict(CompiledPipeline compiled, Row row) {
     return compiled.predict(frame(compiled, row));
   }
@@ -101,7 +112,7 @@ class CompiledPipelineParityTest {
   }
 
   private static void assertParity(PipelineModel model, double probabilityTolerance, double valueTolerance) {
-    CompiledPipeline compiled = CompiledPipeline.compile(model, io.treeline.modelpackage.Decision.DEFAULT);
+    CompiledPipeline compiled = stored(model, Decision.DEFAULT);
     boolean classifier = compiled.classifier();
     List<Row> expected = model.transform(flights)
         .select(col("origin"), col("destination"), col("distance"), col("hour"), col("prediction"),
@@ -144,7 +155,7 @@ class CompiledPipelineParityTest {
             new double[] {0.05, 0.1, 0.1, 0.3, 0.6}, new double[] {0.02, 0.08, 0.2, 0.31, 0.9})),
         new io.treeline.modelpackage.Decision(0.35, new io.treeline.modelpackage.Calibration.Platt(4.5, -2.25)));
     for (io.treeline.modelpackage.Decision decision : decisions) {
-      CompiledPipeline compiled = CompiledPipeline.compile(model, decision);
+      CompiledPipeline compiled = stored(model, decision);
       // Spark's model with the cut training gives it (what MLflow's pyfunc answers)
       forest.setThresholds(new double[] {1 - decision.forestThreshold(), decision.forestThreshold()});
       List<Row> expected = model.transform(flights).select(col("origin"), col("destination"), col("distance"), col("hour"), col("prediction"),
@@ -198,7 +209,7 @@ class CompiledPipelineParityTest {
     withSql[0] = new SQLTransformer().setStatement("SELECT *, distance * 2 AS distance2 FROM __THIS__");
     PipelineModel model = fit(withSql, new DecisionTreeClassifier().setMaxDepth(3).setMaxBins(400));
 
-    assertThatThrownBy(() -> CompiledPipeline.compile(model, io.treeline.modelpackage.Decision.DEFAULT)).isInstanceOf(UnsupportedStageException.class)
+    assertThatThrownBy(() -> stored(model, Decision.DEFAULT)).isInstanceOf(UnsupportedStageException.class)
         .hasMessageContaining("stage 1 of 5 (SQLTransformer) is not supported for serving");
   }
 
@@ -208,7 +219,7 @@ class CompiledPipelineParityTest {
         new StringIndexer().setInputCol("origin").setOutputCol("origin_index").setHandleInvalid("error"),
         new VectorAssembler().setInputCols(new String[] {"origin_index"}).setOutputCol("features"),
         new DecisionTreeClassifier().setMaxDepth(3).setMaxBins(400)}).fit(flights);
-    CompiledPipeline compiled = CompiledPipeline.compile(model, io.treeline.modelpackage.Decision.DEFAULT);
+    CompiledPipeline compiled = stored(model, Decision.DEFAULT);
     Frame frame = compiled.newFrame();
     compiled.setString(frame, "origin", "not-an-airport");
 

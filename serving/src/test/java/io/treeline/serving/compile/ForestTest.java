@@ -3,6 +3,8 @@ package io.treeline.serving.compile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.treeline.modelpackage.compiled.SparkPipelineSpecs;
+import io.treeline.modelpackage.compiled.UnsupportedStageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -23,6 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class ForestTest {
   private static int leaves;
+
+  private static Forest forest(List<Node> trees) {
+    return Forest.of(trees.stream().map(SparkPipelineSpecs::tree).toList());
+  }
 
   private static Node leaf() {
     return new LeafNode(leaves++, 0, null);
@@ -83,7 +89,7 @@ class ForestTest {
     List<Node> trees = List.of(
         below(0, 0.0, below(0, -1, leaf(), leaf()), below(0, 3, leaf(), leaf())),
         below(0, -0.0, leaf(), leaf()));
-    Forest forest = Forest.of(trees);
+    Forest forest = forest(trees);
     assertThat(forest.prediction(forest.leaf(0, forest.bins(new double[] {3})))).as("equal goes left").isEqualTo(2);
     assertThat(both(forest, trees, 0, 3)).containsExactly(2, 2);
     assertThat(both(forest, trees, 0, Math.nextUp(3.0))).containsExactly(3, 3);
@@ -111,7 +117,7 @@ class ForestTest {
         split(categorical, below(0, Double.MAX_VALUE, leaf(), leaf()), below(1, Double.MIN_VALUE, leaf(), below(0, -0.0, leaf(), leaf()))),
         split(wide, leaf(), leaf()),
         leaf());
-    Forest forest = Forest.of(trees);
+    Forest forest = forest(trees);
     double[] thresholds = {0.0, -0.0, 1.5, 2.5, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MIN_VALUE, -1e300, 1e300};
     List<Double> values = new ArrayList<>(List.of(Double.NaN, -7.0, 42.0));
     for (double t : thresholds) {
@@ -160,12 +166,12 @@ class ForestTest {
 
   @Test
   void features_and_thresholds_beyond_the_packed_widths_are_refused_by_name() {
-    assertThatThrownBy(() -> Forest.of(List.of(below(1 << 13, 1.0, leaf(), leaf()))))
+    assertThatThrownBy(() -> forest(List.of(below(1 << 13, 1.0, leaf(), leaf()))))
         .isInstanceOf(UnsupportedStageException.class).hasMessageContaining("feature 8192").hasMessageContaining("at most 8192 features");
-    Forest.of(List.of(below((1 << 13) - 1, 1.0, leaf(), leaf())));
+    forest(List.of(below((1 << 13) - 1, 1.0, leaf(), leaf())));
     List<Node> manyThresholds = IntStream.rangeClosed(0, 1 << 16).mapToObj(i -> below(3, i, leaf(), leaf())).toList();
-    assertThatThrownBy(() -> Forest.of(manyThresholds))
+    assertThatThrownBy(() -> forest(manyThresholds))
         .isInstanceOf(UnsupportedStageException.class).hasMessageContaining("feature 3 has 65537 distinct split thresholds");
-    Forest.of(manyThresholds.subList(0, 1 << 16));
+    forest(manyThresholds.subList(0, 1 << 16));
   }
 }

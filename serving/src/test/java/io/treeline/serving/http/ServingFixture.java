@@ -138,11 +138,19 @@ final class ServingFixture {
 
   /** As above, deriving day_of_week with {@code dayOfWeek} (an expression serving cannot compute makes a version that fails to load). */
   ModelVersion register(String name, PipelineModel model, String type, String dayOfWeek) {
+    return register(name, model, type, dayOfWeek, true);
+  }
+
+  /** As above; without {@code compiled}, the package lacks compiled-pipeline.bin, as one an older Treeline wrote. */
+  ModelVersion register(String name, PipelineModel model, String type, String dayOfWeek, boolean compiled) {
     try {
       Path run = Files.createTempDirectory(lake.root(), "run");
       String runId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
       ModelPackage.write(model, run.resolve("model").toString(), manifest(name, runId, type, dayOfWeek), null,
           spark.sparkContext().hadoopConfiguration());
+      if (!compiled) {
+        Files.delete(run.resolve("model").resolve(ModelPackage.COMPILED_PIPELINE));
+      }
       LoggedRun logged = registry.logRun(new RunRecord(runId, name, run.toString(), Map.of(), Map.of("test_auc", 0.7), Map.of(),
           Instant.now().minusSeconds(1), Instant.now(), true));
       return registry.register(name, logged, "model", Map.of());

@@ -1,4 +1,4 @@
-package io.treeline.serving.compile;
+package io.treeline.modelpackage.compiled;
 
 /** A pipeline stage (or a setting of one) that the compiler cannot turn into plain Java. */
 public final class UnsupportedStageException extends RuntimeException {
