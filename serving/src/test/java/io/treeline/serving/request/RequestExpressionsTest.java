@@ -27,7 +27,10 @@ class RequestExpressionsTest {
   @Test
   void casts_arithmetic_and_date_parts_equal_spark() {
     List<String> expressions = List.of("cast(x / 100 as int)", "cast(x as smallint)", "cast(x as float)", "cast(x as decimal(6, 1))",
-        "x % 7", "-x + 3 * 2", "x / 8", "cast(x as bigint)");
+        "x % 7", "-x + 3 * 2", "x / 8", "cast(x as bigint)",
+        // the grammar without Spark's parser: precedence, signs, literals with suffixes, quoting, case
+        "1 + 2 * x - 3 / 4 % 5", "(1 + 2) * (x - 3)", "x - -1", "+x * -+2", "1e3 + 2.5E-1 + .5 + 2L + 3S + 1Y + 1.5D + 0.25BD + 1.5F",
+        "CAST( `x` AS INT ) + CAST(x AS Integer)", "cast(x as decimal(10,3)) * 2", "cast(cast(x as int) as bigint)", "x/2/2", "x*2%3");
     for (double x : new double[] {337, -337.75, 0.05, 12345.25, -0.0}) {
       for (String sql : expressions) {
         assertThat(java(sql, x)).as("%s at x = %s", sql, x).isEqualTo(spark(sql, x));
@@ -51,5 +54,9 @@ class RequestExpressionsTest {
             + String.join(", ", RequestExpressions.DATE_PARTS) + " of a timestamp column.");
     assertThatThrownBy(() -> java("cast(x as string)", 0)).isInstanceOf(UnsupportedExpressionException.class)
         .hasMessageContaining("'CAST(x AS STRING)' is not supported in serving");
+    for (String broken : List.of("x +", "(x", "x y", "cast(x int)", "x == 1", "`x", "1..2")) {
+      assertThatThrownBy(() -> java(broken, 0)).as(broken).isInstanceOf(UnsupportedExpressionException.class)
+          .hasMessageContaining("does not parse");
+    }
   }
 }
