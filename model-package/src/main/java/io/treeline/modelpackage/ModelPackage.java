@@ -47,7 +47,11 @@ public final class ModelPackage {
   public static final String COMPILED_PIPELINE = "compiled-pipeline.bin";
   /** The MLflow release this format is written for and tested against (bin/test installs it). */
   public static final String MLFLOW_VERSION = "3.17.2";
-  public static final String PYSPARK_VERSION = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+  /**
+   * The PySpark that loads the package: the Spark this Treeline is built on (a test holds the two
+   * equal). A literal, so that reading a manifest loads no Spark class in a server without Spark.
+   */
+  public static final String PYSPARK_VERSION = "4.2.0";
   public static final String PYTHON_VERSION = "3.11";
   /** PySpark 4.2 supports pandas 2.x only. */
   public static final String PANDAS = "pandas<3";

@@ -29,6 +29,7 @@ class ModelPackageTest {
     String script = Files.readString(Path.of("..", "bin", "test"));
     assertThat(script).contains("MLFLOW_VERSION=\"" + ModelPackage.MLFLOW_VERSION + "\"")
         .contains("PYSPARK_VERSION=\"" + ModelPackage.PYSPARK_VERSION + "\"").contains("PANDAS_PIN=\"" + ModelPackage.PANDAS + "\"");
+    assertThat(ModelPackage.PYSPARK_VERSION).as("the Spark on the classpath").isEqualTo(org.apache.spark.package$.MODULE$.SPARK_VERSION());
     assertThat(ModelPackage.requirements()).isEqualTo("mlflow==" + ModelPackage.MLFLOW_VERSION + "\npyspark=="
         + ModelPackage.PYSPARK_VERSION + "\npandas<3\n");
   }
