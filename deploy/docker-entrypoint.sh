@@ -4,12 +4,12 @@
 #   driver ARGS…     a Spark driver pod of spark-submit --master k8s://… --deploy-mode cluster
 #   executor         a Spark executor pod (Spark's Kubernetes backend sets the SPARK_* variables read below)
 #   spark-class CLASS ARGS…   a Spark daemon, e.g. a standalone master or worker (deploy/compose.yaml)
-# Treeline commands run under spark-submit with the master TREELINE_SPARK_MASTER (default local[*]); the driver's
+# `serve` runs as a plain JVM without Spark (the serving image has none); other Treeline commands run under spark-submit with the master TREELINE_SPARK_MASTER (default local[*]); the driver's
 # heap is TREELINE_HEAP (default 2g) and TREELINE_JAVA_OPTS adds JVM options. SPARK_SUBMIT_EXTRA_ARGS adds
 # spark-submit options, e.g. "--conf spark.executor.instances=2".
 set -euo pipefail
 
-SPARK_SUBMIT="$SPARK_HOME/bin/spark-submit"
+SPARK_SUBMIT="${SPARK_HOME:-/opt/spark}/bin/spark-submit"
 # On the pods' class paths so that S3A (which the jar carries) is found by Hadoop before any user class loader.
 EXTRA_CLASSPATH="$TREELINE_HOME/treeline-jobs.jar"
 
@@ -40,11 +40,17 @@ run_treeline() {
   for arg in "$@"; do
     if [[ "$arg" == "serve" || "$arg" == "--serve" ]]; then
       # A server allocates short-lived garbage per request: the parallel collector's pauses suit it (docs/benchmarks.md).
-      java_opts="-XX:+UseParallelGC $java_opts"
+      # It runs without Spark: a plain JVM on the jar and serving-lib/, which starts in seconds.
       serving_port "$@" > "$port_file"
-      break
+      # shellcheck disable=SC2086  # java_opts is a list of options, split on spaces on purpose
+      exec java -XX:+UseParallelGC $java_opts "-Xmx${TREELINE_HEAP:-2g}" \
+        -cp "$TREELINE_HOME/treeline-jobs.jar:$TREELINE_HOME/serving-lib/*" io.treeline.jobs.Main "$@"
     fi
   done
+  if [[ -z "${SPARK_HOME:-}" ]]; then
+    echo "error: Cannot run treeline ${1:-}: this is the serving image, which has no Spark; it runs serve only. Use the full image for other commands." >&2
+    exit 2
+  fi
   # shellcheck disable=SC2086  # SPARK_SUBMIT_EXTRA_ARGS is a list of options, split on spaces on purpose
   exec "$SPARK_SUBMIT" --master "${TREELINE_SPARK_MASTER:-local[*]}" --name "treeline ${1:-}" \
     --driver-memory "${TREELINE_HEAP:-2g}" --driver-java-options "$java_opts" \

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A real {@code treeline serve} process under load from several kept-alive clients gets SIGTERM:
  * /ready turns 503 at once, the server keeps answering through the drain period, then refuses new
  * connections, and not one request that reached it goes without an answer; the process exits 0.
+ * The process runs without Spark or Scala on its classpath, as bin/treeline starts it, and loads no
+ * Spark class: a server carries no Spark runtime.
  */
 class ServeSigtermTest {
   private static final Path CONF = TrainedSlice.CONF;
@@ -78,6 +80,13 @@ class ServeSigtermTest {
     }
   }
 
+  /** The classpath less Spark's and Scala's jars: what bin/treeline gives serve (jobs/target/launcher/serving-classpath.txt). */
+  private static String withoutSpark(String classpath) {
+    return java.util.Arrays.stream(classpath.split(java.io.File.pathSeparator))
+        .filter(entry -> !entry.contains("/org/apache/spark/") && !entry.contains("/org/scala-lang/"))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+  }
+
   /** What each request sent came to. */
   private static final class Outcomes {
     final AtomicInteger answered = new AtomicInteger();
@@ -91,9 +100,10 @@ class ServeSigtermTest {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt")).trim().split("\\s+")));
-    command.addAll(List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + CONF.resolve("log4j2.xml")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.treeline.jobs.Main", "--verbose", "serve", "--model", "flight-delay@champion",
-        "--port", "0"));
+    Path classes = Path.of("target", "serve-sigterm-" + repetition.getCurrentRepetition() + "-classes.log").toAbsolutePath();
+    command.addAll(List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + CONF.resolve("log4j2.xml"), "-Xlog:class+load=info:file=" + classes));
+    command.addAll(List.of("-cp", withoutSpark(System.getProperty("java.class.path")), "io.treeline.jobs.Main", "--verbose", "serve", "--model",
+        "flight-delay@champion", "--port", "0"));
     command.addAll(List.of(args()));
     command.addAll(List.of("--conf", "serving.shutdown-drain-seconds=2", "--conf", "serving.poll-interval-seconds=0",
         "--conf", "serving.access-log=false"));
@@ -157,6 +167,10 @@ class ServeSigtermTest {
       assertThat(serve.exitValue()).as(output).isZero();
       assertThat(output).contains("SIGTERM received: stopping gracefully", "Stopping: /ready answers 503", "Stopped serving flight-delay@champion.")
           .doesNotContain(" ERROR ");
+      try (java.util.stream.Stream<String> loaded = Files.lines(classes)) {
+        assertThat(loaded.filter(l -> l.contains(" org.apache.spark.") || l.contains(" scala.")).limit(5).toList())
+            .as("Spark or Scala classes the server loaded").isEmpty();
+      }
       // The stop wrote what the inference log held: the rows it says it logged are all in the table.
       Matcher logged = Pattern.compile("Logged (\\d+) predictions to monitoring\\.inference_log\\.").matcher(output);
       assertThat(logged.find()).as(output).isTrue();
