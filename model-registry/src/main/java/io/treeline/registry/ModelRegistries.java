@@ -15,14 +15,22 @@ public final class ModelRegistries {
   private ModelRegistries() {}
 
   /**
-   * @param spark the session, started only for the lake registry (MLflow needs no Spark)
-   * @param hadoop Hadoop settings for artifact stores that MLflow shares as paths (local, s3a)
+   * Opens the registry without Spark: the lake registry reads and writes its tables with Delta Kernel.
+   *
+   * @param hadoop Hadoop settings for the lake and for artifact stores that MLflow shares as paths (local, s3a),
+   *     e.g. {@link io.treeline.core.lake.LakeHadoop#configuration}
    */
-  public static ModelRegistry open(TreelineConfig config, LakeLayout layout, Supplier<SparkSession> spark, Supplier<Configuration> hadoop) {
+  public static ModelRegistry open(TreelineConfig config, LakeLayout layout, Supplier<Configuration> hadoop) {
     if ("mlflow".equals(config.registryType())) {
       return new MlflowRegistry(trackingUri(config), MlflowCredentials.fromEnvironment(), RetryPolicy.DEFAULT, hadoop.get());
     }
-    return new LakeRegistry(spark.get(), layout);
+    return new LakeRegistry(layout, hadoop.get());
+  }
+
+  /** @deprecated no registry needs a SparkSession: use {@link #open(TreelineConfig, LakeLayout, Supplier)}. */
+  @Deprecated
+  public static ModelRegistry open(TreelineConfig config, LakeLayout layout, Supplier<SparkSession> spark, Supplier<Configuration> hadoop) {
+    return open(config, layout, hadoop);
   }
 
   /** registry.mlflow.tracking-uri, or MLflow's own MLFLOW_TRACKING_URI when that is empty. */

@@ -1,6 +1,7 @@
 package io.treeline.core.spark;
 
 import io.treeline.core.config.TreelineConfig;
+import io.treeline.core.lake.LakeHadoop;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.S3LakeSettings;
 import java.util.LinkedHashMap;
@@ -81,14 +82,9 @@ public final class SparkSessions {
     return settings;
   }
 
-  /**
-   * Hadoop settings for lake I/O without a SparkSession (the doctor, data fetch): Hadoop's defaults
-   * plus the lake's S3 settings and the {@code spark.hadoop.*} settings of {@code spark.conf}, as Spark would apply them.
-   */
+  /** Hadoop settings for lake I/O without a SparkSession: {@link LakeHadoop#configuration}, which needs no Spark class. */
   public static Configuration hadoopConfiguration(TreelineConfig config) {
-    Configuration conf = new Configuration();
-    S3LakeSettings.applyTo(conf, config);
-    return conf;
+    return LakeHadoop.configuration(config);
   }
 
   private static void putIfUnset(Map<String, String> settings, SparkConf existing, String key, String value) {

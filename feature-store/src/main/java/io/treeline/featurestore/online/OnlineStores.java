@@ -3,12 +3,14 @@ package io.treeline.featurestore.online;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.lake.LakeLayout;
 import java.time.Duration;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
 /** Builds the online store that online-store.type names. */
 public final class OnlineStores {
   private OnlineStores() {}
 
+  /** For jobs, which write to the store with Spark. */
   public static OnlineStore open(TreelineConfig config, SparkSession spark) {
     return switch (config.onlineStoreType()) {
       case "redis" -> new RedisOnlineStore(config.redisUrl(), Duration.ZERO);
@@ -16,7 +18,21 @@ public final class OnlineStores {
     };
   }
 
-  /** For a prediction server: the embedded store never reloads on a read; the server refreshes it from its own thread. */
+  /**
+   * For a prediction server, without Spark: the embedded store never reloads on a read; the server
+   * refreshes it from its own thread.
+   *
+   * @param hadoop the lake's Hadoop settings, e.g. {@link io.treeline.core.lake.LakeHadoop#configuration}
+   */
+  public static OnlineReader openForServing(TreelineConfig config, Configuration hadoop) {
+    return switch (config.onlineStoreType()) {
+      case "redis" -> new RedisOnlineReader(config.redisUrl());
+      default -> new EmbeddedOnlineReader(LakeLayout.at(config.lakeRoot()), hadoop, null);
+    };
+  }
+
+  /** @deprecated a server needs no SparkSession to read: use {@link #openForServing(TreelineConfig, Configuration)}. */
+  @Deprecated
   public static OnlineStore openForServing(TreelineConfig config, SparkSession spark) {
     return switch (config.onlineStoreType()) {
       case "redis" -> new RedisOnlineStore(config.redisUrl(), Duration.ZERO);

@@ -11,13 +11,6 @@ public record OnlineTable(String view, List<String> entityKeys, List<String> fea
   public static final String FEATURE_TIME = "feature_time";
   public static final String SOURCE_TIME = "source_time";
 
-  /** The source_time column of rows that may lack one (null there). */
-  public static org.apache.spark.sql.Column sourceTime(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows) {
-    return java.util.Arrays.asList(rows.columns()).contains(SOURCE_TIME)
-        ? org.apache.spark.sql.functions.col(SOURCE_TIME)
-        : org.apache.spark.sql.functions.lit(null).cast(org.apache.spark.sql.types.DataTypes.TimestampNTZType).as(SOURCE_TIME);
-  }
-
   public OnlineTable {
     entityKeys = List.copyOf(entityKeys);
     features = List.copyOf(features);

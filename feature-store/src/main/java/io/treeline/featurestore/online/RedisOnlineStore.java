@@ -1,15 +1,12 @@
 package io.treeline.featurestore.online;
 
 import io.treeline.featurestore.offline.Micros;
-import io.treeline.core.error.Errors;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
@@ -17,16 +14,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.LongAccumulator;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The online store in Redis. Writes run on the executors, each partition pipelining a Lua script
  * per entity that replaces the entity's hash only when the incoming feature time is not older, so
- * replays and out-of-order jobs never go back in time. Reads fetch many entities in one pipelined
- * round trip.
+ * replays and out-of-order jobs never go back in time. Reads are a {@link RedisOnlineReader}'s.
  */
 public final class RedisOnlineStore implements OnlineStore, Serializable {
   private static final int BATCH = 500;
@@ -55,32 +49,14 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
 
   private final String url;
   private final long expirySeconds;
-  private transient volatile JedisPooled client;
+  /** Rebuilt on first read after deserialization: executors only write. */
+  private transient volatile RedisOnlineReader reader;
 
   /** @param expiry how long an entity's values live in Redis after its last write; zero keeps them */
   public RedisOnlineStore(String url, Duration expiry) {
     this.url = url;
     this.expirySeconds = expiry.getSeconds();
-    URI uri = URI.create(url);
-    // The URL may carry a password (redis://:secret@host): messages show only scheme, host and port.
-    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-      throw Errors.invalidInput("use", "Redis URL " + (uri.getHost() == null ? "(unparsable)" : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())),
-          "expected redis://host:port[/db]", "Set online-store.redis.url.");
-    }
-  }
-
-  // Lock-free once made: every prediction request passes here.
-  private JedisPooled client() {
-    JedisPooled current = client;
-    if (current != null) {
-      return current;
-    }
-    synchronized (this) {
-      if (client == null) {
-        client = new JedisPooled(URI.create(url));
-      }
-      return client;
-    }
+    this.reader = new RedisOnlineReader(url); // checks the URL
   }
 
   @Override
@@ -111,59 +87,36 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
 
   @Override
   public Map<EntityKey, FeatureValues> read(OnlineTable table, Collection<EntityKey> keys) {
-    return readAll(Map.of(table, keys)).get(table);
+    return reader().read(table, keys);
   }
 
   @Override
   public Map<OnlineTable, Map<EntityKey, FeatureValues>> readAll(Map<OnlineTable, ? extends Collection<EntityKey>> requests) {
-    Map<OnlineTable, Map<EntityKey, Response<Map<String, String>>>> responses = new LinkedHashMap<>();
-    try (Pipeline pipeline = client().pipelined()) {
-      requests.forEach((table, keys) -> {
-        Map<EntityKey, Response<Map<String, String>>> byKey = new LinkedHashMap<>();
-        for (EntityKey key : keys) {
-          byKey.put(key, pipeline.hgetAll(ValueCodec.entityKey(table.view(), key)));
-        }
-        responses.put(table, byKey);
-      });
-      pipeline.sync();
-    } catch (JedisException e) {
-      throw Errors.jobFailed("read", "online features of " + requests.keySet().stream().map(OnlineTable::view).toList() + " from Redis",
-          e.getMessage(), "Check that Redis at " + URI.create(url).getHost() + " is up (treeline doctor).", e);
-    }
-    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = new LinkedHashMap<>();
-    responses.forEach((table, byKey) -> {
-      Map<EntityKey, FeatureValues> values = new LinkedHashMap<>();
-      byKey.forEach((key, response) -> {
-        Map<String, String> hash = response.get();
-        if (hash != null && !hash.isEmpty()) {
-          Map<String, Object> features = new LinkedHashMap<>();
-          for (String feature : table.features()) {
-            features.put(feature, ValueCodec.decode(hash.get(feature)));
-          }
-          values.put(key, new FeatureValues(Micros.time(Long.parseLong(hash.get(ValueCodec.FEATURE_TIME))), features));
-        }
-      });
-      found.put(table, values);
-    });
-    return found;
+    return reader().readAll(requests);
   }
 
   @Override
   public Freshness freshness(OnlineTable table) {
-    Map<String, String> meta = client().hgetAll(ValueCodec.metaKey(table.view()));
-    if (meta.isEmpty()) {
-      return new Freshness(table.view(), null, null, null, 0);
-    }
-    String newestSource = meta.get("newest_source");
-    return new Freshness(table.view(), Micros.time(Long.parseLong(meta.get("newest"))),
-        newestSource == null ? null : Micros.time(Long.parseLong(newestSource)),
-        Instant.ofEpochMilli(Long.parseLong(meta.get("last_write"))), Long.parseLong(meta.getOrDefault("entities", "0")));
+    return reader().freshness(table);
   }
 
   @Override
   public void close() {
-    if (client != null) {
-      client.close();
+    if (reader != null) {
+      reader.close();
+    }
+  }
+
+  private RedisOnlineReader reader() {
+    RedisOnlineReader current = reader;
+    if (current != null) {
+      return current;
+    }
+    synchronized (this) {
+      if (reader == null) {
+        reader = new RedisOnlineReader(url);
+      }
+      return reader;
     }
   }
 

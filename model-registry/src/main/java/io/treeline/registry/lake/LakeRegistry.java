@@ -1,19 +1,16 @@
 package io.treeline.registry.lake;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-
-import io.delta.exceptions.DeltaConcurrentModificationException;
-import io.delta.tables.DeltaTable;
 import io.treeline.core.error.Errors;
 import io.treeline.core.lake.DeltaLogs;
+import io.treeline.core.lake.KernelTables;
 import io.treeline.core.lake.LakeLayout;
+import io.treeline.core.lake.TableChangedException;
+import io.treeline.core.lake.TableContents;
 import io.treeline.core.lake.TableName;
-import io.treeline.registry.Artifacts;
-import io.treeline.registry.LoggedRun;
 import io.treeline.modelpackage.ModelManifest;
 import io.treeline.modelpackage.ModelPackage;
+import io.treeline.registry.Artifacts;
+import io.treeline.registry.LoggedRun;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
@@ -21,41 +18,51 @@ import io.treeline.registry.RegisteredModel;
 import io.treeline.registry.RegistryErrors;
 import io.treeline.registry.RunRecord;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The embedded registry: runs, versions, version tags and aliases in Delta tables under
  * {@code <lake>/tables/registry/}, model packages under {@code <lake>/models/<name>/<version>/}.
+ * Read and written with Delta Kernel: no SparkSession, so the registry commands and a prediction
+ * server start without Spark.
  *
  * <p>A version is registered in three steps, like MLflow's own statuses: its row is committed as
- * PENDING_REGISTRATION (Delta's conflict check gives concurrent registrations distinct numbers),
- * the package is copied, and the row becomes READY (or FAILED_REGISTRATION). An alias move is a
- * single MERGE, one commit.
+ * PENDING_REGISTRATION (a commit on top of the version read, refused when another came first, gives
+ * concurrent registrations distinct numbers), the package is copied, and the row becomes READY (or
+ * FAILED_REGISTRATION). An alias move is one commit.
  */
 public final class LakeRegistry implements ModelRegistry {
   private static final int ATTEMPTS = 12;
 
-  private final SparkSession spark;
   private final LakeLayout layout;
+  private final Configuration hadoop;
+  private final KernelTables tables;
 
-  public LakeRegistry(SparkSession spark, LakeLayout layout) {
-    this.spark = spark;
+  public LakeRegistry(LakeLayout layout, Configuration hadoop) {
     this.layout = layout;
-    RegistryTables.createIfMissing(spark, layout);
+    this.hadoop = hadoop;
+    this.tables = new KernelTables(hadoop);
+    RegistryTables.createIfMissing(tables, layout);
+  }
+
+  /** @deprecated the registry needs no SparkSession: use {@link #LakeRegistry(LakeLayout, Configuration)}. */
+  @Deprecated
+  public LakeRegistry(SparkSession spark, LakeLayout layout) {
+    this(layout, spark.sparkContext().hadoopConfiguration());
   }
 
   @Override
@@ -72,16 +79,12 @@ public final class LakeRegistry implements ModelRegistry {
   public LoggedRun logRun(RunRecord run) {
     String artifactUri = layout.run(run.runId());
     if (!stripSlash(run.artifactsDir()).equals(artifactUri)) {
-      Artifacts.copyDirectory(run.artifactsDir(), artifactUri, hadoop());
+      Artifacts.copyDirectory(run.artifactsDir(), artifactUri, hadoop);
     }
-    Row row = RowFactory.create(run.runId(), run.experiment(), run.succeeded() ? "FINISHED" : "FAILED",
-        timestamp(run.startedAt()), timestamp(run.endedAt()), artifactUri,
-        run.params(), run.metrics(), run.tags());
-    retrying("log", "run " + run.runId(), () -> {
-      table(RegistryTables.RUNS).as("t").merge(frame(RegistryTables.RUNS_SCHEMA, row).as("s"), "t.run_id = s.run_id")
-          .whenMatched().updateAll().whenNotMatched().insertAll().execute();
-      return null;
-    });
+    Map<String, Object> row = row("run_id", run.runId(), "experiment", run.experiment(), "status", run.succeeded() ? "FINISHED" : "FAILED",
+        "start_time", run.startedAt(), "end_time", run.endedAt(), "artifact_uri", artifactUri,
+        "params", run.params(), "metrics", run.metrics(), "tags", run.tags());
+    rewrite(RegistryTables.RUNS, "log", "run " + run.runId(), rows -> upsert(rows, r -> run.runId().equals(r.get("run_id")), List.of(row)));
     return new LoggedRun(run.runId(), run.experiment(), artifactUri);
   }
 
@@ -89,15 +92,14 @@ public final class LakeRegistry implements ModelRegistry {
   public ModelVersion register(String model, LoggedRun run, String artifactPath, Map<String, String> tags) {
     ModelRef.name(model, model);
     String source = run.artifactUri() + "/" + artifactPath;
-    if (!Artifacts.exists(source + "/" + ModelPackage.MLMODEL, hadoop())) {
+    if (!Artifacts.exists(source + "/" + ModelPackage.MLMODEL, hadoop)) {
       throw Errors.invalidInput("register", "model " + model + " from run " + run.runId(), source + " holds no MLmodel file",
           "Register the model/ directory of a training run.");
     }
-    String registration = UUID.randomUUID().toString();
-    long version = allocate(model, run.runId(), registration);
+    long version = allocate(model, run.runId(), UUID.randomUUID().toString());
     String target = layout.modelVersion(model, version);
     try {
-      Artifacts.copyDirectory(source, target, hadoop());
+      Artifacts.copyDirectory(source, target, hadoop);
       writeTags(model, version, tags);
       setStatus(model, version, ModelVersion.READY);
     } catch (RuntimeException e) {
@@ -108,47 +110,45 @@ public final class LakeRegistry implements ModelRegistry {
     return resolve(ModelRef.ofVersion(model, version));
   }
 
-  /** Commits the next version number; a concurrent registration that took it makes this retry. */
+  /** Commits the next version number; a concurrent commit makes this read the table again and retry. */
   private long allocate(String model, String runId, String registration) {
     return retrying("register", "model " + model, () -> {
-      Row latest = versions().where(col("name").equalTo(model)).agg(max("version")).first();
-      long next = latest.isNullAt(0) ? 1 : latest.getLong(0) + 1;
-      Row row = RowFactory.create(model, next, "PENDING_REGISTRATION", runId, layout.modelVersion(model, next),
-          Timestamp.from(Instant.now()), registration);
-      table(RegistryTables.VERSIONS).as("t")
-          .merge(frame(RegistryTables.VERSIONS_SCHEMA, row).as("s"), "t.name = s.name AND t.version = s.version")
-          .whenNotMatched().insertAll().execute();
-      Row mine = versions().where(col("name").equalTo(model).and(col("version").equalTo(next))).select("registration_id").first();
-      if (!registration.equals(mine.getString(0))) {
-        throw new VersionTaken();
-      }
+      TableContents versions = read(RegistryTables.VERSIONS);
+      long next = versions.rows().stream().filter(named(model)).mapToLong(LakeRegistry::version).max().orElse(0) + 1;
+      List<Map<String, Object>> rows = new ArrayList<>(versions.rows());
+      rows.add(row("name", model, "version", next, "status", "PENDING_REGISTRATION", "run_id", runId,
+          "source", layout.modelVersion(model, next), "created_at", Instant.now(), "registration_id", registration));
+      tables.rewrite(versions, rows);
       return next;
     });
   }
 
   private void setStatus(String model, long version, String status) {
-    retrying("register", "model " + model, () -> {
-      table(RegistryTables.VERSIONS).update(col("name").equalTo(model).and(col("version").equalTo(version)),
-          Map.of("status", lit(status)));
-      return null;
-    });
+    rewrite(RegistryTables.VERSIONS, "register", "model " + model, rows -> rows.stream().map(r -> {
+      if (!named(model).test(r) || version(r) != version) {
+        return r;
+      }
+      Map<String, Object> changed = new LinkedHashMap<>(r);
+      changed.put("status", status);
+      return changed;
+    }).toList());
   }
 
-  /** The newest commits of the versions and aliases tables: one directory listing each, no Spark job. */
+  /** The newest commits of the versions and aliases tables: one directory listing each. */
   @Override
   public Object changeMarker() {
-    return java.util.List.of(DeltaLogs.latestVersion(layout.table(RegistryTables.VERSIONS), hadoop()),
-        DeltaLogs.latestVersion(layout.table(RegistryTables.ALIASES), hadoop()));
+    return List.of(DeltaLogs.latestVersion(layout.table(RegistryTables.VERSIONS), hadoop),
+        DeltaLogs.latestVersion(layout.table(RegistryTables.ALIASES), hadoop));
   }
 
   @Override
   public ModelVersion resolve(ModelRef ref) {
-    List<Row> rows = versions().where(col("name").equalTo(ref.model())).collectAsList();
+    List<Map<String, Object>> rows = versionsOf(ref.model());
     if (rows.isEmpty()) {
       throw RegistryErrors.unknownModel("resolve", ref.model(), modelNames());
     }
     Map<String, Long> aliases = aliasesOf(ref.model());
-    long latest = rows.stream().mapToLong(r -> r.<Long>getAs("version")).max().getAsLong();
+    long latest = rows.stream().mapToLong(LakeRegistry::version).max().getAsLong();
     long version;
     if (ref.alias() != null) {
       if (!aliases.containsKey(ref.alias())) {
@@ -158,33 +158,36 @@ public final class LakeRegistry implements ModelRegistry {
     } else if (ref.version() != null) {
       version = ref.version();
     } else {
-      version = rows.stream().filter(r -> ModelVersion.READY.equals(r.getAs("status"))).mapToLong(r -> r.<Long>getAs("version")).max()
+      version = rows.stream().filter(r -> ModelVersion.READY.equals(r.get("status"))).mapToLong(LakeRegistry::version).max()
           .orElseThrow(() -> RegistryErrors.unknownModel("resolve", ref.model(), List.of()));
     }
-    Row found = rows.stream().filter(r -> r.<Long>getAs("version") == version).findFirst()
+    Map<String, Object> found = rows.stream().filter(r -> version(r) == version).findFirst()
         .orElseThrow(() -> RegistryErrors.unknownVersion("resolve", ref.model(), version, latest));
     return toVersion(found, aliases, tags(ref.model()));
   }
 
   @Override
   public List<RegisteredModel> models() {
-    List<RegisteredModel> models = new ArrayList<>();
-    for (Row row : versions().groupBy("name").agg(max("version")).orderBy("name").collectAsList()) {
-      models.add(new RegisteredModel(row.getString(0), row.getLong(1), aliasesOf(row.getString(0))));
+    Map<String, Long> latest = new TreeMap<>();
+    for (Map<String, Object> row : read(RegistryTables.VERSIONS).rows()) {
+      latest.merge((String) row.get("name"), version(row), Math::max);
     }
+    List<RegisteredModel> models = new ArrayList<>();
+    latest.forEach((name, version) -> models.add(new RegisteredModel(name, version, aliasesOf(name))));
     return models;
   }
 
   @Override
   public List<ModelVersion> versions(String model, Map<String, String> withTags) {
-    List<Row> rows = versions().where(col("name").equalTo(model)).orderBy(col("version").desc()).collectAsList();
+    List<Map<String, Object>> rows = new ArrayList<>(versionsOf(model));
     if (rows.isEmpty()) {
       throw RegistryErrors.unknownModel("list", model, modelNames());
     }
+    rows.sort(Comparator.comparingLong(LakeRegistry::version).reversed());
     Map<String, Long> aliases = aliasesOf(model);
     Map<Long, Map<String, String>> tags = tags(model);
     List<ModelVersion> out = new ArrayList<>();
-    for (Row row : rows) {
+    for (Map<String, Object> row : rows) {
       ModelVersion version = toVersion(row, aliases, tags);
       if (version.hasTags(withTags)) {
         out.add(version);
@@ -200,13 +203,9 @@ public final class LakeRegistry implements ModelRegistry {
     if (!ModelVersion.READY.equals(target.status())) {
       throw RegistryErrors.notReady("set alias " + alias + " on", target);
     }
-    Row row = RowFactory.create(model, alias, version, Timestamp.from(Instant.now()));
-    retrying("set", "alias " + model + "@" + alias, () -> {
-      table(RegistryTables.ALIASES).as("t")
-          .merge(frame(RegistryTables.ALIASES_SCHEMA, row).as("s"), "t.name = s.name AND t.alias = s.alias")
-          .whenMatched().updateAll().whenNotMatched().insertAll().execute();
-      return null;
-    });
+    Map<String, Object> row = row("name", model, "alias", alias, "version", version, "updated_at", Instant.now());
+    rewrite(RegistryTables.ALIASES, "set", "alias " + model + "@" + alias,
+        rows -> upsert(rows, r -> named(model).test(r) && alias.equals(r.get("alias")), List.of(row)));
   }
 
   @Override
@@ -218,16 +217,13 @@ public final class LakeRegistry implements ModelRegistry {
       }
       throw RegistryErrors.unknownModel("delete alias of", model, modelNames());
     }
-    retrying("delete", "alias " + model + "@" + alias, () -> {
-      table(RegistryTables.ALIASES).delete(col("name").equalTo(model).and(col("alias").equalTo(alias)));
-      return null;
-    });
+    rewrite(RegistryTables.ALIASES, "delete", "alias " + model + "@" + alias,
+        rows -> upsert(rows, r -> named(model).test(r) && alias.equals(r.get("alias")), List.of()));
   }
 
   @Override
   public void setVersionTag(String model, long version, String key, String value) {
-    long exists = versions().where(col("name").equalTo(model).and(col("version").equalTo(version))).count();
-    if (exists == 0) {
+    if (versionsOf(model).stream().noneMatch(r -> version(r) == version)) {
       resolve(ModelRef.ofVersion(model, version)); // throws the right "unknown" error
     }
     writeTags(model, version, Map.of(key, value));
@@ -238,39 +234,35 @@ public final class LakeRegistry implements ModelRegistry {
     if (tags.isEmpty()) {
       return;
     }
-    List<Row> rows = tags.entrySet().stream().map(t -> RowFactory.create(model, version, t.getKey(), t.getValue())).toList();
-    retrying("tag", "model " + model + "/" + version, () -> {
-      table(RegistryTables.VERSION_TAGS).as("t")
-          .merge(spark.createDataFrame(rows, RegistryTables.VERSION_TAGS_SCHEMA).as("s"),
-              "t.name = s.name AND t.version = s.version AND t.key = s.key")
-          .whenMatched().updateAll().whenNotMatched().insertAll().execute();
-      return null;
-    });
+    List<Map<String, Object>> added = tags.entrySet().stream()
+        .map(t -> row("name", model, "version", version, "key", t.getKey(), "value", t.getValue())).toList();
+    rewrite(RegistryTables.VERSION_TAGS, "tag", "model " + model + "/" + version,
+        rows -> upsert(rows, r -> named(model).test(r) && version(r) == version && tags.containsKey(r.get("key")), added));
   }
 
   @Override
   public Path download(ModelVersion version, Path target) {
-    Artifacts.copyDirectory(version.source(), target.toAbsolutePath().toUri().toString(), hadoop());
+    Artifacts.copyDirectory(version.source(), target.toAbsolutePath().toUri().toString(), hadoop);
     return target;
   }
 
   @Override
   public void close() {}
 
-  private ModelVersion toVersion(Row row, Map<String, Long> aliases, Map<Long, Map<String, String>> tags) {
-    String model = row.getAs("name");
-    long version = row.getAs("version");
-    String status = row.getAs("status");
-    String source = row.getAs("source");
+  private ModelVersion toVersion(Map<String, Object> row, Map<String, Long> aliases, Map<Long, Map<String, String>> tags) {
+    String model = (String) row.get("name");
+    long version = version(row);
+    String status = (String) row.get("status");
+    String source = (String) row.get("source");
     List<String> named = aliases.entrySet().stream().filter(e -> e.getValue() == version).map(Map.Entry::getKey).sorted().toList();
-    ModelManifest manifest = ModelVersion.READY.equals(status) ? ModelPackage.readManifest(source, hadoop()) : null;
-    return new ModelVersion(model, version, status, row.getAs("run_id"), source, ((Timestamp) row.getAs("created_at")).toInstant(),
+    ModelManifest manifest = ModelVersion.READY.equals(status) ? ModelPackage.readManifest(source, hadoop) : null;
+    return new ModelVersion(model, version, status, (String) row.get("run_id"), source, (Instant) row.get("created_at"),
         named, tags.getOrDefault(version, Map.of()), manifest);
   }
 
   @Override
   public Map<String, Long> aliases(String model) {
-    if (versions().where(col("name").equalTo(model)).isEmpty()) {
+    if (versionsOf(model).isEmpty()) {
       throw RegistryErrors.unknownModel("list aliases of", model, modelNames());
     }
     return aliasesOf(model);
@@ -278,50 +270,78 @@ public final class LakeRegistry implements ModelRegistry {
 
   private Map<String, Long> aliasesOf(String model) {
     Map<String, Long> aliases = new TreeMap<>();
-    for (Row row : read(RegistryTables.ALIASES).where(col("name").equalTo(model)).collectAsList()) {
-      aliases.put(row.getAs("alias"), row.getAs("version"));
+    for (Map<String, Object> row : read(RegistryTables.ALIASES).rows()) {
+      if (named(model).test(row)) {
+        aliases.put((String) row.get("alias"), version(row));
+      }
     }
     return aliases;
   }
 
   private Map<Long, Map<String, String>> tags(String model) {
+    List<Map<String, Object>> rows = new ArrayList<>(read(RegistryTables.VERSION_TAGS).rows().stream().filter(named(model)).toList());
+    rows.sort(Comparator.comparing(r -> (String) r.get("key")));
     Map<Long, Map<String, String>> tags = new LinkedHashMap<>();
-    for (Row row : read(RegistryTables.VERSION_TAGS).where(col("name").equalTo(model)).orderBy("key").collectAsList()) {
-      tags.computeIfAbsent(row.getAs("version"), v -> new LinkedHashMap<>()).put(row.getAs("key"), row.getAs("value"));
+    for (Map<String, Object> row : rows) {
+      tags.computeIfAbsent(version(row), v -> new LinkedHashMap<>()).put((String) row.get("key"), (String) row.get("value"));
     }
     return tags;
   }
 
   private List<String> modelNames() {
-    return versions().select("name").distinct().orderBy("name").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    TreeSet<String> names = new TreeSet<>();
+    read(RegistryTables.VERSIONS).rows().forEach(r -> names.add((String) r.get("name")));
+    return List.copyOf(names);
   }
 
-  private Dataset<Row> versions() {
-    return read(RegistryTables.VERSIONS);
+  private List<Map<String, Object>> versionsOf(String model) {
+    return read(RegistryTables.VERSIONS).rows().stream().filter(named(model)).toList();
   }
 
-  private Dataset<Row> read(TableName table) {
-    return spark.read().format("delta").load(layout.table(table));
+  private TableContents read(TableName table) {
+    String location = layout.table(table);
+    return tables.read(location).orElseThrow(() -> Errors.invalidInput("read", "registry table " + table,
+        "there is no Delta table at " + location, "Check lake.root; opening the registry again creates its empty tables."));
   }
 
-  private DeltaTable table(TableName table) {
-    return DeltaTable.forPath(spark, layout.table(table));
+  /** Rewrites {@code table} with {@code change} applied to its rows, read again and retried when another writer commits first. */
+  private void rewrite(TableName table, String verb, String thing, java.util.function.UnaryOperator<List<Map<String, Object>>> change) {
+    retrying(verb, thing, () -> {
+      TableContents current = read(table);
+      return tables.rewrite(current, change.apply(current.rows()));
+    });
   }
 
-  private Dataset<Row> frame(StructType schema, Row row) {
-    return spark.createDataFrame(List.of(row), schema);
+  /** {@code rows} without those {@code replaced} matches, then {@code added}. */
+  private static List<Map<String, Object>> upsert(List<Map<String, Object>> rows, Predicate<Map<String, Object>> replaced,
+      List<Map<String, Object>> added) {
+    List<Map<String, Object>> out = new ArrayList<>(rows.stream().filter(replaced.negate()).toList());
+    out.addAll(added);
+    return out;
   }
 
-  private org.apache.hadoop.conf.Configuration hadoop() {
-    return spark.sparkContext().hadoopConfiguration();
+  private static Predicate<Map<String, Object>> named(String model) {
+    return row -> Objects.equals(model, row.get("name"));
   }
 
-  /** Runs a Delta write, retrying (with jittered backoff) when a concurrent commit conflicts with it. */
+  private static long version(Map<String, Object> row) {
+    return (Long) row.get("version");
+  }
+
+  private static Map<String, Object> row(Object... namesAndValues) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      row.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return row;
+  }
+
+  /** Runs a read-modify-write, retrying (with jittered backoff) when another writer committed to the table first. */
   private static <T> T retrying(String verb, String thing, Supplier<T> write) {
     for (int attempt = 1; ; attempt++) {
       try {
         return write.get();
-      } catch (DeltaConcurrentModificationException | VersionTaken e) {
+      } catch (TableChangedException e) {
         if (attempt == ATTEMPTS) {
           throw Errors.conflict(verb, thing, "other writers kept committing at the same time", e);
         }
@@ -333,18 +353,6 @@ public final class LakeRegistry implements ModelRegistry {
         }
       }
     }
-  }
-
-  /** The version number read as free was committed by another registration first. */
-  private static final class VersionTaken extends RuntimeException {
-    VersionTaken() {
-      super("the version number was taken by a concurrent registration", null, false, false);
-    }
-  }
-
-
-  private static Timestamp timestamp(Instant instant) {
-    return instant == null ? null : Timestamp.from(instant);
   }
 
   private static String stripSlash(String s) {

@@ -1,17 +1,23 @@
 package io.treeline.registry.lake;
 
-import io.delta.tables.DeltaTable;
+import io.delta.kernel.types.DoubleType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.MapType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.types.TimestampType;
+import io.treeline.core.lake.KernelTables;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The Delta tables of the lake registry, in the {@code registry} namespace (so {@code treeline sql}
- * can query them). Serializable isolation makes two registrations that read the same latest
- * version conflict, so that the second one retries with the next number.
+ * can query them). Every write rewrites its table on top of the version it read and fails when any
+ * commit came in between ({@link KernelTables#rewrite}), so two registrations that read the same
+ * latest version conflict and the second retries with the next number. Tables made by Treeline
+ * before Delta Kernel also carry {@code delta.isolationLevel=Serializable}, which Kernel 4.4 refuses
+ * to set on the tables it makes; Treeline's own writes no longer need it.
  */
 final class RegistryTables {
   static final TableName RUNS = new TableName("registry", "runs");
@@ -20,56 +26,38 @@ final class RegistryTables {
   static final TableName ALIASES = new TableName("registry", "aliases");
 
   static final StructType RUNS_SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("experiment", DataTypes.StringType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("start_time", DataTypes.TimestampType)
-      .add("end_time", DataTypes.TimestampType)
-      .add("artifact_uri", DataTypes.StringType, false)
-      .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-      .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+      .add("run_id", StringType.STRING, false)
+      .add("experiment", StringType.STRING, false)
+      .add("status", StringType.STRING, false)
+      .add("start_time", TimestampType.TIMESTAMP)
+      .add("end_time", TimestampType.TIMESTAMP)
+      .add("artifact_uri", StringType.STRING, false)
+      .add("params", new MapType(StringType.STRING, StringType.STRING, true))
+      .add("metrics", new MapType(StringType.STRING, DoubleType.DOUBLE, true))
+      .add("tags", new MapType(StringType.STRING, StringType.STRING, true));
   static final StructType VERSIONS_SCHEMA = new StructType()
-      .add("name", DataTypes.StringType, false)
-      .add("version", DataTypes.LongType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("run_id", DataTypes.StringType)
-      .add("source", DataTypes.StringType, false)
-      .add("created_at", DataTypes.TimestampType, false)
-      .add("registration_id", DataTypes.StringType, false);
+      .add("name", StringType.STRING, false)
+      .add("version", LongType.LONG, false)
+      .add("status", StringType.STRING, false)
+      .add("run_id", StringType.STRING)
+      .add("source", StringType.STRING, false)
+      .add("created_at", TimestampType.TIMESTAMP, false)
+      .add("registration_id", StringType.STRING, false);
   static final StructType VERSION_TAGS_SCHEMA = new StructType()
-      .add("name", DataTypes.StringType, false)
-      .add("version", DataTypes.LongType, false)
-      .add("key", DataTypes.StringType, false)
-      .add("value", DataTypes.StringType);
+      .add("name", StringType.STRING, false)
+      .add("version", LongType.LONG, false)
+      .add("key", StringType.STRING, false)
+      .add("value", StringType.STRING);
   static final StructType ALIASES_SCHEMA = new StructType()
-      .add("name", DataTypes.StringType, false)
-      .add("alias", DataTypes.StringType, false)
-      .add("version", DataTypes.LongType, false)
-      .add("updated_at", DataTypes.TimestampType, false);
-
-  private static final Object CREATE_LOCK = new Object();
+      .add("name", StringType.STRING, false)
+      .add("alias", StringType.STRING, false)
+      .add("version", LongType.LONG, false)
+      .add("updated_at", TimestampType.TIMESTAMP, false);
 
   private RegistryTables() {}
 
-  static void createIfMissing(SparkSession spark, LakeLayout layout) {
-    synchronized (CREATE_LOCK) {
-      for (Map.Entry<TableName, StructType> table : Map.of(RUNS, RUNS_SCHEMA, VERSIONS, VERSIONS_SCHEMA,
-          VERSION_TAGS, VERSION_TAGS_SCHEMA, ALIASES, ALIASES_SCHEMA).entrySet()) {
-        String location = layout.table(table.getKey());
-        if (DeltaTable.isDeltaTable(spark, location)) {
-          continue;
-        }
-        try {
-          DeltaTable.createIfNotExists(spark).location(location).addColumns(table.getValue())
-              .property("delta.isolationLevel", "Serializable").execute();
-        } catch (RuntimeException e) {
-          // Another process created it between the check and the commit.
-          if (!DeltaTable.isDeltaTable(spark, location)) {
-            throw e;
-          }
-        }
-      }
-    }
+  static void createIfMissing(KernelTables tables, LakeLayout layout) {
+    Map.of(RUNS, RUNS_SCHEMA, VERSIONS, VERSIONS_SCHEMA, VERSION_TAGS, VERSION_TAGS_SCHEMA, ALIASES, ALIASES_SCHEMA)
+        .forEach((table, schema) -> tables.createIfMissing(layout.table(table), schema, Map.of()));
   }
 }
