@@ -8,7 +8,6 @@ import io.treeline.registry.mlflow.MlflowRegistry;
 import io.treeline.registry.mlflow.RetryPolicy;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 
 /** Opens the registry the configuration names ({@code registry.type}). */
 public final class ModelRegistries {
@@ -25,12 +24,6 @@ public final class ModelRegistries {
       return new MlflowRegistry(trackingUri(config), MlflowCredentials.fromEnvironment(), RetryPolicy.DEFAULT, hadoop.get());
     }
     return new LakeRegistry(layout, hadoop.get());
-  }
-
-  /** @deprecated no registry needs a SparkSession: use {@link #open(TreelineConfig, LakeLayout, Supplier)}. */
-  @Deprecated
-  public static ModelRegistry open(TreelineConfig config, LakeLayout layout, Supplier<SparkSession> spark, Supplier<Configuration> hadoop) {
-    return open(config, layout, hadoop);
   }
 
   /** registry.mlflow.tracking-uri, or MLflow's own MLFLOW_TRACKING_URI when that is empty. */

@@ -1,6 +1,6 @@
 package io.treeline.serving;
 
-import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.online.OnlineReader;
 import io.treeline.featurestore.online.OnlineTable;
 import io.treeline.registry.ModelRegistry;
 import io.treeline.registry.ModelVersion;
@@ -35,10 +35,10 @@ public final class ServingApp implements AutoCloseable {
   private final ModelHost host;
   private final PredictionServer server;
   private final ScheduledExecutorService refresher;
-  private final OnlineStore store;
+  private final OnlineReader store;
   private final ServerOptions options;
 
-  private ServingApp(ModelHost host, PredictionServer server, ScheduledExecutorService refresher, OnlineStore store, ServerOptions options) {
+  private ServingApp(ModelHost host, PredictionServer server, ScheduledExecutorService refresher, OnlineReader store, ServerOptions options) {
     this.host = host;
     this.server = server;
     this.refresher = refresher;
@@ -47,7 +47,7 @@ public final class ServingApp implements AutoCloseable {
   }
 
   /** Starts serving; the app owns {@code store} from here and closes it (also when starting fails). */
-  public static ServingApp start(List<ModelHost.Served> models, ServerOptions options, ModelRegistry registry, OnlineStore store,
+  public static ServingApp start(List<ModelHost.Served> models, ServerOptions options, ModelRegistry registry, OnlineReader store,
       String storeKind, String version) {
     return start(models, options, registry, store, storeKind, version, Map.of());
   }
@@ -56,7 +56,7 @@ public final class ServingApp implements AutoCloseable {
    * Starts serving, exporting each feature view's ttl in {@code viewTtls} beside the time its online
    * values were last written, so an alert can tell when they grow older than the ttl.
    */
-  public static ServingApp start(List<ModelHost.Served> models, ServerOptions options, ModelRegistry registry, OnlineStore store,
+  public static ServingApp start(List<ModelHost.Served> models, ServerOptions options, ModelRegistry registry, OnlineReader store,
       String storeKind, String version, Map<String, Duration> viewTtls) {
     ServingMetrics metrics = new ServingMetrics();
     viewTtls.forEach(metrics::ttl);
@@ -121,7 +121,7 @@ public final class ServingApp implements AutoCloseable {
     return List.copyOf(tables.values());
   }
 
-  private static void refresh(List<OnlineTable> tables, OnlineStore store, ServingMetrics metrics) {
+  private static void refresh(List<OnlineTable> tables, OnlineReader store, ServingMetrics metrics) {
     for (OnlineTable table : tables) {
       try {
         store.refresh(table);

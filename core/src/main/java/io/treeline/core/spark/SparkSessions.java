@@ -82,11 +82,6 @@ public final class SparkSessions {
     return settings;
   }
 
-  /** Hadoop settings for lake I/O without a SparkSession: {@link LakeHadoop#configuration}, which needs no Spark class. */
-  public static Configuration hadoopConfiguration(TreelineConfig config) {
-    return LakeHadoop.configuration(config);
-  }
-
   private static void putIfUnset(Map<String, String> settings, SparkConf existing, String key, String value) {
     if (!existing.contains(key)) {
       settings.put(key, value);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.error.ExitCode;
 import io.treeline.core.error.TreelineException;
-import io.treeline.core.spark.SparkSessions;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class S3LakeSettingsTest {
         "lake.s3.server-side-encryption", "SSE-KMS",
         "lake.s3.kms-key-id", "alias/treeline"));
 
-    Configuration conf = SparkSessions.hadoopConfiguration(config);
+    Configuration conf = LakeHadoop.configuration(config);
 
     assertThat(conf.get("fs.s3a.endpoint")).isEqualTo("http://127.0.0.1:9000");
     assertThat(conf.get("fs.s3a.connection.ssl.enabled")).isEqualTo("false");
@@ -57,7 +56,7 @@ class S3LakeSettingsTest {
   void sse_kms_without_a_key_is_a_clear_error() {
     TreelineConfig config = TreelineConfig.defaults().with(Map.of("lake.s3.server-side-encryption", "SSE-KMS"));
 
-    assertThatThrownBy(() -> SparkSessions.hadoopConfiguration(config))
+    assertThatThrownBy(() -> LakeHadoop.configuration(config))
         .isInstanceOf(TreelineException.class)
         .hasMessage("Cannot use lake.s3.server-side-encryption SSE-KMS: lake.s3.kms-key-id is empty")
         .satisfies(e -> assertThat(((TreelineException) e).exitCode()).isEqualTo(ExitCode.INVALID_INPUT))
@@ -71,7 +70,7 @@ class S3LakeSettingsTest {
         "spark.conf.spark.hadoop.fs.s3a.endpoint", "http://10.0.0.1:9000",
         "spark.conf.spark.hadoop.fs.s3a.aws.credentials.provider", "software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider"));
 
-    Configuration conf = SparkSessions.hadoopConfiguration(config);
+    Configuration conf = LakeHadoop.configuration(config);
 
     assertThat(conf.get("fs.s3a.endpoint")).isEqualTo("http://10.0.0.1:9000");
     assertThat(conf.get("fs.s3a.aws.credentials.provider")).isEqualTo("software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider");

@@ -40,7 +40,7 @@ class S3LakeTest {
   void an_empty_directory_exists_after_mkdirs_as_spark_checkpoints_expect() throws Exception {
     S3Lake lake = new S3Lake();
     org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(lake.layout().checkpoint("stream/view") + "/sources/0");
-    org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(SparkSessions.hadoopConfiguration(lake.config()));
+    org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(LakeHadoop.configuration(lake.config()));
 
     assertThat(fs.mkdirs(dir)).isTrue();
 
@@ -51,10 +51,10 @@ class S3LakeTest {
   @Test
   void the_lake_root_writable_check_works_on_s3a_and_names_a_missing_bucket() {
     S3Lake lake = new S3Lake();
-    LakeAccess.requireWritable(lake.layout(), SparkSessions.hadoopConfiguration(lake.config()));
+    LakeAccess.requireWritable(lake.layout(), LakeHadoop.configuration(lake.config()));
 
     TreelineConfig missing = lake.config(Map.of("lake.root", "s3a://no-such-bucket-treeline/lake"));
-    assertThatThrownBy(() -> LakeAccess.requireWritable(LakeLayout.at(missing.lakeRoot()), SparkSessions.hadoopConfiguration(missing)))
+    assertThatThrownBy(() -> LakeAccess.requireWritable(LakeLayout.at(missing.lakeRoot()), LakeHadoop.configuration(missing)))
         .hasMessageContaining("Cannot write lake root s3a://no-such-bucket-treeline/lake")
         .hasMessageNotContaining(S3Server.SECRET_KEY);
   }
@@ -63,7 +63,7 @@ class S3LakeTest {
   void a_wrong_secret_is_refused_by_the_server_and_never_shown() {
     S3Lake lake = new S3Lake();
     TreelineConfig wrong = lake.config(Map.of("spark.conf.spark.hadoop.fs.s3a.secret.key", "not-the-secret-4711"));
-    Configuration conf = SparkSessions.hadoopConfiguration(wrong);
+    Configuration conf = LakeHadoop.configuration(wrong);
     conf.set("fs.s3a.attempts.maximum", "1");
     conf.set("fs.s3a.retry.limit", "1");
 

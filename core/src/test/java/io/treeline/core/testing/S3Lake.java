@@ -1,8 +1,8 @@
 package io.treeline.core.testing;
 
+import io.treeline.core.lake.LakeHadoop;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.lake.LakeLayout;
-import io.treeline.core.spark.SparkSessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -99,7 +99,7 @@ public final class S3Lake {
   /** Uploads the committed flights slice and airports file to the raw area through S3A, as `data fetch` would. */
   public void stageFlightsSlice() {
     try {
-      FileSystem fs = FileSystem.get(java.net.URI.create(root()), SparkSessions.hadoopConfiguration(config()));
+      FileSystem fs = FileSystem.get(java.net.URI.create(root()), LakeHadoop.configuration(config()));
       String raw = layout().rawDataset("vega-datasets-3.2.1");
       fs.copyFromLocalFile(new Path(TestData.flightsSlice().toUri()), new Path(raw + "/flights-3m.parquet"));
       fs.copyFromLocalFile(new Path(TestData.airports().toUri()), new Path(raw + "/airports.csv"));

@@ -31,12 +31,4 @@ public final class OnlineStores {
     };
   }
 
-  /** @deprecated a server needs no SparkSession to read: use {@link #openForServing(TreelineConfig, Configuration)}. */
-  @Deprecated
-  public static OnlineStore openForServing(TreelineConfig config, SparkSession spark) {
-    return switch (config.onlineStoreType()) {
-      case "redis" -> new RedisOnlineStore(config.redisUrl(), Duration.ZERO);
-      default -> new EmbeddedOnlineStore(spark, LakeLayout.at(config.lakeRoot()), null);
-    };
-  }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 
 /**
  * Reads feature view files strictly: every key is known, every value has the right shape, every
@@ -167,12 +166,9 @@ public final class FeatureViewParser {
       throw SpecError.at(file, view, key, "expected a Spark SQL expression", "Write the expression as a string.");
     }
     String expr = raw.toString();
-    try {
-      CatalystSqlParser$.MODULE$.parseExpression(expr);
-    } catch (Exception e) { // Spark's ParseException is checked but thrown undeclared
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("").trim();
+    SqlSyntax.problem(expr).ifPresent(reason -> {
       throw SpecError.at(file, view, key, "the SQL expression '" + expr + "' does not parse: " + reason, "Fix the expression.");
-    }
+    });
     return expr;
   }
 

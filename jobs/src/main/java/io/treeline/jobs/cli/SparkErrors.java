@@ -12,12 +12,22 @@ final class SparkErrors {
       if (cause instanceof TreelineException treeline) {
         return treeline;
       }
-      if (cause instanceof io.delta.exceptions.DeltaConcurrentModificationException) {
+      if (isA(cause, "io.delta.exceptions.DeltaConcurrentModificationException")) {
         return Errors.conflict("commit", "the result of '" + command + "'", firstLine(cause.getMessage()), e);
       }
     }
     return Errors.jobFailed("run", "'" + command + "'", e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()),
         "Run it again with --verbose to see Spark's log and the stack trace.", e);
+  }
+
+  /** By name, so that a command that runs without Spark (serve) can fail without loading Delta's Spark classes. */
+  private static boolean isA(Throwable e, String className) {
+    for (Class<?> c = e.getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals(className)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String firstLine(String message) {

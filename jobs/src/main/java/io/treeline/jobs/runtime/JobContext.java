@@ -1,5 +1,6 @@
 package io.treeline.jobs.runtime;
 
+import io.treeline.core.lake.LakeHadoop;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.lake.LakeAccess;
 import io.treeline.core.lake.LakeCatalog;
@@ -55,7 +56,7 @@ public final class JobContext implements AutoCloseable {
       // A session that already exists (a notebook's, a test's) belongs to its creator: never stop it.
       ownsSpark = SparkSession.getDefaultSession().isEmpty() && !SparkSessions.launchedBySparkSubmit();
       spark = SparkSessions.create(config, "treeline");
-      progress.attach(spark);
+      SparkProgressListener.attach(spark, progress);
       new LakeCatalog(spark, layout).registerAll();
       progress.status(previous);
     }
@@ -65,14 +66,14 @@ public final class JobContext implements AutoCloseable {
   /** The configured model registry (registry.type), opened on first use. */
   public synchronized ModelRegistry registry() {
     if (registry == null) {
-      registry = ModelRegistries.open(config, layout, this::spark, this::hadoopConf);
+      registry = ModelRegistries.open(config, layout, this::hadoopConf);
     }
     return registry;
   }
 
   /** Hadoop settings for lake I/O: the session's when Spark runs, plain defaults otherwise. */
   public Configuration hadoopConf() {
-    return spark != null ? spark.sparkContext().hadoopConfiguration() : SparkSessions.hadoopConfiguration(config);
+    return spark != null ? spark.sparkContext().hadoopConfiguration() : LakeHadoop.configuration(config);
   }
 
   /** Fails with exit 2 and the reason when the lake root cannot be written. */

@@ -6,14 +6,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerStageCompleted;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.SparkSession;
 
 /**
- * Shows how far a job has got, fed by a SparkListener. On a terminal it redraws one line (stages
+ * Shows how far a job has got, fed by {@link SparkProgressListener} (a class of its own, so that
+ * a command that never starts Spark, such as {@code serve}, loads no Spark class). On a terminal it redraws one line (stages
  * and tasks done, rows written, elapsed); otherwise it writes a plain log line every 15 seconds;
  * with --log-format json that line is an event of the treeline.progress logger instead.
  */
@@ -65,8 +61,8 @@ public final class Progress implements AutoCloseable {
     return rowsWritten.get();
   }
 
-  synchronized void attach(SparkSession spark) {
-    spark.sparkContext().addSparkListener(new Listener());
+  /** Starts the line's updates, once Spark runs. */
+  synchronized void start() {
     if ((err == null && !logged) || ticker != null) {
       return;
     }
@@ -113,24 +109,17 @@ public final class Progress implements AutoCloseable {
     }
   }
 
-  private final class Listener extends SparkListener {
-    @Override
-    public void onStageSubmitted(SparkListenerStageSubmitted event) {
-      stagesSubmitted.incrementAndGet();
-      tasksTotal.addAndGet(event.stageInfo().numTasks());
-    }
+  void stageSubmitted(int tasks) {
+    stagesSubmitted.incrementAndGet();
+    tasksTotal.addAndGet(tasks);
+  }
 
-    @Override
-    public void onStageCompleted(SparkListenerStageCompleted event) {
-      stagesDone.incrementAndGet();
-    }
+  void stageCompleted() {
+    stagesDone.incrementAndGet();
+  }
 
-    @Override
-    public void onTaskEnd(SparkListenerTaskEnd event) {
-      tasksDone.incrementAndGet();
-      if (event.taskMetrics() != null) {
-        rowsWritten.addAndGet(event.taskMetrics().outputMetrics().recordsWritten());
-      }
-    }
+  void taskEnded(long recordsWritten) {
+    tasksDone.incrementAndGet();
+    rowsWritten.addAndGet(recordsWritten);
   }
 }

@@ -2,7 +2,7 @@ package io.treeline.jobs.serve;
 
 import io.treeline.core.config.ConfigKeys;
 import io.treeline.core.error.Errors;
-import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.online.OnlineReader;
 import io.treeline.featurestore.online.OnlineStores;
 import io.treeline.featurestore.spec.FeatureView;
 import io.treeline.jobs.features.FeatureViews;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves registered models over HTTP until the process is stopped (SIGTERM or Ctrl-C), then stops
  * gracefully (docs/serving.md: /ready turns 503, the drain period, in-flight requests finish, the
- * inference log writes what it holds) and exits 0: a stop asked for is a success. Spark is used to load the models and, with the embedded online
+ * inference log writes what it holds) and exits 0: a stop asked for is a success. The server runs without Spark: models load from their compiled pipelines, the embedded online
  * store, to read the lake's online tables; never per request.
  */
 public final class ServeModels implements Job<ServeModels.Result> {
@@ -136,7 +136,7 @@ public final class ServeModels implements Job<ServeModels.Result> {
           routing.shadowQueue()));
     }
     context.progress().status("loading " + String.join(", ", models));
-    OnlineStore store = OnlineStores.openForServing(context.config(), context.spark());
+    OnlineReader store = OnlineStores.openForServing(context.config(), context.hadoopConf());
     try {
       return ServingApp.start(served, options, context.registry(), store, context.config().onlineStoreType(), TreelineVersion.treeline(),
           viewTtls(context));

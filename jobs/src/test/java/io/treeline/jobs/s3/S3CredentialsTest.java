@@ -1,11 +1,11 @@
 package io.treeline.jobs.s3;
 
+import io.treeline.core.lake.LakeHadoop;
 import static io.treeline.jobs.JobsTestSupport.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.treeline.core.testing.S3Lake;
 import io.treeline.core.testing.S3Server;
-import io.treeline.core.spark.SparkSessions;
 import io.treeline.jobs.JobsTestSupport.CliRun;
 import java.net.URI;
 import org.apache.hadoop.fs.FileSystem;
@@ -102,7 +102,7 @@ class S3CredentialsTest {
 
     CliRun run = cli(args.toArray(String[]::new));
     var config = lake.config(Map.of("lake.s3.server-side-encryption", "SSE-S3"));
-    var fs = (S3AFileSystem) FileSystem.newInstance(URI.create(lake.root()), SparkSessions.hadoopConfiguration(config));
+    var fs = (S3AFileSystem) FileSystem.newInstance(URI.create(lake.root()), LakeHadoop.configuration(config));
 
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out()).contains("server-side encryption SSE-S3)");

@@ -32,7 +32,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The embedded registry: runs, versions, version tags and aliases in Delta tables under
@@ -57,12 +56,6 @@ public final class LakeRegistry implements ModelRegistry {
     this.hadoop = hadoop;
     this.tables = new KernelTables(hadoop);
     RegistryTables.createIfMissing(tables, layout);
-  }
-
-  /** @deprecated the registry needs no SparkSession: use {@link #LakeRegistry(LakeLayout, Configuration)}. */
-  @Deprecated
-  public LakeRegistry(SparkSession spark, LakeLayout layout) {
-    this(layout, spark.sparkContext().hadoopConfiguration());
   }
 
   @Override

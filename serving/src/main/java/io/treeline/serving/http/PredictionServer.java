@@ -5,7 +5,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
-import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.online.OnlineReader;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
 import io.treeline.serving.inference.InferenceLog;
@@ -61,7 +61,7 @@ public final class PredictionServer implements AutoCloseable {
   private final Shadows shadows;
   private Javalin app;
 
-  public PredictionServer(ModelHost host, OnlineStore store, String storeKind, ServerOptions options, ServingMetrics metrics, String version) {
+  public PredictionServer(ModelHost host, OnlineReader store, String storeKind, ServerOptions options, ServingMetrics metrics, String version) {
     this.host = host;
     this.options = options;
     this.metrics = metrics;

@@ -1,11 +1,11 @@
 package io.treeline.serving.http;
 
+import io.treeline.core.lake.LakeHadoop;
 import io.treeline.core.config.ConfigKeys;
 import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.error.Errors;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.lake.TableName;
-import io.treeline.core.spark.SparkSessions;
 import io.treeline.serving.auth.ApiKeyAuthenticator;
 import io.treeline.serving.auth.Authenticator;
 import io.treeline.serving.auth.JwtAuthenticator;
@@ -124,7 +124,7 @@ public final class ServingConfig {
     int flushMs = positive(config, ConfigKeys.SERVING_INFERENCE_LOG_FLUSH_INTERVAL_MS);
     String location = LakeLayout.at(config.lakeRoot()).table(table);
     return new InferenceLogSettings(true, sample, capacity, batchRows, Duration.ofMillis(flushMs), config.get(ConfigKeys.SERVING_INFERENCE_LOG_SERVER_ID).trim(),
-        new DeltaKernelAppender(location, SparkSessions.hadoopConfiguration(config)));
+        new DeltaKernelAppender(location, LakeHadoop.configuration(config)));
   }
 
   private static Authenticator authenticator(TreelineConfig config) {

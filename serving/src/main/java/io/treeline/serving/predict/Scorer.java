@@ -6,7 +6,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.treeline.featurestore.online.EntityKey;
 import io.treeline.featurestore.online.FeatureValues;
-import io.treeline.featurestore.online.OnlineStore;
+import io.treeline.featurestore.online.OnlineReader;
 import io.treeline.featurestore.online.OnlineTable;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.compile.Frame;
@@ -31,10 +31,10 @@ import java.util.Map;
 public final class Scorer {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scorer.class);
 
-  private final OnlineStore store;
+  private final OnlineReader store;
   private final String storeKind;
 
-  public Scorer(OnlineStore store, String storeKind) {
+  public Scorer(OnlineReader store, String storeKind) {
     this.store = store;
     this.storeKind = storeKind;
   }

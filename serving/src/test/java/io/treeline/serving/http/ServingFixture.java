@@ -93,7 +93,7 @@ final class ServingFixture {
         .cache();
     classifier = fit(new RandomForestClassifier().setNumTrees(10).setMaxDepth(6).setMaxBins(64).setSeed(7));
     regressor = fit(new RandomForestRegressor().setNumTrees(10).setMaxDepth(6).setMaxBins(64).setSeed(7).setLabelCol("delay"));
-    registry = new LakeRegistry(spark, lake.layout());
+    registry = new LakeRegistry(lake.layout(), spark.sparkContext().hadoopConfiguration());
     registry.setAlias(CLASSIFIER, "champion", register(CLASSIFIER, classifier, "random_forest_classifier").version());
     registry.setAlias(REGRESSOR, "champion", register(REGRESSOR, regressor, "random_forest_regressor").version());
   }
