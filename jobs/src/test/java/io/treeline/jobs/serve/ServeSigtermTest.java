@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
 import io.treeline.jobs.TrainedSlice;
+import io.treeline.jobs.WithoutSpark;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -80,13 +81,6 @@ class ServeSigtermTest {
     }
   }
 
-  /** The classpath less Spark's and Scala's jars: what bin/treeline gives serve (jobs/target/launcher/serving-classpath.txt). */
-  private static String withoutSpark(String classpath) {
-    return java.util.Arrays.stream(classpath.split(java.io.File.pathSeparator))
-        .filter(entry -> !entry.contains("/org/apache/spark/") && !entry.contains("/org/scala-lang/"))
-        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-  }
-
   /** What each request sent came to. */
   private static final class Outcomes {
     final AtomicInteger answered = new AtomicInteger();
@@ -97,13 +91,8 @@ class ServeSigtermTest {
 
   @RepeatedTest(3)
   void sigterm_under_load_answers_every_request_and_exits_0(RepetitionInfo repetition) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt")).trim().split("\\s+")));
-    Path classes = Path.of("target", "serve-sigterm-" + repetition.getCurrentRepetition() + "-classes.log").toAbsolutePath();
-    command.addAll(List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + CONF.resolve("log4j2.xml"), "-Xlog:class+load=info:file=" + classes));
-    command.addAll(List.of("-cp", withoutSpark(System.getProperty("java.class.path")), "io.treeline.jobs.Main", "--verbose", "serve", "--model",
-        "flight-delay@champion", "--port", "0"));
+    Path classes = Path.of("target", "serve-sigterm-" + repetition.getCurrentRepetition() + "-classes.log");
+    List<String> command = new ArrayList<>(WithoutSpark.command(classes, "--verbose", "serve", "--model", "flight-delay@champion", "--port", "0"));
     command.addAll(List.of(args()));
     command.addAll(List.of("--conf", "serving.shutdown-drain-seconds=2", "--conf", "serving.poll-interval-seconds=0",
         "--conf", "serving.access-log=false"));
@@ -174,10 +163,7 @@ class ServeSigtermTest {
       assertThat(serve.exitValue()).as(output).isZero();
       assertThat(output).contains("SIGTERM received: stopping gracefully", "Stopping: /ready answers 503", "Stopped serving flight-delay@champion.")
           .doesNotContain(" ERROR ");
-      try (java.util.stream.Stream<String> loaded = Files.lines(classes)) {
-        assertThat(loaded.filter(l -> l.contains(" org.apache.spark.") || l.contains(" scala.")).limit(5).toList())
-            .as("Spark or Scala classes the server loaded").isEmpty();
-      }
+      assertThat(WithoutSpark.sparkClassesLoaded(classes)).as("Spark or Scala classes the server loaded").isEmpty();
       // The stop wrote what the inference log held: the rows it says it logged are all in the table.
       Matcher logged = Pattern.compile("Logged (\\d+) predictions to monitoring\\.inference_log\\.").matcher(output);
       assertThat(logged.find()).as(output).isTrue();
