@@ -213,7 +213,12 @@ class DeploymentFilesTest {
         .forEach(i -> args.put(i.substring(4, i.indexOf('=')).trim(), i.substring(i.indexOf('=') + 1).trim()));
     List<String> froms = instructions.stream().filter(i -> i.startsWith("FROM ")).toList();
 
-    assertThat(froms).hasSize(3);
+    assertThat(froms).hasSize(4);
+    // The serving stage: the jar and serving-lib/, and no Spark (serve runs without it).
+    int serving = instructions.indexOf("FROM ${JRE_IMAGE} AS serving");
+    List<String> servingStage = instructions.subList(serving + 1, instructions.indexOf("FROM ${JRE_IMAGE}"));
+    assertThat(servingStage).anySatisfy(i -> assertThat(i).isEqualTo("COPY --from=build /out/serving-lib /opt/treeline/serving-lib"))
+        .noneSatisfy(i -> assertThat(i).contains("--from=spark")).noneSatisfy(i -> assertThat(i).contains("SPARK_HOME"));
     for (String from : froms) {
       String image = from.split("\\s+")[1];
       Matcher variable = Pattern.compile("\\$\\{(\\w+)}").matcher(image);
