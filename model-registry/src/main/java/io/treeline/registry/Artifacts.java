@@ -30,6 +30,16 @@ public final class Artifacts {
     }
   }
 
+  /** Writes {@code contents} to the file {@code location}, replacing it. */
+  public static void write(String location, byte[] contents, Configuration hadoop) {
+    Path path = new Path(location);
+    try (var out = path.getFileSystem(hadoop).create(path, true)) {
+      out.write(contents);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + location + ": " + e.getMessage(), e);
+    }
+  }
+
   public static boolean exists(String location, Configuration hadoop) {
     Path path = new Path(location);
     try {

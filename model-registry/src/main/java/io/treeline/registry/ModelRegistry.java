@@ -65,6 +65,12 @@ public interface ModelRegistry extends AutoCloseable {
    */
   java.nio.file.Path download(ModelVersion version, java.nio.file.Path target);
 
+  /**
+   * Adds (or replaces) one file in a registered version's package, beside what training wrote:
+   * how {@code models compile} gives a package an older Treeline wrote its compiled pipeline.
+   */
+  void addToPackage(ModelVersion version, String file, byte[] contents);
+
   @Override
   void close();
 }

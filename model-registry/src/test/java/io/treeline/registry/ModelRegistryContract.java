@@ -127,6 +127,16 @@ public abstract class ModelRegistryContract {
   }
 
   @Test
+  void a_file_added_to_a_registered_package_is_in_what_the_next_download_gets() {
+    String name = newModelName();
+    ModelVersion version = registry().register(name, logRun(0.7), "model", Map.of());
+    registry().addToPackage(version, "added.bin", new byte[] {1, 2, 3});
+    Path local = registry().download(registry().resolve(ModelRef.ofVersion(name, version.version())), temp.resolve("with-added"));
+    assertThat(local.resolve("added.bin")).hasBinaryContent(new byte[] {1, 2, 3});
+    assertThat(local.resolve("treeline.json")).exists();
+  }
+
+  @Test
   void a_downloaded_version_is_an_mlflow_model_that_spark_loads_and_predicts_with_unchanged() throws IOException {
     String name = newModelName();
     ModelVersion version = registry().register(name, logRun(0.7), "model", Map.of());

@@ -1,6 +1,7 @@
 package io.treeline.jobs.cli;
 
 import io.treeline.jobs.models.CompareModels;
+import io.treeline.jobs.models.CompileModel;
 import io.treeline.jobs.models.DescribeModel;
 import io.treeline.jobs.models.ListModels;
 import io.treeline.jobs.models.MoveAlias;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
       "Versions are registered by: treeline train --pipeline NAME --register [--promote-if-better auc]. A model is named NAME@ALIAS, NAME/VERSION or NAME (its newest version)."
     },
     subcommands = {ModelsCommand.ListCommand.class, ModelsCommand.Describe.class, ModelsCommand.Promote.class, ModelsCommand.Rollback.class,
-        ModelsCommand.Compare.class})
+        ModelsCommand.Compare.class, ModelsCommand.Compile.class})
 final class ModelsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true,
@@ -88,6 +89,22 @@ final class ModelsCommand {
     @Override
     public Integer call() {
       return CommandRunner.run(spec, config -> MoveAlias.rollback(model, alias));
+    }
+  }
+
+  @Command(name = "compile", mixinStandardHelpOptions = true,
+      description = {"Give a version an older Treeline registered its compiled pipeline (compiled-pipeline.bin), so that serve loads it without Spark:"
+          + " reads its Spark ML model with Spark, compiles it, checks the compiled form reads back, and adds the file to the registered package."
+          + " Training writes the file itself; a version whose file reads back is left as it is, a damaged one is written anew. Exit 2 when a stage is one serving does not support."})
+  static final class Compile implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL", description = "NAME@ALIAS, NAME/VERSION or NAME (newest version).")
+    String ref;
+
+    @Override
+    public Integer call() {
+      return CommandRunner.run(spec, config -> new CompileModel(ref));
     }
   }
 

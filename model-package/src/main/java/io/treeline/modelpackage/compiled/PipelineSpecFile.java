@@ -99,7 +99,7 @@ public final class PipelineSpecFile {
 
   private static RuntimeException unreadable(String source, String problem) {
     return Errors.invalidInput("read", "the compiled pipeline " + source, problem,
-        "Register the model again from its training run, which writes the file anew.");
+        "Run `treeline models compile NAME/VERSION` for this version: it writes the file anew from the package's Spark ML model.");
   }
 
   private static void writeStage(DataOutputStream out, StageSpec stage) throws IOException {

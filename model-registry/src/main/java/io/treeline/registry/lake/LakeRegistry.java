@@ -240,6 +240,11 @@ public final class LakeRegistry implements ModelRegistry {
   }
 
   @Override
+  public void addToPackage(ModelVersion version, String file, byte[] contents) {
+    Artifacts.write(version.source() + "/" + file, contents, hadoop);
+  }
+
+  @Override
   public void close() {}
 
   private ModelVersion toVersion(Map<String, Object> row, Map<String, Long> aliases, Map<Long, Map<String, String>> tags) {

@@ -277,6 +277,15 @@ public final class MlflowRegistry implements ModelRegistry {
   }
 
   @Override
+  public void addToPackage(ModelVersion version, String file, byte[] contents) {
+    try {
+      artifacts.write(version.source() + "/" + file, contents);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot add " + file + " to " + version.source() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void close() {}
 
   @Override

@@ -101,7 +101,8 @@ final class RunArtifacts {
     }
   }
 
-  private void write(String uri, byte[] bytes) throws IOException {
+  /** Writes one artifact file, replacing it. */
+  void write(String uri, byte[] bytes) throws IOException {
     if (uri.startsWith(PROXIED)) {
       http.uploadArtifact(proxiedPath(uri), bytes);
       return;

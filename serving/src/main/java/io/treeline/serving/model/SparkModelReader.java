@@ -23,11 +23,11 @@ final class SparkModelReader {
       Class.forName("org.apache.spark.ml.PipelineModel", false, SparkModelReader.class.getClassLoader());
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("the model package has no compiled-pipeline.bin (it was written by an older Treeline), and this"
-          + " server has no Spark to read its Spark ML model: register the model again from its training run, or serve it with the full"
-          + " Treeline distribution once");
+          + " server has no Spark to read its Spark ML model: run `treeline models compile NAME/VERSION` for this version once (it adds the"
+          + " file), or serve it with the full Treeline distribution");
     }
     LOG.warn("The model package has no compiled-pipeline.bin (an older Treeline wrote it); reading its Spark ML model with a local"
-        + " SparkSession instead, which is slower to start. Registering the model again from its run adds the file.");
+        + " SparkSession instead, which is slower to start. `treeline models compile NAME/VERSION` adds the file to the version.");
     if (SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty()) {
       SparkSession.builder().master("local[1]").appName("treeline-serve-model-reader").config("spark.ui.enabled", "false").getOrCreate();
     }

@@ -116,6 +116,11 @@ class StoppingLoadTest {
     }
 
     @Override
+    public void addToPackage(ModelVersion version, String file, byte[] contents) {
+      registry.addToPackage(version, file, contents);
+    }
+
+    @Override
     public void close() {}
   }
 
