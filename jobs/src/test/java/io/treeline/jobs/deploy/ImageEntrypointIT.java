@@ -43,6 +43,11 @@ class ImageEntrypointIT {
     Files.createDirectories(treelineHome.resolve("jars"));
     Files.createSymbolicLink(treelineHome.resolve("treeline-jobs.jar"), JAR);
     Files.createSymbolicLink(treelineHome.resolve("conf"), DeployTools.REPO.resolve("conf"));
+    // serving-lib/: the jars serving-classpath.txt names, as the Dockerfile copies them (serve runs on them, without Spark).
+    Files.createDirectories(treelineHome.resolve("serving-lib"));
+    for (String jar : Files.readString(Path.of("target", "launcher", "serving-classpath.txt")).trim().split(java.io.File.pathSeparator)) {
+      Files.createSymbolicLink(treelineHome.resolve("serving-lib").resolve(Path.of(jar).getFileName()), Path.of(jar));
+    }
     Files.createDirectories(image.resolve("tmp"));
   }
 
