@@ -221,7 +221,8 @@ public final class KernelTables {
     }
   }
 
-  private static <T> CloseableIterator<T> iterator(List<T> items) {
+  /** A list as the closeable iterator Kernel's APIs take; closing it releases nothing. */
+  public static <T> CloseableIterator<T> iterator(List<T> items) {
     Iterator<T> it = items.iterator();
     return new CloseableIterator<>() {
       @Override

@@ -20,9 +20,9 @@ import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
+import io.treeline.core.lake.KernelTables;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -225,7 +225,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
         Map<String, Literal> partition = partition(day.getKey());
         DataWriteContext context = Transaction.getWriteContext(engine, state, partition);
         FilteredColumnarBatch batch = new FilteredColumnarBatch(RecordColumns.of(day.getValue(), tableSchema), Optional.empty());
-        CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(batch)), partition);
+        CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, KernelTables.iterator(List.of(batch)), partition);
         try (CloseableIterator<DataFileStatus> made = engine.getParquetHandler().writeParquetFiles(context.getTargetDirectory(), physical,
             context.getStatisticsColumns())) {
           made.forEachRemaining(status -> files.add(new WrittenFile(day.getKey(), status)));
@@ -245,11 +245,11 @@ public final class DeltaKernelAppender implements InferenceAppender {
     List<Row> actions = new ArrayList<>();
     for (WrittenFile file : files) {
       DataWriteContext context = Transaction.getWriteContext(engine, state, partition(file.date()));
-      try (CloseableIterator<Row> added = Transaction.generateAppendActions(engine, state, iterator(List.of(file.status())), context)) {
+      try (CloseableIterator<Row> added = Transaction.generateAppendActions(engine, state, KernelTables.iterator(List.of(file.status())), context)) {
         added.forEachRemaining(actions::add);
       }
     }
-    TransactionCommitResult result = txn.commit(engine, CloseableIterable.inMemoryIterable(iterator(actions)));
+    TransactionCommitResult result = txn.commit(engine, CloseableIterable.inMemoryIterable(KernelTables.iterator(actions)));
     for (PostCommitHook hook : result.getPostCommitHooks()) {
       try {
         hook.threadSafeInvoke(engine); // checkpoints, so reading the log stays quick after thousands of commits
@@ -267,7 +267,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
    */
   private StructType physicalSchema(Row state, Map<String, Literal> partition, StructType tableSchema) throws IOException {
     FilteredColumnarBatch none = new FilteredColumnarBatch(RecordColumns.of(List.of(), tableSchema), Optional.empty());
-    try (CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, iterator(List.of(none)), partition)) {
+    try (CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, KernelTables.iterator(List.of(none)), partition)) {
       return physical.next().getData().getSchema();
     }
   }
@@ -278,23 +278,5 @@ public final class DeltaKernelAppender implements InferenceAppender {
       days.computeIfAbsent(record.date(), d -> new ArrayList<>()).add(record);
     }
     return days;
-  }
-
-  private static <T> CloseableIterator<T> iterator(List<T> items) {
-    Iterator<T> it = items.iterator();
-    return new CloseableIterator<>() {
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
-
-      @Override
-      public T next() {
-        return it.next();
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 }
