@@ -7,23 +7,38 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A {@code treeline} process on this JVM's classpath less every Spark and Scala jar (what
- * jobs/target/launcher/serving-classpath.txt leaves out), logging the classes it loads, so a test
- * can show a command needs no Spark: one that tried would fail to load the class.
+ * A {@code treeline} process on the classpath {@code bin/treeline serve} and the serving image give
+ * the jar's code — this JVM's classpath less every jar of Spark's share (spark-provided and
+ * spark-runtime-classpath.txt) that jobs/target/launcher/serving-classpath.txt does not name —,
+ * logging the classes it loads, so a test shows a command needs no Spark and no jar the serving
+ * list leaves out.
  */
 public final class WithoutSpark {
   private WithoutSpark() {}
 
-  /** The classpath less Spark's and Scala's jars. */
+  /** The classpath less Spark's share, except the jars the serving list names. */
   public static String classpath() {
+    Set<String> serving = launcherList("serving-classpath.txt");
+    Set<String> sparkShare = new HashSet<>(launcherList("spark-provided-classpath.txt"));
+    sparkShare.addAll(launcherList("spark-runtime-classpath.txt"));
     return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(entry -> !entry.contains("/org/apache/spark/") && !entry.contains("/org/scala-lang/"))
+        .filter(entry -> serving.contains(entry) || !sparkShare.contains(entry))
         .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  private static Set<String> launcherList(String name) {
+    try {
+      return new HashSet<>(Arrays.asList(Files.readString(Path.of("target", "launcher", name)).trim().split(File.pathSeparator)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The java command running io.treeline.jobs.Main with {@code args}, its loaded classes logged to {@code classLog}. */

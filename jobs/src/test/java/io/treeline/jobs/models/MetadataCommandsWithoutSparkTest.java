@@ -51,6 +51,7 @@ class MetadataCommandsWithoutSparkTest {
         new String[] {"models", "describe", "flight-delay@champion"},
         new String[] {"models", "promote", "flight-delay", "--version", "1", "--alias", "canary"},
         new String[] {"models", "describe", "flight-delay@canary"},
+        new String[] {"models", "compare", "flight-delay", "champion", "1"},
         new String[] {"features", "list"},
         new String[] {"features", "describe", "origin_delays"})) {
       Run run = treeline(command);
@@ -59,6 +60,11 @@ class MetadataCommandsWithoutSparkTest {
       assertThat(run.sparkClasses()).as("Spark or Scala classes %s loaded", name).isEmpty();
     }
     assertThat(treeline("models", "describe", "flight-delay@canary").output()).as("the alias the promote wrote").contains("canary");
+    // The slice registers one version, so a rollback reads the alias's history and refuses by name.
+    Run rollback = treeline("models", "rollback", "flight-delay", "--alias", "canary");
+    assertThat(rollback.exitCode()).as(rollback.output()).isEqualTo(2);
+    assertThat(rollback.output()).contains("nothing to roll back to");
+    assertThat(rollback.sparkClasses()).as("Spark or Scala classes models rollback loaded").isEmpty();
     assertThat(treeline("features", "list").output()).contains("origin_delays").contains("(version ");
   }
 }
