@@ -3,6 +3,7 @@ package io.treeline.featurestore.pit;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
@@ -10,8 +11,10 @@ import io.treeline.core.error.Errors;
 import io.treeline.core.lake.FeatureColumn;
 import io.treeline.featurestore.offline.OfflineTable;
 import io.treeline.featurestore.spec.FeatureView;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,6 +38,7 @@ public final class PointInTimeJoin {
   private static final String KIND = "__pit_kind";
   private static final String VALUES = "__pit_values";
   private static final String KNOWN = "__pit_known";
+  private static final String NEWEST = "__pit_newest";
 
   private PointInTimeJoin() {}
 
@@ -43,14 +47,68 @@ public final class PointInTimeJoin {
     return new FeatureColumn(view, feature).column();
   }
 
+  /** The join over the view's whole timeline. */
   public static Dataset<Row> join(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features) {
+    return join(spine, eventTime, view, offline, features, Optional.empty());
+  }
+
+  /**
+   * The join reading only the timeline rows that can be known at some spine row: those between the
+   * spine's earliest and latest event time, and each entity's last rows before the earliest. The
+   * answer is the same as over the whole timeline; {@code times} must be the spine's own.
+   */
+  public static Dataset<Row> join(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features,
+      SpineTimes times) {
+    return join(spine, eventTime, view, offline, features, Optional.of(times));
+  }
+
+  private static Dataset<Row> join(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features,
+      Optional<SpineTimes> times) {
     for (String key : view.entities()) {
       if (!List.of(spine.columns()).contains(key)) {
         throw Errors.invalidInput("join", "view " + view.name(), "the spine has no entity key column '" + key + "' (columns: "
             + String.join(", ", spine.columns()) + ")", "Select a column named " + key + " in the spine.");
       }
     }
-    return view.timed() ? asOf(spine, eventTime, view, offline, features) : byKey(spine, view, offline, features);
+    if (!view.timed()) {
+      return byKey(spine, view, offline, features);
+    }
+    return asOf(spine, eventTime, view, times.isPresent() ? knowableAt(offline, view, times.get()) : offline, features);
+  }
+
+  /**
+   * The timeline rows some spine row can see: a spine row sees the last row strictly before it, so
+   * rows after the latest event time never count, and of the rows before the earliest only each
+   * entity's newest (all of them, when several share that moment, as the full sort would see them).
+   */
+  private static Dataset<Row> knowableAt(Dataset<Row> offline, FeatureView view, SpineTimes times) {
+    if (times.earliest().isEmpty()) {
+      return offline.limit(0);
+    }
+    LocalDateTime earliest = times.earliest().get();
+    LocalDateTime latest = times.latest().orElseThrow();
+    Column time = col(OfflineTable.FEATURE_TIME);
+    boolean partitioned = List.of(offline.columns()).contains(OfflineTable.FEATURE_DATE);
+    Column during = time.geq(lit(earliest)).and(time.leq(lit(latest)));
+    if (partitioned) {
+      // Said of the partition column too, so only those days' files are read.
+      Column date = col(OfflineTable.FEATURE_DATE);
+      during = during.and(date.geq(lit(earliest.toLocalDate()))).and(date.leq(lit(latest.toLocalDate())));
+    }
+    Dataset<Row> before = offline.where(time.lt(lit(earliest)));
+    // The newest moment per entity, under names of its own so the join with its own source is not a self-join.
+    List<Column> grouped = new ArrayList<>();
+    Column same = col(OfflineTable.FEATURE_TIME).equalTo(col(NEWEST));
+    for (int i = 0; i < view.entities().size(); i++) {
+      String key = view.entities().get(i);
+      grouped.add(col(key).as(NEWEST + "_key" + i));
+      same = same.and(col(key).equalTo(col(NEWEST + "_key" + i)));
+    }
+    Dataset<Row> newest = before.groupBy(view.entities().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+        .agg(max(time).as(NEWEST));
+    grouped.add(col(NEWEST));
+    Dataset<Row> lastBefore = before.join(newest.select(grouped.toArray(Column[]::new)), same, "left_semi");
+    return offline.where(during).unionByName(lastBefore);
   }
 
   private static Dataset<Row> asOf(Dataset<Row> spine, String eventTime, FeatureView view, Dataset<Row> offline, List<String> features) {

@@ -54,12 +54,16 @@ public final class TrainingSetBuilder {
           + "' (columns: " + String.join(", ", rows.columns()) + ")", "Pass --event-time COLUMN naming the prediction moment.");
     }
     List<FeatureColumn> columns = new ArrayList<>();
-    for (Map.Entry<FeatureView, List<String>> entry : resolve(refs).entrySet()) {
+    Map<FeatureView, List<String>> byView = resolve(refs);
+    // Measured once on the spine itself, not on the spine as each join leaves it.
+    SpineTimes times = byView.keySet().stream().anyMatch(FeatureView::timed) ? SpineTimes.of(rows, spine.eventTime()) : null;
+    for (Map.Entry<FeatureView, List<String>> entry : byView.entrySet()) {
       FeatureView view = entry.getKey();
       String table = view.offlineTable().toString();
       Dataset<Row> offline = read(view.offlineTable(), asOfVersions.get(table), versions, "the view " + view.name()
           + " has not been materialized", "Run `treeline features materialize --view " + view.name() + "` first.");
-      rows = PointInTimeJoin.join(rows, spine.eventTime(), view, offline, entry.getValue());
+      rows = times == null ? PointInTimeJoin.join(rows, spine.eventTime(), view, offline, entry.getValue())
+          : PointInTimeJoin.join(rows, spine.eventTime(), view, offline, entry.getValue(), times);
       entry.getValue().forEach(f -> columns.add(new FeatureColumn(view.name(), f)));
     }
     return new TrainingSet(rows, versions, columns);

@@ -10,6 +10,7 @@ import io.treeline.featurestore.offline.Materializer;
 import io.treeline.featurestore.oracle.NaiveFeatures.Feature;
 import io.treeline.featurestore.oracle.NaiveFeatures.SourceRow;
 import io.treeline.featurestore.pit.PointInTimeJoin;
+import io.treeline.featurestore.pit.SpineTimes;
 import io.treeline.featurestore.spec.FeatureSpec;
 import io.treeline.featurestore.spec.FeatureView;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,15 +71,19 @@ class FeatureOracleTest {
         }
         Dataset<Row> offline = spark.read().format("delta").load(lake.layout().table(view.offlineTable()));
         List<String> names = view.features().stream().map(FeatureSpec::name).toList();
-        List<Row> joined = PointInTimeJoin.join(spineRows, "t", view, offline, names).orderBy("id").collectAsList();
-        assertThat(joined).hasSize(spine.size());
         NaiveFeatures oracle = view.timed() ? oracle(view, edges) : null;
-        for (Row row : joined) {
-          List<Object> key = view.entities().stream().map(row::getAs).toList();
-          List<Object> expected = view.timed() ? oracle.at(key, row.getAs("t")) : java.util.Collections.singletonList(places().get(key.get(0)));
-          for (int i = 0; i < names.size(); i++) {
-            assertCell(view.features().get(i), row.getAs(PointInTimeJoin.columnName(view.name(), names.get(i))), expected.get(i),
-                "seed " + seed + ", spine row " + row);
+        // The whole spine, and its late rows alone: their join reads only the timeline they can see.
+        Dataset<Row> late = spineRows.where(functions.col("t").geq(functions.lit(START.plusHours(4))));
+        for (Dataset<Row> each : List.of(spineRows, late)) {
+          List<Row> joined = PointInTimeJoin.join(each, "t", view, offline, names, SpineTimes.of(each, "t")).orderBy("id").collectAsList();
+          assertThat(joined).hasSize((int) each.count());
+          for (Row row : joined) {
+            List<Object> key = view.entities().stream().map(row::getAs).toList();
+            List<Object> expected = view.timed() ? oracle.at(key, row.getAs("t")) : java.util.Collections.singletonList(places().get(key.get(0)));
+            for (int i = 0; i < names.size(); i++) {
+              assertCell(view.features().get(i), row.getAs(PointInTimeJoin.columnName(view.name(), names.get(i))), expected.get(i),
+                  "seed " + seed + ", spine row " + row);
+            }
           }
         }
         if (view.timed()) {
