@@ -88,8 +88,9 @@ public final class Quickstart implements Job<Quickstart.Result> {
     }
     context.out().printf("[%d] stream %s from event files: four hours of June 30, online values after each micro-batch%n", stages.size() + 1,
         StreamingTour.VIEW);
+    long streamStart = System.nanoTime();
     StreamingTour.Result streamed = new StreamingTour(context).run();
-    context.out().println("    " + streamed.summaryLine());
+    context.out().println("    " + streamed.summaryLine() + took(streamStart));
     stages.add(new Stage("stream", streamed.summaryLine()));
     serve(context, stages);
     context.out().println();
@@ -146,10 +147,16 @@ public final class Quickstart implements Job<Quickstart.Result> {
 
   private static <R extends JobResult> R stage(JobContext context, List<Stage> stages, String name, Job<R> job) {
     context.out().printf("[%d] %s%n", stages.size() + 1, name);
+    long start = System.nanoTime();
     R result = job.run(context);
-    context.out().println("    " + result.summaryLine());
+    context.out().println("    " + result.summaryLine() + took(start));
     stages.add(new Stage(name, result.summaryLine()));
     return result;
+  }
+
+  /** A stage's wall time, so a slow stage shows where the minutes go. */
+  private static String took(long startNanos) {
+    return String.format(java.util.Locale.ROOT, " [%.1f s]", (System.nanoTime() - startNanos) / 1e9);
   }
 
   /** The flight-delay pipeline with a smaller forest, registered under flight-delay: a temporary file. */
