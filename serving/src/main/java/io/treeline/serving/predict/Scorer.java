@@ -70,11 +70,22 @@ public final class Scorer {
       RequestTrace trace, Map<OnlineTable, Map<EntityKey, FeatureValues>> known) {
     RequestPlan plan = model.plan();
     List<Object[]> rows = new ArrayList<>(records.size());
-    Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
     for (int i = 0; i < records.size(); i++) {
-      Object[] values = plan.read(records.get(i), where + "[" + i + "]", format);
+      rows.add(plan.read(records.get(i), where + "[" + i + "]", format));
+    }
+    return scoreRead(model, rows, where, explain, record, trace, known);
+  }
+
+  /**
+   * Scores records already read into the plan's values ({@link RequestPlan#read}, or straight from
+   * the body by {@link io.treeline.serving.request.StreamedRecord}); {@code where} names them in errors.
+   */
+  public Batch scoreRead(ServedModel model, List<Object[]> rows, String where, boolean explain, boolean record, RequestTrace trace,
+      Map<OnlineTable, Map<EntityKey, FeatureValues>> known) {
+    RequestPlan plan = model.plan();
+    Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
+    for (Object[] values : rows) {
       plan.collectKeys(values, keys);
-      rows.add(values);
     }
     Map<OnlineTable, Map<EntityKey, FeatureValues>> found = Map.of();
     long storeNanos = 0;

@@ -196,14 +196,34 @@ public final class RequestPlan {
       }
       values[field.slot()] = field.convert(entry.getValue(), where + "." + entry.getKey(), format);
     }
+    ApiException missing = missing(values, where);
+    if (missing != null) {
+      throw missing;
+    }
+    return values;
+  }
+
+  /** How many values a record has: one per field, at its slot. */
+  public int width() {
+    return fields.size();
+  }
+
+  /** The field {@code name} names, directly or as an alias; null for an unknown name. */
+  RequestField field(String name) {
+    String column = aliasOf.get(name);
+    return fields.get(column == null ? name : column);
+  }
+
+  /** The refusal of a record that lacks a field it must carry (null when it has them all). */
+  ApiException missing(Object[] values, String where) {
     for (Input input : inputs) {
       if (input.source() == Source.REQUEST && values[input.field().slot()] == null) {
-        throw missing(where, input.field().name(), "a request feature of the model");
+        return missing(where, input.field().name(), "a request feature of the model");
       }
       if (input.source() == Source.DERIVED && values[input.field().slot()] == null) {
         for (String need : input.needs()) {
           if (values[fields.get(need).slot()] == null) {
-            throw missing(where, need, "needed to compute " + input.field().name());
+            return missing(where, need, "needed to compute " + input.field().name());
           }
         }
       }
@@ -212,12 +232,12 @@ public final class RequestPlan {
       if (needsLookup(view, values)) {
         for (RequestField entity : view.entities()) {
           if (values[entity.slot()] == null) {
-            throw missing(where, entity.name(), "the entity key of the feature view " + view.table().view());
+            return missing(where, entity.name(), "the entity key of the feature view " + view.table().view());
           }
         }
       }
     }
-    return values;
+    return null;
   }
 
   private ApiException missing(String where, String field, String why) {
