@@ -84,8 +84,9 @@ public final class Scorer {
       Map<OnlineTable, Map<EntityKey, FeatureValues>> known) {
     RequestPlan plan = model.plan();
     Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
-    for (Object[] values : rows) {
-      plan.collectKeys(values, keys);
+    EntityKey[][] rowKeys = new EntityKey[rows.size()][];
+    for (int i = 0; i < rowKeys.length; i++) {
+      rowKeys[i] = plan.collectKeys(rows.get(i), keys);
     }
     Map<OnlineTable, Map<EntityKey, FeatureValues>> found = Map.of();
     long storeNanos = 0;
@@ -115,7 +116,7 @@ public final class Scorer {
     try {
       for (int i = 0; i < rows.size(); i++) {
         List<RequestPlan.UsedInput> used = explain || record ? new ArrayList<>() : null;
-        Frame frame = plan.assemble(rows.get(i), found, used);
+        Frame frame = plan.assemble(rows.get(i), rowKeys[i], found, used);
         try {
           results.add(new Scored(model.pipeline().predict(frame), explain ? explained(used) : null, record ? used : null));
         } catch (InvalidRowException e) {

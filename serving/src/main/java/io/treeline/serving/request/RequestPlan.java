@@ -277,13 +277,29 @@ public final class RequestPlan {
     return false;
   }
 
-  /** Adds the entity keys {@code values} needs looked up, per view. */
-  public void collectKeys(Object[] values, Map<OnlineTable, Collection<EntityKey>> into) {
-    for (View view : views) {
+  /**
+   * Adds the entity keys {@code values} needs looked up, per view, and returns them by view (null
+   * where the record needs no lookup) for {@link #assemble}. A view's first key goes in alone, as
+   * the one key of a one-record request; a second makes the view's keys a set.
+   */
+  public EntityKey[] collectKeys(Object[] values, Map<OnlineTable, Collection<EntityKey>> into) {
+    EntityKey[] keys = new EntityKey[views.size()];
+    for (int v = 0; v < keys.length; v++) {
+      View view = views.get(v);
       if (needsLookup(view, values)) {
-        into.computeIfAbsent(view.table(), t -> new LinkedHashSet<>()).add(key(view, values));
+        EntityKey key = key(view, values);
+        keys[v] = key;
+        Collection<EntityKey> known = into.get(view.table());
+        if (known == null) {
+          into.put(view.table(), List.of(key));
+        } else if (!known.contains(key)) {
+          Set<EntityKey> more = known instanceof LinkedHashSet<EntityKey> set ? set : new LinkedHashSet<>(known);
+          more.add(key);
+          into.put(view.table(), more);
+        }
       }
     }
+    return keys;
   }
 
   private static EntityKey key(View view, Object[] values) {
@@ -295,16 +311,16 @@ public final class RequestPlan {
   }
 
   /**
-   * Fills a frame from the record and the looked-up values; with {@code used} non-null, adds each
+   * Fills this thread's reused frame ({@link CompiledPipeline#reusedFrame}: predict it before the
+   * next record) from the record, its {@link #collectKeys keys} and the looked-up values; with {@code used} non-null, adds each
    * model input as used there (for explain=true and the inference log; null allocates nothing more).
    */
-  public Frame assemble(Object[] values, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, List<UsedInput> used) {
-    Frame frame = pipeline.newFrame();
+  public Frame assemble(Object[] values, EntityKey[] keys, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, List<UsedInput> used) {
+    Frame frame = pipeline.reusedFrame();
     FeatureValues[] looked = new FeatureValues[views.size()];
     for (int v = 0; v < looked.length; v++) {
-      View view = views.get(v);
-      Map<EntityKey, FeatureValues> byKey = found.get(view.table());
-      looked[v] = byKey == null || !needsLookup(view, values) ? null : byKey.get(key(view, values));
+      Map<EntityKey, FeatureValues> byKey = found.get(views.get(v).table());
+      looked[v] = byKey == null || keys[v] == null ? null : byKey.get(keys[v]);
     }
     for (Input input : inputs) {
       Object value = values[input.field().slot()];
