@@ -29,6 +29,8 @@ final class NativeRecords {
       return null;
     }
     try (JsonParser parser = Bodies.JSON.getFactory().createParser(body, 0, length)) {
+      // A set of names per object otherwise; a field sent twice fills its slot twice, which StreamedRecord gives up on.
+      parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       if (parser.nextToken() != JsonToken.START_OBJECT || parser.nextToken() != JsonToken.FIELD_NAME
           || !parser.currentName().equals("records") || parser.nextToken() != JsonToken.START_ARRAY) {
         return null;
