@@ -24,7 +24,7 @@ public final class AccessEvent extends MapMessage<AccessEvent, Object> {
     }
     with("status", status);
     with("latency_ms", latencyMs);
-    StringBuilder text = new StringBuilder()
+    StringBuilder text = new StringBuilder(192)
         .append(method).append(' ').append(path).append(' ').append(status).append(' ');
     hundredths(text, Math.round(latencyMs * 100)).append(" ms");
     if (!model.isEmpty()) {

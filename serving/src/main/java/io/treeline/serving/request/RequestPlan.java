@@ -71,15 +71,16 @@ public final class RequestPlan {
   private final CompiledPipeline pipeline;
   private final Map<String, RequestField> fields;
   private final Map<String, String> aliasOf;
-  private final List<Input> inputs;
-  private final List<View> views;
+  // Arrays, not lists: every request walks them, and an immutable list's iterator is an allocation.
+  private final Input[] inputs;
+  private final View[] views;
 
   private RequestPlan(CompiledPipeline pipeline, Map<String, RequestField> fields, Map<String, String> aliasOf, List<Input> inputs, List<View> views) {
     this.pipeline = pipeline;
     this.fields = fields;
     this.aliasOf = aliasOf;
-    this.inputs = inputs;
-    this.views = views;
+    this.inputs = inputs.toArray(Input[]::new);
+    this.views = views.toArray(View[]::new);
   }
 
   /** Plans every input of {@code pipeline}; fails naming an input nothing provides or an expression serving cannot compute. */
@@ -221,7 +222,8 @@ public final class RequestPlan {
         return missing(where, input.field().name(), "a request feature of the model");
       }
       if (input.source() == Source.DERIVED && values[input.field().slot()] == null) {
-        for (String need : input.needs()) {
+        for (int i = 0; i < input.needs().size(); i++) {
+          String need = input.needs().get(i);
           if (values[fields.get(need).slot()] == null) {
             return missing(where, need, "needed to compute " + input.field().name());
           }
@@ -283,9 +285,9 @@ public final class RequestPlan {
    * the one key of a one-record request; a second makes the view's keys a set.
    */
   public EntityKey[] collectKeys(Object[] values, Map<OnlineTable, Collection<EntityKey>> into) {
-    EntityKey[] keys = new EntityKey[views.size()];
+    EntityKey[] keys = new EntityKey[views.length];
     for (int v = 0; v < keys.length; v++) {
-      View view = views.get(v);
+      View view = views[v];
       if (needsLookup(view, values)) {
         EntityKey key = key(view, values);
         keys[v] = key;
@@ -317,9 +319,9 @@ public final class RequestPlan {
    */
   public Frame assemble(Object[] values, EntityKey[] keys, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, List<UsedInput> used) {
     Frame frame = pipeline.reusedFrame();
-    FeatureValues[] looked = new FeatureValues[views.size()];
+    FeatureValues[] looked = new FeatureValues[views.length];
     for (int v = 0; v < looked.length; v++) {
-      Map<EntityKey, FeatureValues> byKey = found.get(views.get(v).table());
+      Map<EntityKey, FeatureValues> byKey = found.get(views[v].table());
       looked[v] = byKey == null || keys[v] == null ? null : byKey.get(keys[v]);
     }
     for (Input input : inputs) {
@@ -346,7 +348,7 @@ public final class RequestPlan {
       }
       if (used != null) {
         FeatureValues row = input.view() < 0 ? null : looked[input.view()];
-        used.add(new UsedInput(input.input().name(), input.view() < 0 ? null : views.get(input.view()).table().view(), source, value,
+        used.add(new UsedInput(input.input().name(), input.view() < 0 ? null : views[input.view()].table().view(), source, value,
             input.input().numeric(), source == Source.ONLINE_STORE || (source == Source.MISSING && row != null) ? row.featureTime() : null));
       }
     }
@@ -354,8 +356,8 @@ public final class RequestPlan {
   }
 
   private boolean sentAsMissing(List<String> needs, Object[] values) {
-    for (String need : needs) {
-      if (values[fields.get(need).slot()] == RequestField.MISSING) {
+    for (int i = 0; i < needs.size(); i++) {
+      if (values[fields.get(needs.get(i)).slot()] == RequestField.MISSING) {
         return true;
       }
     }
