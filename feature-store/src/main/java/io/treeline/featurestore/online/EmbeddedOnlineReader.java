@@ -53,6 +53,12 @@ public final class EmbeddedOnlineReader implements OnlineReader {
   @Override
   public Map<EntityKey, FeatureValues> read(OnlineTable table, Collection<EntityKey> keys) {
     Map<EntityKey, FeatureValues> values = snapshot(table).values();
+    if (keys.size() == 1) {
+      // A one-record request's lookup, the usual one: no map to build.
+      EntityKey key = keys.iterator().next();
+      FeatureValues value = values.get(key);
+      return value == null ? Map.of() : Map.of(key, value);
+    }
     Map<EntityKey, FeatureValues> found = new LinkedHashMap<>();
     for (EntityKey key : keys) {
       FeatureValues value = values.get(key);

@@ -11,4 +11,23 @@ public record EntityKey(List<String> values) implements java.io.Serializable {
   public static EntityKey of(String... values) {
     return new EntityKey(List.of(values));
   }
+
+  // By index: List.equals walks the other list with an iterator, an allocation per hash lookup of a key.
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof EntityKey key) || key.values.size() != values.size()) {
+      return false;
+    }
+    for (int i = 0; i < values.size(); i++) {
+      if (!values.get(i).equals(key.values.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
 }

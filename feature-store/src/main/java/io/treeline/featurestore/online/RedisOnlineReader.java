@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Pipeline;
@@ -49,14 +50,20 @@ public final class RedisOnlineReader implements OnlineReader {
     return readAll(Map.of(table, keys)).get(table);
   }
 
+  /**
+   * One pipelined round trip for every view and entity: HMGET of the features the caller names and
+   * the feature time, not HGETALL of the whole hash, so Redis sends and the server decodes only what
+   * the model reads. An entity whose hash has no feature time (no hash at all) is absent.
+   */
   @Override
   public Map<OnlineTable, Map<EntityKey, FeatureValues>> readAll(Map<OnlineTable, ? extends Collection<EntityKey>> requests) {
-    Map<OnlineTable, Map<EntityKey, Response<Map<String, String>>>> responses = new LinkedHashMap<>();
+    Map<OnlineTable, Map<EntityKey, Response<List<String>>>> responses = new LinkedHashMap<>();
     try (Pipeline pipeline = client().pipelined()) {
       requests.forEach((table, keys) -> {
-        Map<EntityKey, Response<Map<String, String>>> byKey = new LinkedHashMap<>();
+        String[] fields = fields(table);
+        Map<EntityKey, Response<List<String>>> byKey = new LinkedHashMap<>();
         for (EntityKey key : keys) {
-          byKey.put(key, pipeline.hgetAll(ValueCodec.entityKey(table.view(), key)));
+          byKey.put(key, pipeline.hmget(ValueCodec.entityKey(table.view(), key), fields));
         }
         responses.put(table, byKey);
       });
@@ -69,18 +76,26 @@ public final class RedisOnlineReader implements OnlineReader {
     responses.forEach((table, byKey) -> {
       Map<EntityKey, FeatureValues> values = new LinkedHashMap<>();
       byKey.forEach((key, response) -> {
-        Map<String, String> hash = response.get();
-        if (hash != null && !hash.isEmpty()) {
+        List<String> read = response.get();
+        String time = read.get(table.features().size());
+        if (time != null) {
           Map<String, Object> features = new LinkedHashMap<>();
-          for (String feature : table.features()) {
-            features.put(feature, ValueCodec.decode(hash.get(feature)));
+          for (int i = 0; i < table.features().size(); i++) {
+            features.put(table.features().get(i), ValueCodec.decode(read.get(i)));
           }
-          values.put(key, new FeatureValues(Micros.time(Long.parseLong(hash.get(ValueCodec.FEATURE_TIME))), features));
+          values.put(key, new FeatureValues(Micros.time(Long.parseLong(time)), features));
         }
       });
       found.put(table, values);
     });
     return found;
+  }
+
+  /** The hash fields a read of {@code table} asks for: its features, then the feature time. */
+  private static String[] fields(OnlineTable table) {
+    String[] fields = table.features().toArray(new String[table.features().size() + 1]);
+    fields[fields.length - 1] = ValueCodec.FEATURE_TIME;
+    return fields;
   }
 
   @Override

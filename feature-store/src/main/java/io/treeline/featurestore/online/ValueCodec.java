@@ -4,7 +4,6 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * How Redis holds a view's entities: a hash per entity at {@code treeline:{view}:<keys>} (the key
@@ -18,8 +17,13 @@ final class ValueCodec {
 
   private ValueCodec() {}
 
+  // Read for every entity of every request: a builder, not a stream and a joining collector.
   static String entityKey(String view, EntityKey key) {
-    return prefix(view) + key.values().stream().map(v -> URLEncoder.encode(v, StandardCharsets.UTF_8)).collect(Collectors.joining("|"));
+    StringBuilder out = new StringBuilder(64).append("treeline:{").append(view).append("}:");
+    for (int i = 0; i < key.values().size(); i++) {
+      out.append(i == 0 ? "" : "|").append(URLEncoder.encode(key.values().get(i), StandardCharsets.UTF_8));
+    }
+    return out.toString();
   }
 
   static String prefix(String view) {

@@ -282,7 +282,16 @@ final class Forest {
 
   /** The bins of the features {@code x}, for {@link #leaf}: one per row, shared by every tree. */
   int[] bins(double[] x) {
-    int[] bins = new int[alwaysRight + 1];
+    return bins(x, new int[alwaysRight + 1]);
+  }
+
+  /** As {@link #bins(double[])}, into {@code bins} when it has the length, else into a new array. */
+  int[] bins(double[] x, int[] bins) {
+    if (bins == null || bins.length != alwaysRight + 1) {
+      bins = new int[alwaysRight + 1];
+    } else {
+      java.util.Arrays.fill(bins, 0);
+    }
     for (int f : binned) {
       bins[f] = lowerBound(thresholds[f], x[f]);
     }

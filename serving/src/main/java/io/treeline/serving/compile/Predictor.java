@@ -42,8 +42,17 @@ final class Predictor {
 
   /** One row: its trees walked side by side. */
   Prediction predict(double[] x) {
-    int[] leaves = new int[forest.trees()];
-    forest.leaves(forest.bins(x), leaves);
+    return predict(x, new Frame(0, 0, 0));
+  }
+
+  /** As {@link #predict(double[])}, with the working arrays {@code frame} keeps, so a reused frame allocates none. */
+  Prediction predict(double[] x, Frame frame) {
+    frame.bins = forest.bins(x, frame.bins);
+    if (frame.leaves == null || frame.leaves.length != forest.trees()) {
+      frame.leaves = new int[forest.trees()];
+    }
+    int[] leaves = frame.leaves;
+    forest.leaves(frame.bins, leaves);
     double[] sum = new double[Math.max(numClasses, 1)];
     if (kind == Kind.FOREST_CLASSIFIER) {
       forest.addVotes(leaves, sum);

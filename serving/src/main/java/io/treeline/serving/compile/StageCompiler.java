@@ -127,13 +127,22 @@ final class StageCompiler {
         } else {
           throw new InvalidRowException(in[i], "'" + in[i] + "' = " + label + " is not a category index seen in training");
         }
-        double[] vector = new double[vectorSizes[i]];
+        double[] vector = reused(frame.vectors[to[i]], vectorSizes[i]);
         if (index < vector.length) {
           vector[index] = 1.0;
         }
         frame.vectors[to[i]] = vector;
       }
     };
+  }
+
+  /** The vector a reused frame already holds when it has the size, zeroed; else a new one. */
+  private static double[] reused(double[] vector, int size) {
+    if (vector == null || vector.length != size) {
+      return new double[size];
+    }
+    java.util.Arrays.fill(vector, 0.0);
+    return vector;
   }
 
   private CompiledStage assembler(StageSpec.VectorAssembler m, String name) {
@@ -152,7 +161,7 @@ final class StageCompiler {
       for (Slot slot : from) {
         size += slot.kind() == Kind.NUMBER ? 1 : frame.vectors[slot.index()].length;
       }
-      double[] out = new double[size];
+      double[] out = reused(frame.vectors[to], size);
       int at = 0;
       for (int i = 0; i < from.length; i++) {
         if (from[i].kind() == Kind.NUMBER) {

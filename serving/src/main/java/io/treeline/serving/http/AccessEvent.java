@@ -24,8 +24,9 @@ public final class AccessEvent extends MapMessage<AccessEvent, Object> {
     }
     with("status", status);
     with("latency_ms", latencyMs);
-    StringBuilder text = new StringBuilder()
-        .append(method).append(' ').append(path).append(' ').append(status).append(' ').append(String.format(java.util.Locale.ROOT, "%.2f ms", latencyMs));
+    StringBuilder text = new StringBuilder(192)
+        .append(method).append(' ').append(path).append(' ').append(status).append(' ');
+    hundredths(text, Math.round(latencyMs * 100)).append(" ms");
     if (!model.isEmpty()) {
       text.append(" model=").append(model).append(" version=").append(version);
     }
@@ -39,6 +40,12 @@ public final class AccessEvent extends MapMessage<AccessEvent, Object> {
       text.append(" trace_id=").append(traceId);
     }
     this.line = text.toString();
+  }
+
+  /** As %.2f writes a latency already rounded to hundredths, without a Formatter per request. */
+  static StringBuilder hundredths(StringBuilder text, long hundredths) {
+    long fraction = hundredths % 100;
+    return text.append(hundredths / 100).append('.').append(fraction < 10 ? "0" : "").append(fraction);
   }
 
   @Override

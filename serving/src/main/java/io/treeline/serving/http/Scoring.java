@@ -2,6 +2,7 @@ package io.treeline.serving.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.treeline.serving.api.ApiException;
 import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.inference.InferenceRecord;
 import io.treeline.serving.model.Route;
@@ -58,13 +59,54 @@ final class Scoring {
   /** As {@link #pick(Context, Route, List)}, or the arm serving {@code version} when the request's path names one. */
   ServedModel pick(Context ctx, Route route, List<Map<String, JsonNode>> records, String version) {
     ServedModel model = version != null ? route.version(version) : route.pick(route.arms() == 1 ? null : key.of(ctx, records));
-    ctx.attribute(ROUTE, route);
-    label(ctx, model);
+    chosen(ctx, route, model);
     return model;
   }
 
+  /**
+   * The model whose plan a request's body may be read straight into, before any arm is picked: the
+   * route's only arm, when the route has no shadows and the request is not to be logged (both want
+   * the records as JSON). Null otherwise, and when that arm is not loaded (which the usual path refuses).
+   */
+  ServedModel soleArm(Route route, boolean record) {
+    if (record || route.arms() != 1 || !route.shadows().isEmpty()) {
+      return null;
+    }
+    try {
+      return route.first();
+    } catch (ApiException e) {
+      return null;
+    }
+  }
+
+  /** Names {@code model}, an arm of {@code route}, as the one answering this request. */
+  void chosen(Context ctx, Route route, ServedModel model) {
+    ctx.attribute(ROUTE, route);
+    label(ctx, model);
+  }
+
+  /** Whether the inference log keeps this request: asked once per request, before its records are read. */
+  boolean sampled() {
+    return log.sampled();
+  }
+
+  /**
+   * Scores records read straight into the plan's values, for a request {@link #soleArm} allowed:
+   * nothing is offered to the log or shadows once it is answered.
+   */
+  Scorer.Batch scoreRead(Context ctx, ServedModel model, List<Object[]> rows, String where, boolean explain) {
+    Scorer.Batch batch = scorer.scoreRead(model, rows, where, explain, false, trace(ctx), Map.of());
+    metrics.scored(model, rows.size(), storeKind, batch.storeNanos());
+    return batch;
+  }
+
   Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain) {
-    boolean record = log.sampled();
+    return score(ctx, model, records, where, format, explain, log.sampled());
+  }
+
+  /** As {@link #score(Context, ServedModel, List, String, RecordFormat, boolean)}, with the log's sample decided already. */
+  Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain,
+      boolean record) {
     Scorer.Batch batch = scorer.score(model, records, where, format, explain, record, trace(ctx));
     metrics.scored(model, records.size(), storeKind, batch.storeNanos());
     ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, records, format, batch, record));

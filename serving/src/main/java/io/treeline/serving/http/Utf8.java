@@ -46,17 +46,22 @@ final class Utf8 {
 
   /** The offset of the first byte that is not part of well-formed UTF-8, or -1. */
   static int firstInvalid(byte[] body) {
+    return firstInvalid(body, body.length);
+  }
+
+  /** As {@link #firstInvalid(byte[])}, over the first {@code length} bytes. */
+  static int firstInvalid(byte[] body, int length) {
     int i = 0;
-    while (i < body.length && body[i] >= 0) {
+    while (i < length && body[i] >= 0) {
       i++; // ASCII, the usual case, costs one pass
     }
-    if (i == body.length) {
+    if (i == length) {
       return -1;
     }
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(body);
-    CharBuffer out = CharBuffer.allocate(Math.min(body.length, 8192));
+    ByteBuffer in = ByteBuffer.wrap(body, 0, length);
+    CharBuffer out = CharBuffer.allocate(Math.min(length, 8192));
     while (true) {
       CoderResult result = decoder.decode(in, out, true);
       if (result.isError()) {

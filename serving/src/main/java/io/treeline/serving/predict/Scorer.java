@@ -70,11 +70,23 @@ public final class Scorer {
       RequestTrace trace, Map<OnlineTable, Map<EntityKey, FeatureValues>> known) {
     RequestPlan plan = model.plan();
     List<Object[]> rows = new ArrayList<>(records.size());
-    Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
     for (int i = 0; i < records.size(); i++) {
-      Object[] values = plan.read(records.get(i), where + "[" + i + "]", format);
-      plan.collectKeys(values, keys);
-      rows.add(values);
+      rows.add(plan.read(records.get(i), where + "[" + i + "]", format));
+    }
+    return scoreRead(model, rows, where, explain, record, trace, known);
+  }
+
+  /**
+   * Scores records already read into the plan's values ({@link RequestPlan#read}, or straight from
+   * the body by {@link io.treeline.serving.request.StreamedRecord}); {@code where} names them in errors.
+   */
+  public Batch scoreRead(ServedModel model, List<Object[]> rows, String where, boolean explain, boolean record, RequestTrace trace,
+      Map<OnlineTable, Map<EntityKey, FeatureValues>> known) {
+    RequestPlan plan = model.plan();
+    Map<OnlineTable, Collection<EntityKey>> keys = new LinkedHashMap<>();
+    EntityKey[][] rowKeys = new EntityKey[rows.size()][];
+    for (int i = 0; i < rowKeys.length; i++) {
+      rowKeys[i] = plan.collectKeys(rows.get(i), keys);
     }
     Map<OnlineTable, Map<EntityKey, FeatureValues>> found = Map.of();
     long storeNanos = 0;
@@ -104,7 +116,7 @@ public final class Scorer {
     try {
       for (int i = 0; i < rows.size(); i++) {
         List<RequestPlan.UsedInput> used = explain || record ? new ArrayList<>() : null;
-        Frame frame = plan.assemble(rows.get(i), found, used);
+        Frame frame = plan.assemble(rows.get(i), rowKeys[i], found, used);
         try {
           results.add(new Scored(model.pipeline().predict(frame), explain ? explained(used) : null, record ? used : null));
         } catch (InvalidRowException e) {

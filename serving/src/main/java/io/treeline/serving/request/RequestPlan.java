@@ -71,15 +71,16 @@ public final class RequestPlan {
   private final CompiledPipeline pipeline;
   private final Map<String, RequestField> fields;
   private final Map<String, String> aliasOf;
-  private final List<Input> inputs;
-  private final List<View> views;
+  // Arrays, not lists: every request walks them, and an immutable list's iterator is an allocation.
+  private final Input[] inputs;
+  private final View[] views;
 
   private RequestPlan(CompiledPipeline pipeline, Map<String, RequestField> fields, Map<String, String> aliasOf, List<Input> inputs, List<View> views) {
     this.pipeline = pipeline;
     this.fields = fields;
     this.aliasOf = aliasOf;
-    this.inputs = inputs;
-    this.views = views;
+    this.inputs = inputs.toArray(Input[]::new);
+    this.views = views.toArray(View[]::new);
   }
 
   /** Plans every input of {@code pipeline}; fails naming an input nothing provides or an expression serving cannot compute. */
@@ -196,14 +197,35 @@ public final class RequestPlan {
       }
       values[field.slot()] = field.convert(entry.getValue(), where + "." + entry.getKey(), format);
     }
+    ApiException missing = missing(values, where);
+    if (missing != null) {
+      throw missing;
+    }
+    return values;
+  }
+
+  /** How many values a record has: one per field, at its slot. */
+  public int width() {
+    return fields.size();
+  }
+
+  /** The field {@code name} names, directly or as an alias; null for an unknown name. */
+  RequestField field(String name) {
+    String column = aliasOf.get(name);
+    return fields.get(column == null ? name : column);
+  }
+
+  /** The refusal of a record that lacks a field it must carry (null when it has them all). */
+  ApiException missing(Object[] values, String where) {
     for (Input input : inputs) {
       if (input.source() == Source.REQUEST && values[input.field().slot()] == null) {
-        throw missing(where, input.field().name(), "a request feature of the model");
+        return missing(where, input.field().name(), "a request feature of the model");
       }
       if (input.source() == Source.DERIVED && values[input.field().slot()] == null) {
-        for (String need : input.needs()) {
+        for (int i = 0; i < input.needs().size(); i++) {
+          String need = input.needs().get(i);
           if (values[fields.get(need).slot()] == null) {
-            throw missing(where, need, "needed to compute " + input.field().name());
+            return missing(where, need, "needed to compute " + input.field().name());
           }
         }
       }
@@ -212,12 +234,12 @@ public final class RequestPlan {
       if (needsLookup(view, values)) {
         for (RequestField entity : view.entities()) {
           if (values[entity.slot()] == null) {
-            throw missing(where, entity.name(), "the entity key of the feature view " + view.table().view());
+            return missing(where, entity.name(), "the entity key of the feature view " + view.table().view());
           }
         }
       }
     }
-    return values;
+    return null;
   }
 
   private ApiException missing(String where, String field, String why) {
@@ -257,13 +279,29 @@ public final class RequestPlan {
     return false;
   }
 
-  /** Adds the entity keys {@code values} needs looked up, per view. */
-  public void collectKeys(Object[] values, Map<OnlineTable, Collection<EntityKey>> into) {
-    for (View view : views) {
+  /**
+   * Adds the entity keys {@code values} needs looked up, per view, and returns them by view (null
+   * where the record needs no lookup) for {@link #assemble}. A view's first key goes in alone, as
+   * the one key of a one-record request; a second makes the view's keys a set.
+   */
+  public EntityKey[] collectKeys(Object[] values, Map<OnlineTable, Collection<EntityKey>> into) {
+    EntityKey[] keys = new EntityKey[views.length];
+    for (int v = 0; v < keys.length; v++) {
+      View view = views[v];
       if (needsLookup(view, values)) {
-        into.computeIfAbsent(view.table(), t -> new LinkedHashSet<>()).add(key(view, values));
+        EntityKey key = key(view, values);
+        keys[v] = key;
+        Collection<EntityKey> known = into.get(view.table());
+        if (known == null) {
+          into.put(view.table(), List.of(key));
+        } else if (!known.contains(key)) {
+          Set<EntityKey> more = known instanceof LinkedHashSet<EntityKey> set ? set : new LinkedHashSet<>(known);
+          more.add(key);
+          into.put(view.table(), more);
+        }
       }
     }
+    return keys;
   }
 
   private static EntityKey key(View view, Object[] values) {
@@ -275,16 +313,16 @@ public final class RequestPlan {
   }
 
   /**
-   * Fills a frame from the record and the looked-up values; with {@code used} non-null, adds each
+   * Fills this thread's reused frame ({@link CompiledPipeline#reusedFrame}: predict it before the
+   * next record) from the record, its {@link #collectKeys keys} and the looked-up values; with {@code used} non-null, adds each
    * model input as used there (for explain=true and the inference log; null allocates nothing more).
    */
-  public Frame assemble(Object[] values, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, List<UsedInput> used) {
-    Frame frame = pipeline.newFrame();
-    FeatureValues[] looked = new FeatureValues[views.size()];
+  public Frame assemble(Object[] values, EntityKey[] keys, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, List<UsedInput> used) {
+    Frame frame = pipeline.reusedFrame();
+    FeatureValues[] looked = new FeatureValues[views.length];
     for (int v = 0; v < looked.length; v++) {
-      View view = views.get(v);
-      Map<EntityKey, FeatureValues> byKey = found.get(view.table());
-      looked[v] = byKey == null || !needsLookup(view, values) ? null : byKey.get(key(view, values));
+      Map<EntityKey, FeatureValues> byKey = found.get(views[v].table());
+      looked[v] = byKey == null || keys[v] == null ? null : byKey.get(keys[v]);
     }
     for (Input input : inputs) {
       Object value = values[input.field().slot()];
@@ -310,7 +348,7 @@ public final class RequestPlan {
       }
       if (used != null) {
         FeatureValues row = input.view() < 0 ? null : looked[input.view()];
-        used.add(new UsedInput(input.input().name(), input.view() < 0 ? null : views.get(input.view()).table().view(), source, value,
+        used.add(new UsedInput(input.input().name(), input.view() < 0 ? null : views[input.view()].table().view(), source, value,
             input.input().numeric(), source == Source.ONLINE_STORE || (source == Source.MISSING && row != null) ? row.featureTime() : null));
       }
     }
@@ -318,8 +356,8 @@ public final class RequestPlan {
   }
 
   private boolean sentAsMissing(List<String> needs, Object[] values) {
-    for (String need : needs) {
-      if (values[fields.get(need).slot()] == RequestField.MISSING) {
+    for (int i = 0; i < needs.size(); i++) {
+      if (values[fields.get(needs.get(i)).slot()] == RequestField.MISSING) {
         return true;
       }
     }

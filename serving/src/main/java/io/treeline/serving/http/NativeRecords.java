@@ -1,0 +1,53 @@
+package io.treeline.serving.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.treeline.serving.request.RequestPlan;
+import io.treeline.serving.request.StreamedRecord;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the body of {@code POST /v1/models/{name}/predict}, {@code {"records": [{...}, ...]}}, with a
+ * streaming parser straight into a plan's values: no tree, no map per record. Only a body the tree
+ * path would accept as it is: anything it might refuse (not UTF-8, not JSON, another key, an empty or
+ * too large batch, a record {@link StreamedRecord} gives up on) returns null, and the caller reads
+ * the body as a tree, which refuses it in the words it always had.
+ */
+final class NativeRecords {
+  private NativeRecords() {}
+
+  /** The records' values, one array per record; null when the tree path must read the body. */
+  static List<Object[]> read(BodyBuffer body, RequestPlan plan, int maxBatch) {
+    return read(body.bytes(), body.length(), plan, maxBatch);
+  }
+
+  /** As {@link #read(BodyBuffer, RequestPlan, int)}, from the first {@code length} bytes of {@code body}. */
+  static List<Object[]> read(byte[] body, int length, RequestPlan plan, int maxBatch) {
+    if (length == 0 || Utf8.firstInvalid(body, length) >= 0) {
+      return null;
+    }
+    try (JsonParser parser = Bodies.JSON.getFactory().createParser(body, 0, length)) {
+      // A set of names per object otherwise; a field sent twice fills its slot twice, which StreamedRecord gives up on.
+      parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      if (parser.nextToken() != JsonToken.START_OBJECT || parser.nextToken() != JsonToken.FIELD_NAME
+          || !parser.currentName().equals("records") || parser.nextToken() != JsonToken.START_ARRAY) {
+        return null;
+      }
+      List<Object[]> rows = new ArrayList<>(1);
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
+        Object[] values = new Object[plan.width()];
+        if (rows.size() == maxBatch || !StreamedRecord.read(plan, parser, values)) {
+          return null;
+        }
+        rows.add(values);
+      }
+      boolean whole = token == JsonToken.END_ARRAY && !rows.isEmpty() && parser.nextToken() == JsonToken.END_OBJECT && parser.nextToken() == null;
+      return whole ? rows : null;
+    } catch (IOException e) {
+      return null; // not JSON the tree path accepts as it is: it says what is wrong
+    }
+  }
+}
