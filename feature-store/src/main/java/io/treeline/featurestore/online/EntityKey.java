@@ -19,7 +19,7 @@ public record EntityKey(List<String> values) implements java.io.Serializable {
       return false;
     }
     for (int i = 0; i < values.size(); i++) {
-      if (!values.get(i).equals(key.values.get(i))) {
+      if (!java.util.Objects.equals(values.get(i), key.values.get(i))) {
         return false;
       }
     }
