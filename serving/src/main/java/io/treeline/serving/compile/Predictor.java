@@ -30,10 +30,6 @@ final class Predictor {
     this.numFeatures = numFeatures;
   }
 
-  static Predictor of(PredictorSpec spec, int featuresSlot) {
-    return of(spec, featuresSlot, true);
-  }
-
   /** With {@code generated} false, the trees are walked as {@link Forest}'s arrays (the tests compare the two). */
   static Predictor of(PredictorSpec spec, int featuresSlot, boolean generated) {
     Forest forest = Forest.of(spec.trees());
