@@ -1,6 +1,7 @@
 package io.treeline.serving.compile;
 
 import io.treeline.modelpackage.compiled.TreeSpec;
+import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
@@ -40,17 +41,26 @@ final class GeneratedForest {
     return new GeneratedForest(groups);
   }
 
-  private static TreeCode compile(String source) {
+  private static TreeCode compile(TreeSource.Code code) {
     try {
       SimpleCompiler compiler = new SimpleCompiler();
       compiler.setParentClassLoader(GeneratedForest.class.getClassLoader());
-      compiler.cook(source);
+      compiler.cook(code.java());
       byte[] bytes = compiler.getBytecodes().get(TreeSource.CLASS_NAME);
-      MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
+      MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, code.sets(), true);
       return (TreeCode) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
     } catch (Throwable e) {
       // the source is ours: a failure here is a bug in TreeSource, not in the model
       throw new IllegalStateException("Cannot compile the forest's generated trees: " + e.getMessage(), e);
+    }
+  }
+
+  /** A generated class's categorical sets: the data it was defined with, read by its static initializer. */
+  static long[] sets(MethodHandles.Lookup generated) {
+    try {
+      return MethodHandles.classData(generated, ConstantDescs.DEFAULT_NAME, long[].class);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -3,9 +3,8 @@ package io.treeline.serving.compile;
 import io.treeline.modelpackage.compiled.TreeSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Deque;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,17 +16,20 @@ import java.util.Map;
  * threshold of NaN sends every row right. A categorical split tests the row's bin ({@link
  * Forest#bins}) in the set of bins that go right ({@link Forest#rightGoing}).
  *
- * <p>A method holds at most {@link #METHOD_NODES} nodes, taken breadth first from its root, and
- * calls a method of its own for each subtree below them. The JIT compiles no method of more than
- * 8,000 bytes of bytecode (HugeMethodLimit) and a class file allows 64 KB; a node takes about 12.
+ * <p>A method holds about {@link #METHOD_NODES} nodes at most ({@link Method}): the JIT compiles
+ * no method of more than 8,000 bytes of bytecode (HugeMethodLimit), and a node takes 12 to 20.
  */
 final class TreeSource {
   static final String CLASS_NAME = "io.treeline.serving.compile.GeneratedTrees";
-  private static final int METHOD_NODES = 400;
+  private static final int METHOD_NODES = 300;
+  /** A subtree a spine writes in place rather than calling a method for. */
+  private static final int SMALL_SUBTREE = 15;
 
   private final StringBuilder methods = new StringBuilder();
-  /** Each distinct categorical set of bins, as the name of its {@code long[]} constant. */
-  private final Map<List<Long>, String> sets = new LinkedHashMap<>();
+  /** Where each distinct categorical set of bins starts in {@link #words}. */
+  private final Map<List<Long>, Integer> sets = new HashMap<>();
+  /** The sets' bits, 64 to a word: the generated class's data. */
+  private final List<Long> words = new ArrayList<>();
   private final Map<Integer, Integer> arities;
 
   private TreeSource(Map<Integer, Integer> arities) {
@@ -39,7 +41,10 @@ final class TreeSource {
    * is leaf number {@code firstLeaf}; {@code arities} per categorical feature, as {@link Forest}
    * bins it.
    */
-  static String of(List<TreeSpec> trees, int firstTree, int firstLeaf, Map<Integer, Integer> arities) {
+  /** A class's source, and the words of its categorical sets, its class data. */
+  record Code(String java, long[] sets) {}
+
+  static Code of(List<TreeSpec> trees, int firstTree, int firstLeaf, Map<Integer, Integer> arities) {
     TreeSource source = new TreeSource(arities);
     StringBuilder single = new StringBuilder();
     StringBuilder batch = new StringBuilder();
@@ -54,50 +59,56 @@ final class TreeSource {
     }
     StringBuilder out = new StringBuilder();
     String simpleName = CLASS_NAME.substring(CLASS_NAME.lastIndexOf('.') + 1);
-    out.append("package io.treeline.serving.compile;\n\nfinal class ").append(simpleName).append(" implements TreeCode {\n");
-    for (Map.Entry<List<Long>, String> set : source.sets.entrySet()) {
-      out.append("  private static final long[] ").append(set.getValue()).append(" = {");
-      for (long word : set.getKey()) {
-        out.append("0x").append(Long.toHexString(word)).append("L, ");
-      }
-      out.append("};\n");
-    }
+    // The sets are the class's data (GeneratedForest.sets), not constants in its source: a static initializer is one method
+    // of at most 64 KB. A hidden class may name itself only as its own class, so its methods are static, with no `this`.
+    out.append("package io.treeline.serving.compile;\n\nfinal class ").append(simpleName).append(" implements TreeCode {\n")
+        .append("  private static final long[] SETS = GeneratedForest.sets(java.lang.invoke.MethodHandles.lookup());\n");
     out.append("\n  public void leaves(double[] x, int[] leaves) {\n").append(single).append("  }\n\n");
     out.append("  public void leaves(int tree, double[][] xs, int[] leaves) {\n    switch (tree) {\n").append(batch)
         .append("      default:\n        throw new IllegalArgumentException(\"no tree \" + tree);\n    }\n  }\n\n");
     out.append("""
-          /** Whether the value's bin (its category, or the arity for a value that is no category) is in the set. */
-          private static boolean in(long[] set, double value, int arity) {
+          /** Whether the value's bin (its category, or the arity for a value that is no category) is in the set at {@code offset}. */
+          private static boolean in(int offset, double value, int arity) {
             int category = (int) value;
             int bin = category == value && category >= 0 && category < arity ? category : arity;
-            return (set[bin >>> 6] >>> bin & 1L) != 0;
+            return (SETS[offset + (bin >>> 6)] >>> bin & 1L) != 0;
           }
 
         """);
     out.append(source.methods).append("}\n");
-    return out.toString();
+    return new Code(out.toString(), source.words.stream().mapToLong(Long::longValue).toArray());
   }
 
   /** Writes tree {@code t}'s methods; returns the name of the one at its root. */
   private String tree(int t, List<TreeSpec.Node> nodes, int firstLeaf) {
-    int[] leafNumber = new int[nodes.size()];
-    int leaf = firstLeaf;
-    for (int i = 0; i < nodes.size(); i++) {
-      leafNumber[i] = nodes.get(i) instanceof TreeSpec.Leaf ? leaf++ : -1;
-    }
-    Tree tree = new Tree(t, nodes, leafNumber);
+    Tree tree = new Tree(t, nodes, firstLeaf);
     Deque<Integer> pending = new ArrayDeque<>(List.of(0));
     while (!pending.isEmpty()) {
       int root = pending.poll();
-      BitSet inline = tree.breadthFirst(root);
       methods.append("  private static int ").append(tree.method(root)).append("(double[] x) {\n");
-      body(tree, root, inline, pending, "    ");
+      body(tree, new Method(tree.size[root] > METHOD_NODES), root, pending, "    ");
       methods.append("  }\n\n");
     }
     return tree.method(0);
   }
 
-  private void body(Tree tree, int i, BitSet inline, Deque<Integer> pending, String indent) {
+  /**
+   * A method being written. A subtree that fits in one method is written whole; above those, a
+   * method writes the spine of nodes whose subtrees do not fit, calls a method for each child
+   * subtree that fits (or writes it in place when it is small), and continues the spine in a new
+   * method once it holds {@link #METHOD_NODES} nodes of its own.
+   */
+  private static final class Method {
+    final boolean spine;
+    int nodes;
+
+    Method(boolean spine) {
+      this.spine = spine;
+    }
+  }
+
+  private void body(Tree tree, Method method, int i, Deque<Integer> pending, String indent) {
+    method.nodes++;
     TreeSpec.Node node = tree.nodes.get(i);
     if (node instanceof TreeSpec.Leaf) {
       methods.append(indent).append("return ").append(tree.leafNumber[i]).append(";\n");
@@ -105,19 +116,21 @@ final class TreeSource {
     }
     TreeSpec.Split split = (TreeSpec.Split) node;
     if (!split.categorical() && Double.isNaN(split.threshold())) {
-      child(tree, split.right(), inline, pending, indent); // x <= NaN for no x
+      child(tree, method, split.right(), pending, indent); // x <= NaN for no x
       return;
     }
     methods.append(indent).append("if (").append(goesLeft(split)).append(") {\n");
-    child(tree, i + 1, inline, pending, indent + "  ");
+    child(tree, method, i + 1, pending, indent + "  ");
     methods.append(indent).append("} else {\n");
-    child(tree, split.right(), inline, pending, indent + "  ");
+    child(tree, method, split.right(), pending, indent + "  ");
     methods.append(indent).append("}\n");
   }
 
-  private void child(Tree tree, int i, BitSet inline, Deque<Integer> pending, String indent) {
-    if (inline.get(i) || tree.nodes.get(i) instanceof TreeSpec.Leaf) {
-      body(tree, i, inline, pending, indent);
+  private void child(Tree tree, Method method, int i, Deque<Integer> pending, String indent) {
+    int size = tree.size[i];
+    boolean inPlace = !method.spine || size <= SMALL_SUBTREE || size > METHOD_NODES && method.nodes < METHOD_NODES;
+    if (inPlace) {
+      body(tree, method, i, pending, indent);
     } else {
       pending.add(i);
       methods.append(indent).append("return ").append(tree.method(i)).append("(x);\n");
@@ -130,12 +143,15 @@ final class TreeSource {
       return value + " <= " + literal(split.threshold());
     }
     int arity = arities.get(split.feature());
-    List<Long> words = new ArrayList<>();
+    List<Long> set = new ArrayList<>();
     for (long word : Forest.rightGoing(split, arity).toLongArray()) {
-      words.add(word);
+      set.add(word);
     }
-    String set = sets.computeIfAbsent(words, w -> "RIGHT" + sets.size());
-    return "!in(" + set + ", " + value + ", " + arity + ")";
+    int offset = sets.computeIfAbsent(set, s -> {
+      words.addAll(s);
+      return words.size() - s.size();
+    });
+    return "!in(" + offset + ", " + value + ", " + arity + ")";
   }
 
   /** The double exactly: {@link Double#toString} is the shortest decimal that reads back as the same value. */
@@ -146,25 +162,30 @@ final class TreeSource {
     return "(" + value + ")";
   }
 
-  /** A tree being written: its nodes, each leaf's number, and which nodes have methods. */
-  private record Tree(int number, List<TreeSpec.Node> nodes, int[] leafNumber) {
-    String method(int node) {
-      return "tree" + number + "_" + node;
+  /** A tree being written: its nodes, each leaf's number and each subtree's size in nodes. */
+  private static final class Tree {
+    final int number;
+    final List<TreeSpec.Node> nodes;
+    final int[] leafNumber;
+    final int[] size;
+
+    Tree(int number, List<TreeSpec.Node> nodes, int firstLeaf) {
+      this.number = number;
+      this.nodes = nodes;
+      leafNumber = new int[nodes.size()];
+      size = new int[nodes.size()];
+      int leaf = firstLeaf;
+      for (int i = 0; i < nodes.size(); i++) {
+        leafNumber[i] = nodes.get(i) instanceof TreeSpec.Leaf ? leaf++ : -1;
+      }
+      // pre-order: a subtree ends where its right child's subtree ends
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        size[i] = nodes.get(i) instanceof TreeSpec.Split split ? split.right() - i + size[split.right()] : 1;
+      }
     }
 
-    /** The first {@link #METHOD_NODES} nodes of the subtree at {@code root}, breadth first. */
-    BitSet breadthFirst(int root) {
-      BitSet taken = new BitSet();
-      Deque<Integer> queue = new ArrayDeque<>(List.of(root));
-      while (!queue.isEmpty() && taken.cardinality() < METHOD_NODES) {
-        int i = queue.poll();
-        taken.set(i);
-        if (nodes.get(i) instanceof TreeSpec.Split split) {
-          queue.add(i + 1);
-          queue.add(split.right());
-        }
-      }
-      return taken;
+    String method(int node) {
+      return "tree" + number + "_" + node;
     }
   }
 }
