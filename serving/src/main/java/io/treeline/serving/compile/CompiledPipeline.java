@@ -60,11 +60,6 @@ public final class CompiledPipeline {
    * the model package's ({@code Decision.DEFAULT} for Spark's own answer).
    */
   public static CompiledPipeline compile(PipelineSpec spec, Decision decision) {
-    return compile(spec, decision, true);
-  }
-
-  /** With {@code generatedTrees} false, the forest is walked as arrays rather than compiled to Java (for tests and benchmarks). */
-  static CompiledPipeline compile(PipelineSpec spec, Decision decision, boolean generatedTrees) {
     Slots slots = new Slots();
     StageCompiler compiler = new StageCompiler(slots);
     int count = spec.stages().size() + 1;
@@ -78,7 +73,7 @@ public final class CompiledPipeline {
       throw new UnsupportedStageException("stage " + count + " of " + count + " reads '" + featuresCol
           + "', which is not a vector an earlier stage assembles");
     }
-    Predictor predictor = Predictor.of(spec.predictor(), features.index(), generatedTrees);
+    Predictor predictor = Predictor.of(spec.predictor(), features.index());
     if (predictor.numClasses() > 2 && !decision.equals(Decision.DEFAULT)) {
       throw new UnsupportedStageException("the model has " + predictor.numClasses()
           + " classes; a decision threshold and calibration apply to two classes only");

@@ -172,7 +172,7 @@ final class Forest {
    * right from. Spark tests membership in the smaller side: when that is the left side, a value
    * outside every category goes right; when it is the right side, it goes left.
    */
-  static BitSet rightGoing(TreeSpec.Split split, int arity) {
+  private static BitSet rightGoing(TreeSpec.Split split, int arity) {
     BitSet right = new BitSet();
     if (split.leftCategories().length <= split.numCategories() / 2) {
       right.set(0, arity + 1);
@@ -354,15 +354,6 @@ final class Forest {
     // -1 to go right, else 0: past the threshold's index, or the bin's bit set
     int goRight = ((payload | (categorical & PAYLOAD)) - bin) >> 31 | -((words[offset + (bin >>> 5)] >>> bin) & 1);
     return i + 1 + ((right - i - 1) & goRight);
-  }
-
-  /** Per categorical feature, the arity {@link #bins} bins it by. */
-  Map<Integer, Integer> arities() {
-    Map<Integer, Integer> arities = new HashMap<>();
-    for (int j = 0; j < categoricalFeatures.length; j++) {
-      arities.put(categoricalFeatures[j], arity[j]);
-    }
-    return arities;
   }
 
   int trees() {

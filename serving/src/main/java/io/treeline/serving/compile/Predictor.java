@@ -11,18 +11,15 @@ import io.treeline.modelpackage.compiled.PredictorSpec.Kind;
 final class Predictor {
   private final Kind kind;
   private final Forest forest;
-  /** The trees as compiled Java, or null to walk {@link #forest}'s arrays. */
-  private final GeneratedForest code;
   private final double[] weights;
   private final int numClasses;
   private final double[] thresholds;
   final int featuresSlot;
   final int numFeatures;
 
-  private Predictor(Kind kind, Forest forest, GeneratedForest code, double[] weights, int numClasses, double[] thresholds, int featuresSlot, int numFeatures) {
+  private Predictor(Kind kind, Forest forest, double[] weights, int numClasses, double[] thresholds, int featuresSlot, int numFeatures) {
     this.kind = kind;
     this.forest = forest;
-    this.code = code;
     this.weights = weights;
     this.numClasses = numClasses;
     this.thresholds = thresholds;
@@ -30,11 +27,8 @@ final class Predictor {
     this.numFeatures = numFeatures;
   }
 
-  /** With {@code generated} false, the trees are walked as {@link Forest}'s arrays (the tests compare the two). */
-  static Predictor of(PredictorSpec spec, int featuresSlot, boolean generated) {
-    Forest forest = Forest.of(spec.trees());
-    GeneratedForest code = generated ? GeneratedForest.of(spec.trees(), forest) : null;
-    return new Predictor(spec.kind(), forest, code, spec.treeWeights(), spec.numClasses(), spec.thresholds(), featuresSlot,
+  static Predictor of(PredictorSpec spec, int featuresSlot) {
+    return new Predictor(spec.kind(), Forest.of(spec.trees()), spec.treeWeights(), spec.numClasses(), spec.thresholds(), featuresSlot,
         spec.numFeatures());
   }
 
@@ -49,11 +43,7 @@ final class Predictor {
   /** One row: its trees walked side by side. */
   Prediction predict(double[] x) {
     int[] leaves = new int[forest.trees()];
-    if (code != null) {
-      code.leaves(x, leaves);
-    } else {
-      forest.leaves(forest.bins(x), leaves);
-    }
+    forest.leaves(forest.bins(x), leaves);
     double[] sum = new double[Math.max(numClasses, 1)];
     if (kind == Kind.FOREST_CLASSIFIER) {
       forest.addVotes(leaves, sum);
@@ -74,16 +64,12 @@ final class Predictor {
     int[][] bins = new int[xs.length][];
     double[][] sums = new double[xs.length][];
     for (int r = 0; r < xs.length; r++) {
-      bins[r] = code == null ? forest.bins(xs[r]) : null;
+      bins[r] = forest.bins(xs[r]);
       sums[r] = new double[Math.max(numClasses, 1)];
     }
     int[] leaves = new int[xs.length];
     for (int t = 0; t < forest.trees(); t++) {
-      if (code != null) {
-        code.leaves(t, xs, leaves);
-      } else {
-        forest.leaves(t, bins, leaves);
-      }
+      forest.leaves(t, bins, leaves);
       if (kind == Kind.FOREST_CLASSIFIER) {
         for (int r = 0; r < xs.length; r++) {
           forest.addVote(leaves[r], sums[r]);

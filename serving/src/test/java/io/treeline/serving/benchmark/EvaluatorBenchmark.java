@@ -33,8 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One prediction of a registered flights model, four ways: the compiled pipeline (inputs to
- * probability), one row at a time and in a batch of all the rows, with its trees compiled to Java
- * and, for comparison, walked as arrays, Spark's {@code predictProbability(Vector)} on an already assembled vector (the
+ * probability), one row at a time and in a batch of all the rows, Spark's {@code predictProbability(Vector)} on an already assembled vector (the
  * forest alone), and Spark's {@code transform} of a one-row DataFrame (the whole pipeline).
  * Run by bin/benchmark-evaluator, which trains the model and exports the rows.
  */
@@ -51,8 +50,6 @@ public class EvaluatorBenchmark {
   private SparkSession spark;
   private PipelineModel pipeline;
   private CompiledPipeline compiled;
-  /** The same pipeline with its forest walked as arrays, as before the trees were compiled to Java. */
-  private CompiledPipeline arrayForest;
   private List<double[]> numbers;
   private List<String[]> strings;
   private List<CompiledPipeline.Input> inputs;
@@ -68,13 +65,7 @@ public class EvaluatorBenchmark {
     spark = SparkSession.builder().master("local[1]").appName("evaluator-benchmark").config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1").getOrCreate();
     pipeline = PipelineModel.load(model);
-    var spec = io.treeline.modelpackage.compiled.SparkPipelineSpecs.of(pipeline);
-    long start = System.nanoTime();
-    compiled = CompiledPipeline.compile(spec, io.treeline.modelpackage.Decision.DEFAULT);
-    long generated = System.nanoTime();
-    arrayForest = io.treeline.serving.compile.ArrayForestPipelines.compile(spec, io.treeline.modelpackage.Decision.DEFAULT);
-    System.out.printf("%ncompiled in %d ms (trees as Java), %d ms (trees as arrays)%n", (generated - start) / 1_000_000,
-        (System.nanoTime() - generated) / 1_000_000);
+    compiled = CompiledPipeline.compile(io.treeline.modelpackage.compiled.SparkPipelineSpecs.of(pipeline), io.treeline.modelpackage.Decision.DEFAULT);
     inputs = new ArrayList<>(compiled.inputs().values());
     numbers = new ArrayList<>();
     strings = new ArrayList<>();
@@ -128,10 +119,6 @@ public class EvaluatorBenchmark {
   }
 
   private Frame frame(int row) {
-    return frame(compiled, row);
-  }
-
-  private Frame frame(CompiledPipeline compiled, int row) {
     Frame frame = compiled.newFrame();
     double[] n = numbers.get(row);
     String[] s = strings.get(row);
@@ -155,27 +142,12 @@ public class EvaluatorBenchmark {
   @Benchmark
   @OperationsPerInvocation(1000)
   public double compiledPipelineBatchOf1000() {
-    return batchOf1000(compiled);
-  }
-
-  @Benchmark
-  public double compiledPipelineArrayForest() {
-    return arrayForest.predict(frame(arrayForest, nextRow())).probability()[1];
-  }
-
-  @Benchmark
-  @OperationsPerInvocation(1000)
-  public double compiledPipelineArrayForestBatchOf1000() {
-    return batchOf1000(arrayForest);
-  }
-
-  private double batchOf1000(CompiledPipeline pipeline) {
     Frame[] frames = new Frame[1000];
     for (int r = 0; r < frames.length; r++) {
-      frames[r] = frame(pipeline, r % sparkRows.size());
+      frames[r] = frame(r % sparkRows.size());
     }
     double sum = 0;
-    for (Prediction prediction : pipeline.predict(frames)) {
+    for (Prediction prediction : compiled.predict(frames)) {
       sum += prediction.probability()[1];
     }
     return sum;

@@ -38,8 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The compiled pipeline against Spark's own transform on the 20,000-row flights slice: the same
- * predictions exactly and probabilities within 1e-9, for every supported stage and model; and
- * its trees compiled to Java against the same trees walked as arrays, bit for bit. Each
+ * predictions exactly and probabilities within 1e-9, for every supported stage and model. Each
  * pipeline is compiled as a server loads it: through the bytes of its {@code compiled-pipeline.bin}.
  */
 class CompiledPipelineParityTest {
@@ -81,12 +80,8 @@ class CompiledPipelineParityTest {
   /** The compiled answer for a row of (origin, destination, distance, hour, …), a missing number as NaN. */
   /** The model as a server loads it: written to the package file's bytes, read back, compiled. */
   private static CompiledPipeline stored(PipelineModel model, Decision decision) {
-    return stored(model, decision, true);
-  }
-
-  private static CompiledPipeline stored(PipelineModel model, Decision decision, boolean generatedTrees) {
     byte[] file = PipelineSpecFile.write(SparkPipelineSpecs.of(model));
-    return CompiledPipeline.compile(PipelineSpecFile.read(file, "the test's compiled-pipeline.bin"), decision, generatedTrees);
+    return CompiledPipeline.compile(PipelineSpecFile.read(file, "the test's compiled-pipeline.bin"), decision);
   }
 
   private static Prediction predict(CompiledPipeline compiled, Row row) {
@@ -118,7 +113,6 @@ class CompiledPipelineParityTest {
 
   private static void assertParity(PipelineModel model, double probabilityTolerance, double valueTolerance) {
     CompiledPipeline compiled = stored(model, Decision.DEFAULT);
-    CompiledPipeline arrays = stored(model, Decision.DEFAULT, false);
     boolean classifier = compiled.classifier();
     List<Row> expected = model.transform(flights)
         .select(col("origin"), col("destination"), col("distance"), col("hour"), col("prediction"),
@@ -139,16 +133,12 @@ class CompiledPipelineParityTest {
           assertThat(prediction.probability()[i]).as("P(%d) for %s", i, row).isCloseTo(spark[i], org.assertj.core.data.Offset.offset(probabilityTolerance));
         }
       }
-      Prediction walked = predict(arrays, row);
-      assertThat(walked.prediction()).as("array forest's prediction for %s", row).isEqualTo(prediction.prediction());
-      assertThat(walked.probability()).as("array forest's probability for %s", row).isEqualTo(prediction.probability());
       differentLabels += prediction.prediction() == 1.0 ? 1 : 0;
     }
     if (classifier) {
       assertThat(differentLabels).as("rows predicted delayed").isBetween(1, 19_999);
     }
     assertBatchesAnswerAsSingleRows(compiled, expected);
-    assertBatchesAnswerAsSingleRows(arrays, expected);
   }
 
   @Test

@@ -18,9 +18,8 @@ import org.apache.spark.ml.tree.Split;
 import org.junit.jupiter.api.Test;
 
 /**
- * The binned walk, and the trees compiled to Java ({@link GeneratedForest}), against Spark's own
- * {@code x <= threshold} at the edges: values equal to a threshold, NaN, -0.0 and 0.0,
- * infinities, and values outside every threshold. The trees are
+ * The binned walk against Spark's own {@code x <= threshold} at the edges: values equal to a
+ * threshold, NaN, -0.0 and 0.0, infinities, and values outside every threshold. The trees are
  * built by hand (Spark's package-private constructors are public to Java) to place thresholds
  * exactly where training would rarely put them.
  */
@@ -43,23 +42,9 @@ class ForestTest {
     return split(new ContinuousSplit(feature, threshold), left, right);
   }
 
-  private static GeneratedForest generated(List<Node> trees, Forest forest) {
-    return GeneratedForest.of(trees.stream().map(SparkPipelineSpecs::tree).toList(), forest);
-  }
-
   /** What Forest predicts for tree t, beside what Spark predicts. */
   private static double[] both(Forest forest, List<Node> trees, int t, double... x) {
     return new double[] {forest.prediction(forest.leaf(t, forest.bins(x))), trees.get(t).predictImpl(Vectors.dense(x)).prediction()};
-  }
-
-  /** What the generated trees predict for every tree, beside what Spark predicts. */
-  private static void assertGeneratedAgrees(GeneratedForest generated, Forest forest, List<Node> trees, double... x) {
-    int[] leaves = new int[trees.size()];
-    generated.leaves(x, leaves);
-    for (int t = 0; t < trees.size(); t++) {
-      assertThat(forest.prediction(leaves[t])).as("generated tree %d at %s", t, java.util.Arrays.toString(x))
-          .isEqualTo(trees.get(t).predictImpl(Vectors.dense(x)).prediction());
-    }
   }
 
   @Test
@@ -118,10 +103,6 @@ class ForestTest {
     assertThat(both(forest, trees, 1, -0.0)).containsExactly(4, 4);
     assertThat(both(forest, trees, 1, Double.MIN_VALUE)).containsExactly(5, 5);
     assertThat(both(forest, trees, 1, -Double.MIN_VALUE)).containsExactly(4, 4);
-    GeneratedForest generated = generated(trees, forest);
-    for (double x : new double[] {3, Math.nextUp(3.0), -1, -1e300, 1e300, Double.NaN, -0.0, 0.0, Double.MIN_VALUE, -Double.MIN_VALUE}) {
-      assertGeneratedAgrees(generated, forest, trees, x);
-    }
   }
 
   @Test
@@ -137,7 +118,6 @@ class ForestTest {
         split(wide, leaf(), leaf()),
         leaf());
     Forest forest = forest(trees);
-    GeneratedForest generated = generated(trees, forest);
     double[] thresholds = {0.0, -0.0, 1.5, 2.5, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MIN_VALUE, -1e300, 1e300};
     List<Double> values = new ArrayList<>(List.of(Double.NaN, -7.0, 42.0));
     for (double t : thresholds) {
@@ -150,7 +130,6 @@ class ForestTest {
       for (double x1 : values) {
         for (double x2 : categories) {
           rows.add(new double[] {x0, x1, x2});
-          assertGeneratedAgrees(generated, forest, trees, x0, x1, x2);
           for (int t = 0; t < trees.size(); t++) {
             double[] result = both(forest, trees, t, x0, x1, x2);
             assertThat(result[0]).as("tree %d at (%s, %s, %s)", t, x0, x1, x2).isEqualTo(result[1]);
@@ -161,21 +140,6 @@ class ForestTest {
     }
     assertThat(checked).isGreaterThan(50_000);
     assertWalksSideBySideAgree(forest, rows);
-    assertBatchWalkAgrees(generated, forest, rows);
-  }
-
-  /** The generated trees over many rows at once reach the leaves they reach one row at a time. */
-  private static void assertBatchWalkAgrees(GeneratedForest generated, Forest forest, List<double[]> rows) {
-    double[][] xs = rows.toArray(double[][]::new);
-    for (int t = 0; t < forest.trees(); t++) {
-      int[] leaves = new int[xs.length];
-      generated.leaves(t, xs, leaves);
-      for (int r = 0; r < xs.length; r++) {
-        int[] single = new int[forest.trees()];
-        generated.leaves(xs[r], single);
-        assertThat(leaves[r]).as("tree %d of the generated batch at %s", t, java.util.Arrays.toString(xs[r])).isEqualTo(single[t]);
-      }
-    }
   }
 
   /** Trees walked four at a time, and rows four at a time, reach the leaves one tree and one row at a time reach. */
