@@ -79,7 +79,8 @@ public final class PointInTimeJoin {
   /**
    * The timeline rows some spine row can see: a spine row sees the last row strictly before it, so
    * rows after the latest event time never count, and of the rows before the earliest only each
-   * entity's newest (all of them, when several share that moment, as the full sort would see them).
+   * entity's newest (all of them, when several share that moment, as the full sort would see them),
+   * and with a ttl only if it is not stale already at the earliest.
    */
   private static Dataset<Row> knowableAt(Dataset<Row> offline, FeatureView view, SpineTimes times) {
     if (times.earliest().isEmpty()) {
@@ -95,7 +96,19 @@ public final class PointInTimeJoin {
       Column date = col(OfflineTable.FEATURE_DATE);
       during = during.and(date.geq(lit(earliest.toLocalDate()))).and(date.leq(lit(latest.toLocalDate())));
     }
-    Dataset<Row> before = offline.where(time.lt(lit(earliest)));
+    Column beforeEarliest = time.lt(lit(earliest));
+    if (view.ttl().isPresent()) {
+      // A row is never fresher than its feature_time (source_time <= feature_time, as the timeline
+      // builder writes them), so one older than the earliest event time less the ttl is stale at every
+      // spine row, and so is every row before it: dropping them turns a stale value into no value,
+      // null either way. What is left is a ttl's worth of partitions, not the whole history.
+      LocalDateTime oldest = earliest.minus(view.ttl().get().duration());
+      beforeEarliest = beforeEarliest.and(time.geq(lit(oldest)));
+      if (partitioned) {
+        beforeEarliest = beforeEarliest.and(col(OfflineTable.FEATURE_DATE).geq(lit(oldest.toLocalDate())));
+      }
+    }
+    Dataset<Row> before = offline.where(beforeEarliest);
     // The newest moment per entity, under names of its own so the join with its own source is not a self-join.
     List<Column> grouped = new ArrayList<>();
     Column same = col(OfflineTable.FEATURE_TIME).equalTo(col(NEWEST));

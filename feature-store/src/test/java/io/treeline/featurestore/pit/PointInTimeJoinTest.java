@@ -88,6 +88,52 @@ class PointInTimeJoinTest {
   }
 
   @Test
+  void a_late_spine_reads_only_what_it_can_see_and_gets_the_whole_timelines_answer() {
+    try (TempLake lake = new TempLake()) {
+      // Entity a: known on Jan 1 and Jan 5; b: on Jan 1 only; c: on Jan 1 and again inside the spine's days.
+      table(lake, "src.sparse", """
+          select * from values
+            ('a', timestamp_ntz'2001-01-01 08:00', 1), ('a', timestamp_ntz'2001-01-05 08:00', 2),
+            ('b', timestamp_ntz'2001-01-01 08:00', 3),
+            ('c', timestamp_ntz'2001-01-01 08:00', 4), ('c', timestamp_ntz'2001-01-09 08:00', 5)
+          as t(k, ts, v)""");
+      String spec = """
+          views:
+            - name: sparse
+              entities: [k]
+              source: {table: src.sparse}
+              event_time: ts
+              ttl: 7d
+              features:
+                - {name: last_v, expr: v, agg: last}
+          """;
+      Dataset<Row> spine = TestSpark.session().sql("""
+          select * from values
+            (1, 'a', timestamp_ntz'2001-01-08 08:00'), (2, 'a', timestamp_ntz'2001-01-13 08:00'),
+            (3, 'b', timestamp_ntz'2001-01-08 08:00:01'), (4, 'c', timestamp_ntz'2001-01-08 08:00:01'),
+            (5, 'c', timestamp_ntz'2001-01-10 08:00'), (6, 'b', timestamp_ntz'2001-01-08 08:00')
+          as s(id, k, at)""");
+      for (String ttl : List.of("ttl: 7d", "")) {
+        FeatureView view = view(lake, spec.replace("ttl: 7d", ttl));
+        new Materializer(TestSpark.session(), lake.layout()).materialize(view, Optional.empty(), Optional.empty());
+        List<Row> bounded = PointInTimeJoin.join(spine, "at", view, offline(lake, view), List.of("last_v"), SpineTimes.of(spine, "at"))
+            .orderBy("id").collectAsList();
+        List<Integer> values = bounded.stream().map(r -> (Integer) r.getAs("sparse__last_v")).toList();
+        if (ttl.isEmpty()) {
+          // Without a ttl every row before the spine's first day still counts: the newest one per entity.
+          assertThat(values).containsExactly(2, 2, 3, 4, 5, 3);
+        } else {
+          // Jan 5 is 3 days before Jan 8 (fresh) and 8 days before Jan 13 (stale); Jan 1 08:00 is a second more than
+          // the ttl before rows 3 and 4 (stale), and exactly the ttl before row 6, at the spine's first moment (still used).
+          assertThat(values).containsExactly(2, null, null, null, 5, 3);
+        }
+        assertThat(bounded).as("the whole timeline's answer, " + (ttl.isEmpty() ? "no ttl" : ttl))
+            .containsExactlyElementsOf(PointInTimeJoin.join(spine, "at", view, offline(lake, view), List.of("last_v")).orderBy("id").collectAsList());
+      }
+    }
+  }
+
+  @Test
   void composite_keys_and_static_views_join_by_every_key() {
     try (TempLake lake = new TempLake()) {
       table(lake, "src.routes", """
