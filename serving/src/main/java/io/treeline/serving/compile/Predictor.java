@@ -40,12 +40,7 @@ final class Predictor {
     return numClasses;
   }
 
-  /** One row: its trees walked side by side. */
-  Prediction predict(double[] x) {
-    return predict(x, new Frame(0, 0, 0));
-  }
-
-  /** As {@link #predict(double[])}, with the working arrays {@code frame} keeps, so a reused frame allocates none. */
+  /** One row: its trees walked side by side, in the working arrays {@code frame} keeps, so a reused frame allocates none. */
   Prediction predict(double[] x, Frame frame) {
     frame.bins = forest.bins(x, frame.bins);
     if (frame.leaves == null || frame.leaves.length != forest.trees()) {
@@ -67,7 +62,7 @@ final class Predictor {
   /**
    * Many rows: each tree walked over all of them before the next (its nodes stay in cache), rows
    * side by side. Each row's sum still adds its trees in order, so every answer equals
-   * {@link #predict(double[])}'s bit for bit.
+   * {@link #predict(double[], Frame)}'s bit for bit.
    */
   Prediction[] predict(double[][] xs) {
     int[][] bins = new int[xs.length][];
