@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * A sliding-window aggregate that events enter in availability order and leave oldest first.
  * Every operation is O(1) amortised: sums are exact ({@link Moments}), min and max use monotonic
- * deques, distinct counts a multiset.
+ * deques, distinct counts a multiset. {@link #copy} lets a streaming entity try events that may still
+ * be overtaken by later ones on a copy.
  */
 abstract class Accumulator {
   protected final int column;
@@ -43,6 +44,9 @@ abstract class Accumulator {
 
   abstract Object value();
 
+  /** An independent accumulator in the same state (events are immutable and shared). */
+  abstract Accumulator copy();
+
   static final class Count extends Accumulator {
     private long n;
 
@@ -62,6 +66,13 @@ abstract class Accumulator {
       if (event.values()[column] != null) {
         n--;
       }
+    }
+
+    @Override
+    Accumulator copy() {
+      Count copy = new Count(column);
+      copy.n = n;
+      return copy;
     }
 
     @Override
@@ -109,6 +120,13 @@ abstract class Accumulator {
     }
 
     @Override
+    Accumulator copy() {
+      Extreme copy = new Extreme(column, min);
+      copy.candidates.addAll(candidates);
+      return copy;
+    }
+
+    @Override
     Object value() {
       return candidates.isEmpty() ? null : ((Number) candidates.peekFirst().values()[column]).doubleValue();
     }
@@ -149,6 +167,13 @@ abstract class Accumulator {
     }
 
     @Override
+    Accumulator copy() {
+      Distinct copy = new Distinct(column);
+      copy.counts.putAll(counts);
+      return copy;
+    }
+
+    @Override
     Object value() {
       return (long) counts.size();
     }
@@ -182,6 +207,13 @@ abstract class Accumulator {
     }
 
     @Override
+    Accumulator copy() {
+      Last copy = new Last(column, bounded);
+      copy.present.addAll(present);
+      return copy;
+    }
+
+    @Override
     Object value() {
       return present.isEmpty() ? null : present.peekLast().values()[column];
     }
@@ -203,6 +235,13 @@ abstract class Accumulator {
     @Override
     void remove(Event event) {
       // unbounded: nothing leaves
+    }
+
+    @Override
+    Accumulator copy() {
+      Latest copy = new Latest(column);
+      copy.latest = latest;
+      return copy;
     }
 
     @Override

@@ -13,12 +13,23 @@ final class Moments extends Accumulator {
   enum Kind { SUM, AVG, STDDEV }
 
   private final Kind kind;
-  private final Integral integral = new Integral();
-  private final Floating floating = new Floating();
+  private final Integral integral;
+  private final Floating floating;
 
   Moments(int column, Kind kind) {
+    this(column, kind, new Integral(), new Floating(new ExactSum(), new ExactSum()));
+  }
+
+  private Moments(int column, Kind kind, Integral integral, Floating floating) {
     super(column);
     this.kind = kind;
+    this.integral = integral;
+    this.floating = floating;
+  }
+
+  @Override
+  Accumulator copy() {
+    return new Moments(column, kind, integral.copy(), floating.copy());
   }
 
   @Override
@@ -55,6 +66,16 @@ final class Moments extends Accumulator {
     private long squares;
     private BigInteger bigSum;
     private BigInteger bigSquares;
+
+    Integral copy() {
+      Integral copy = new Integral();
+      copy.n = n;
+      copy.sum = sum;
+      copy.squares = squares;
+      copy.bigSum = bigSum;
+      copy.bigSquares = bigSquares;
+      return copy;
+    }
 
     void update(long v, int sign) {
       n += sign;
@@ -110,9 +131,21 @@ final class Moments extends Accumulator {
   /** Exact double sums; the variance is the exact Σ(v − m)² about a rounded mean m, corrected to the true mean. */
   private static final class Floating {
     private long n;
-    private final ExactSum sum = new ExactSum();
-    private final ExactSum squares = new ExactSum();
+    private final ExactSum sum;
+    private final ExactSum squares;
     private long unsquarable; // finite values whose square overflows a double
+
+    Floating(ExactSum sum, ExactSum squares) {
+      this.sum = sum;
+      this.squares = squares;
+    }
+
+    Floating copy() {
+      Floating copy = new Floating(sum.copy(), squares.copy());
+      copy.n = n;
+      copy.unsquarable = unsquarable;
+      return copy;
+    }
 
     void update(double v, int sign) {
       n += sign;

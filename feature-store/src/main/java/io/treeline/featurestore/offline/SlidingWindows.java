@@ -22,6 +22,7 @@ final class SlidingWindows {
   private final List<List<Accumulator>> byWindow = new ArrayList<>();
   private final Accumulator[] byFeature;
   private long newestAvailable = Long.MIN_VALUE;
+  private long latestExit = Long.MIN_VALUE;
 
   /** One aggregation, window length (micros, or UNBOUNDED) and row-level flag per feature. */
   SlidingWindows(Aggregation[] aggregations, long[] featureWindows, boolean[] rowLevel) {
@@ -38,6 +39,29 @@ final class SlidingWindows {
       byWindow.get(slot).add(byFeature[i]);
     }
     windowMicros = windows.keySet().stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private SlidingWindows(SlidingWindows original) {
+    windowMicros = original.windowMicros;
+    byFeature = new Accumulator[original.byFeature.length];
+    for (int i = 0; i < byFeature.length; i++) {
+      byFeature[i] = original.byFeature[i].copy();
+    }
+    for (int w = 0; w < windowMicros.length; w++) {
+      inWindow.add(new ArrayDeque<>(original.inWindow.get(w)));
+      List<Accumulator> accumulators = new ArrayList<>();
+      for (Accumulator accumulator : original.byWindow.get(w)) {
+        accumulators.add(byFeature[accumulator.column]);
+      }
+      byWindow.add(accumulators);
+    }
+    newestAvailable = original.newestAvailable;
+    latestExit = original.latestExit;
+  }
+
+  /** An independent copy in the same state. */
+  SlidingWindows copy() {
+    return new SlidingWindows(this);
   }
 
   /** The earliest moment after which an event leaves a window, or Long.MAX_VALUE. */
@@ -61,6 +85,7 @@ final class SlidingWindows {
       ArrayDeque<Event> events = inWindow.get(w);
       while (!events.isEmpty() && events.peekFirst().availableAt() + windowMicros[w] <= c) {
         Event leaving = events.pollFirst();
+        latestExit = Math.max(latestExit, leaving.availableAt() + windowMicros[w]);
         for (Accumulator accumulator : byWindow.get(w)) {
           accumulator.remove(leaving);
         }
@@ -86,6 +111,11 @@ final class SlidingWindows {
    */
   long newestAvailable() {
     return newestAvailable;
+  }
+
+  /** The latest moment an event left a window (a change point of the timeline), or Long.MIN_VALUE. */
+  long latestExit() {
+    return latestExit;
   }
 
   Object[] values() {
