@@ -104,6 +104,12 @@ public final class ConfigKeys {
   public static final ConfigKey STREAM_WATERMARK_MINUTES =
       new ConfigKey("stream.watermark-minutes", ConfigType.INT, "60",
           "How late (in event time, behind the newest event seen) an event may arrive and still count; later ones go to the dead letters.");
+  public static final ConfigKey STREAM_ONLINE_LANE =
+      new ConfigKey("stream.online-lane", ConfigType.BOOL, "true",
+          "Update an online view's values event by event, apart from the micro-batches into Delta (about a second behind the events); "
+              + "false leaves the online write to the micro-batches.");
+  public static final ConfigKey STREAM_ONLINE_LANE_INTERVAL_MS =
+      new ConfigKey("stream.online-lane-interval-ms", ConfigType.INT, "100", "How often the online lane writes the values that changed (milliseconds).");
   public static final ConfigKey STREAM_CHECKPOINT_DIR =
       new ConfigKey("stream.checkpoint-dir", ConfigType.TEXT, "",
           "Where each view's stream keeps its checkpoint (one directory per view); empty means <lake.root>/checkpoints/stream.");
@@ -277,6 +283,8 @@ public final class ConfigKeys {
           STREAM_FILES_MAX_PER_TRIGGER,
           STREAM_TRIGGER_SECONDS,
           STREAM_WATERMARK_MINUTES,
+          STREAM_ONLINE_LANE,
+          STREAM_ONLINE_LANE_INTERVAL_MS,
           STREAM_CHECKPOINT_DIR,
           SERVING_HOST,
           SERVING_PORT,

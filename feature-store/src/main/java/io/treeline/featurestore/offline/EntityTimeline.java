@@ -88,6 +88,9 @@ public final class EntityTimeline {
     before.clear();
     settled.expireUntil(moment - 1);
     settledUntil = moment;
+    if (live != null && liveAt < moment - 1) {
+      live = null; // it lacks events that have just left the pending ones
+    }
   }
 
   /** The row at {@code moment}: the latest change point at or before it; empty before the first event is known. */

@@ -31,7 +31,7 @@ public final class OfflineTable {
   }
 
   /** The schema of a timed view's timeline rows, before the partition column is added. */
-  static StructType timelineSchema(FeatureView view, StructType prepared) {
+  public static StructType timelineSchema(FeatureView view, StructType prepared) {
     StructType schema = new StructType();
     for (String key : view.entities()) {
       schema = schema.add(prepared.apply(key));

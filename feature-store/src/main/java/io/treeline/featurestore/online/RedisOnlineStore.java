@@ -64,25 +64,39 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     LongAccumulator written = rows.sparkSession().sparkContext().longAccumulator("online writes of " + table.view());
     String redisUrl = url;
     long expiry = expirySeconds;
-    rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> {
-      try (Jedis jedis = new Jedis(URI.create(redisUrl))) {
-        String sha = jedis.scriptLoad(WRITE_IF_NOT_OLDER);
-        List<Response<Object>> pending = new ArrayList<>();
-        Pipeline pipeline = jedis.pipelined();
-        while (partition.hasNext()) {
-          Row row = partition.next();
-          pending.add(pipeline.evalsha(sha, List.of(keys(table, row)), List.of(args(table, row, expiry))));
-          if (pending.size() >= BATCH) {
-            pipeline.sync();
-            pending.forEach(response -> written.add((Long) response.get()));
-            pending.clear();
-          }
-        }
-        pipeline.sync();
-        pending.forEach(response -> written.add((Long) response.get()));
-      }
-    });
+    rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> written.add(writeRows(redisUrl, expiry, table, partition)));
     return written.value();
+  }
+
+  @Override
+  public long writeLocal(OnlineTable table, List<Row> rows) {
+    return writeRows(url, expirySeconds, table, rows.iterator());
+  }
+
+  /** Pipelines the write-if-not-older script for each row; returns the rows written. */
+  private static long writeRows(String redisUrl, long expiry, OnlineTable table, java.util.Iterator<Row> rows) {
+    long written = 0;
+    try (Jedis jedis = new Jedis(URI.create(redisUrl))) {
+      String sha = jedis.scriptLoad(WRITE_IF_NOT_OLDER);
+      List<Response<Object>> pending = new ArrayList<>();
+      Pipeline pipeline = jedis.pipelined();
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        pending.add(pipeline.evalsha(sha, List.of(keys(table, row)), List.of(args(table, row, expiry))));
+        if (pending.size() >= BATCH) {
+          pipeline.sync();
+          for (Response<Object> response : pending) {
+            written += (Long) response.get();
+          }
+          pending.clear();
+        }
+      }
+      pipeline.sync();
+      for (Response<Object> response : pending) {
+        written += (Long) response.get();
+      }
+    }
+    return written;
   }
 
   @Override

@@ -47,6 +47,23 @@ public final class StreamMetrics {
     clock = after.started() ? Micros.time(after.newestEventMicros()).toString() : "";
   }
 
+  /**
+   * One step of the online lane: events accepted, entities written, and the production time (epoch
+   * milliseconds) of each event the write made readable.
+   */
+  synchronized void laneStep(long accepted, long online, long[] producedMillis, int produced, long nanos, StreamClock after) {
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < produced; i++) {
+      freshness[(int) Math.min(BUCKETS, Math.max(0, (now - producedMillis[i]) / BUCKET_MILLIS))]++;
+    }
+    lastBatch = batches;
+    batches++;
+    events += accepted;
+    onlineWrites += online;
+    lastBatchMillis = nanos / 1_000_000;
+    clock = after.started() ? Micros.time(after.newestEventMicros()).toString() : "";
+  }
+
   /** Forgets the freshness seen so far (a benchmark measures one phase at a time). */
   public synchronized void resetFreshness() {
     java.util.Arrays.fill(freshness, 0);

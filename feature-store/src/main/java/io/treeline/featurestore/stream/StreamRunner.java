@@ -42,8 +42,13 @@ public final class StreamRunner implements AutoCloseable {
   private final Listener listener = new Listener();
   private final Consumer<Map<String, Object>> onStatus;
 
-  /** One view's query. */
-  public record Running(ViewStream stream, StreamingQuery query, String checkpoint) {}
+  /** One view's query, and its online lane (null when the micro-batches write the online values). */
+  public record Running(ViewStream stream, StreamingQuery query, String checkpoint, OnlineLane lane) {
+    /** The figures of what writes the online values: the lane when there is one. */
+    public StreamMetrics onlineMetrics() {
+      return lane == null ? stream.metrics() : lane.metrics();
+    }
+  }
 
   private StreamRunner(SparkSession spark, StreamSettings settings, Consumer<Map<String, Object>> onStatus) {
     this.spark = spark;
@@ -76,15 +81,23 @@ public final class StreamRunner implements AutoCloseable {
     try {
       for (FeatureView view : views) {
         String checkpoint = settings.checkpointDir() + "/" + view.name();
-        ViewStream stream = new ViewStream(view, layout, store, checkpoint, Duration.ofMinutes(settings.watermarkMinutes()).toNanos() / 1000,
-            sourceSchema(spark, layout, view));
+        long watermarkDelay = Duration.ofMinutes(settings.watermarkMinutes()).toNanos() / 1000;
+        StructType schema = sourceSchema(spark, layout, view);
+        // A run that catches up and stops has no use for freshness: its micro-batches write online.
+        OnlineLane lane = settings.onlineLane() && view.online() && store != null && !availableNow
+            ? new OnlineLane(spark, view, layout, store, settings, checkpoint, watermarkDelay, schema)
+            : null;
+        ViewStream stream = new ViewStream(view, layout, lane == null ? store : null, checkpoint, watermarkDelay, schema);
         StreamingQuery query = StreamSources.open(spark, settings).writeStream()
             .queryName("treeline-stream-" + view.name())
             .option("checkpointLocation", checkpoint)
             .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(Duration.ofSeconds(settings.triggerSeconds()).toMillis()))
             .foreachBatch(stream)
             .start();
-        runner.running.add(new Running(stream, query, checkpoint));
+        runner.running.add(new Running(stream, query, checkpoint, lane));
+        if (lane != null) {
+          lane.start();
+        }
         LOG.debug("Streaming {} from {} (checkpoint {})", view.name(), settings.source(), checkpoint);
       }
     } catch (TimeoutException | RuntimeException e) {
@@ -118,16 +131,32 @@ public final class StreamRunner implements AutoCloseable {
     return List.copyOf(running);
   }
 
-  /** Waits until every query has stopped; a query that failed fails this, with what happened and what to do. */
+  /**
+   * Waits until every query has stopped; a query or online lane that failed fails this, with what
+   * happened and what to do.
+   */
   public void awaitTermination() {
     for (Running one : running) {
       try {
-        one.query().awaitTermination();
+        while (!one.query().awaitTermination(500)) {
+          for (Running any : running) {
+            if (any.lane() != null && any.lane().failure().isPresent()) {
+              close();
+              throw laneFailure(any, any.lane().failure().get());
+            }
+          }
+        }
       } catch (StreamingQueryException e) {
         close();
         throw failure(one, e);
       }
     }
+  }
+
+  private static RuntimeException laneFailure(Running one, Throwable e) {
+    return Errors.jobFailed("stream", "online lane of " + one.stream().view().name(), String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
+        "Fix the cause and start the stream again: the lane rebuilds its state from the event log and the last committed micro-batch "
+            + "(or set stream.online-lane=false to leave the online writes to the micro-batches).", e);
   }
 
   /** Waits until every query is between batches (for at most {@code grace}), then stops them: a batch in progress finishes. */
@@ -173,6 +202,7 @@ public final class StreamRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    running.stream().filter(one -> one.lane() != null).forEach(one -> one.lane().close());
     running.forEach(StreamRunner::stop);
     // The listener hears of the end on Spark's listener thread, maybe after this returns; the final
     // state is written here, once the listener can no longer overwrite it with an older one.
@@ -219,6 +249,7 @@ public final class StreamRunner implements AutoCloseable {
           continue;
         }
         StreamMetrics.Snapshot metrics = one.stream().metrics().snapshot();
+        StreamMetrics.Snapshot online = one.onlineMetrics().snapshot();
         Map<String, Object> status = JsonObjects.of(
             "view", one.stream().view().name(),
             "state", state,
@@ -231,11 +262,13 @@ public final class StreamRunner implements AutoCloseable {
             "batches", metrics.batches(),
             "events", metrics.events(),
             "dead_letters", metrics.refused(),
-            "online_writes", metrics.onlineWrites(),
+            "online_writes", online.onlineWrites(),
             "last_batch_ms", metrics.lastBatchMillis(),
             "clock", metrics.clock(),
-            "freshness_p50_ms", metrics.freshnessP50Millis(),
-            "freshness_p99_ms", metrics.freshnessP99Millis());
+            "online_lane", one.lane() != null,
+            "online_clock", online.clock(),
+            "freshness_p50_ms", online.freshnessP50Millis(),
+            "freshness_p99_ms", online.freshnessP99Millis());
         if (progress != null) {
           status.put("input_rows_per_second", finite(progress.inputRowsPerSecond()));
           status.put("processed_rows_per_second", finite(progress.processedRowsPerSecond()));

@@ -27,6 +27,8 @@ public record StreamSettings(
     int maxFilesPerTrigger,
     int triggerSeconds,
     int watermarkMinutes,
+    boolean onlineLane,
+    int onlineLaneIntervalMillis,
     String checkpointDir) {
 
   public static StreamSettings from(TreelineConfig config) {
@@ -50,6 +52,8 @@ public record StreamSettings(
         config.getInt(ConfigKeys.STREAM_FILES_MAX_PER_TRIGGER),
         config.getInt(ConfigKeys.STREAM_TRIGGER_SECONDS),
         config.getInt(ConfigKeys.STREAM_WATERMARK_MINUTES),
+        config.getBoolean(ConfigKeys.STREAM_ONLINE_LANE),
+        config.getInt(ConfigKeys.STREAM_ONLINE_LANE_INTERVAL_MS),
         checkpoints.isEmpty() ? root + "/checkpoints/stream" : checkpoints);
     settings.check();
     return settings;
@@ -62,6 +66,10 @@ public record StreamSettings(
     if (triggerSeconds < 0 || watermarkMinutes < 0 || maxOffsetsPerTrigger < 0 || maxFilesPerTrigger < 0) {
       throw Errors.invalidInput("stream", "stream settings", "stream.trigger-seconds, watermark-minutes, kafka.max-offsets-per-trigger and "
           + "files.max-files-per-trigger must not be negative", "Fix the value in conf/treeline.yaml or --conf.");
+    }
+    if (onlineLaneIntervalMillis < 1) {
+      throw Errors.invalidInput("stream", "stream.online-lane-interval-ms", "it is " + onlineLaneIntervalMillis + "; it must be at least 1",
+          "Set it to how often the online lane writes, e.g. 100.");
     }
     if (securityProtocol.startsWith("SASL") && saslUsername.isEmpty()) {
       throw Errors.invalidInput("stream", "stream.kafka.sasl-username", "it is empty with security-protocol " + securityProtocol,

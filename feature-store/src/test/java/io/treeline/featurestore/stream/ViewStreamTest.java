@@ -28,13 +28,13 @@ import org.junit.jupiter.api.Test;
 /** The stream from event files against features materialize, on hand-made events; Kafka is in the jobs tests. */
 class ViewStreamTest {
   /** 240 events of three entities over ten hours, in time order. */
-  private static final String EVENTS = """
+  static final String EVENTS = """
       select chr(97 + cast(id % 3 as int)) as k,
              timestamp_ntz'2001-01-01 00:00:00' + make_dt_interval(0, 0, cast(id * 150 / 60 as int), cast(id * 150 % 60 as int)) as ts,
              cast(id * 37 % 50 as int) as v
       from range(240)""";
 
-  private static final String VIEW = """
+  static final String VIEW = """
       views:
         - name: k_stats
           entities: [k]
