@@ -42,7 +42,9 @@ final class KafkaLaneFeed implements LaneFeed {
         unread.put(partition, 0L);
       }
     }
-    consumer.seekToBeginning(unread.keySet());
+    if (!unread.isEmpty()) {
+      consumer.seekToBeginning(unread.keySet()); // an empty collection would mean every partition
+    }
   }
 
   @Override

@@ -31,6 +31,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -40,13 +41,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A view's online values kept current event by event, apart from the micro-batches into Delta. It
  * reads the same source from where the last committed micro-batch ended, checks and prepares each
- * handful of events with the same code as the micro-batches (on a local relation, which Spark
- * evaluates in this thread without a job), keeps every entity's window state ({@link
+ * handful of events with the same DataFrame code as the micro-batches (compiled once, run in this
+ * thread without a job: {@link CompiledRowPlan}), keeps every entity's window state ({@link
  * EntityTimeline}, the batch timeline's accumulators) and writes, every {@code interval}, the
  * entities whose values changed as of the clock — the newest event time seen — to the online store.
  *
- * <p>It keeps no checkpoint of its own: on start it rebuilds its state from the view's event log up
- * to the last committed micro-batch, and reads the source past it. Online writes never replace newer
+ * <p>It keeps no checkpoint of its own: on start it waits for the event log, rebuilds its state from
+ * it up to the last committed micro-batch, and reads the source past it. Online writes never replace newer
  * values, so what it writes again after a restart is harmless. Events it refuses (late, malformed)
  * the micro-batches refuse too, and record as dead letters.
  */
@@ -74,6 +75,15 @@ public final class OnlineLane implements AutoCloseable {
   private volatile Throwable failure;
   private StreamClock clock = StreamClock.START;
   private StructType rowSchema;
+  /** Raw events → the accepted ones' source columns, event time and production time (lateness is checked here, the watermark moving). */
+  private CompiledRowPlan checked;
+  /** Source rows → keys, event time, availability time and feature values, as {@link ViewSource#prepared}. */
+  private CompiledRowPlan prepared;
+  /** Where a minute of steps went (nanoseconds), logged once a minute: reading and checking, preparing, windows, writing. */
+  private final long[] phases = new long[4];
+  private long phaseSteps;
+  private long phaseEvents;
+  private long phasesSince = System.nanoTime();
 
   private record Change(long at, List<Object> key) implements Comparable<Change> {
     @Override
@@ -146,11 +156,15 @@ public final class OnlineLane implements AutoCloseable {
     }
   }
 
-  /** Waits until the micro-batches have committed their first batch (which copies in the source table's history). */
+  /**
+   * Waits until the micro-batches have committed a batch and written the event log: the batch that
+   * creates the log also copies in the source table's history, which the windows must start from.
+   */
   private Optional<CommittedBatch> firstCommit() throws InterruptedException {
+    String log = layout.table(ViewStream.eventLog(view));
     while (!stopping) {
       Optional<CommittedBatch> committed = CommittedBatch.read(checkpoint, spark.sparkContext().hadoopConfiguration());
-      if (committed.isPresent()) {
+      if (committed.isPresent() && io.delta.tables.DeltaTable.isDeltaTable(spark, log)) {
         return committed;
       }
       Thread.sleep(200);
@@ -159,16 +173,23 @@ public final class OnlineLane implements AutoCloseable {
   }
 
   /** Rebuilds every entity's window state from the event log up to the committed batch. */
+  private void compilePlans() {
+    checked = new CompiledRowPlan(spark, LaneFeed.RAW, raw -> {
+      List<Column> kept = new ArrayList<>();
+      Arrays.stream(sourceSchema.fieldNames()).forEach(name -> kept.add(col(name)));
+      kept.add(expr(view.eventTime().orElseThrow()).cast(DataTypes.TimestampNTZType).as("__lane_event_time"));
+      kept.add(col(StreamEvents.PRODUCED_AT));
+      return StreamEvents.parse(raw, sourceSchema, required).where(col(StreamEvents.REASON).isNull()).select(kept.toArray(Column[]::new));
+    });
+    prepared = new CompiledRowPlan(spark, sourceSchema, rows -> ViewSource.prepared(view, ViewSource.derived(view, rows)));
+    rowSchema = OfflineTable.timelineSchema(view, prepared.outputSchema());
+  }
+
   private void restore(CommittedBatch committed) {
     long started = System.nanoTime();
+    compilePlans();
     clock = StreamClock.before(checkpoint, committed.batchId() + 1, spark.sparkContext().hadoopConfiguration());
-    rowSchema = OfflineTable.timelineSchema(view, ViewSource.prepared(view, spark.createDataFrame(List.of(), sourceSchema)).schema());
     String log = layout.table(ViewStream.eventLog(view));
-    if (!io.delta.tables.DeltaTable.isDeltaTable(spark, log)) {
-      LOG.info("{} online lane: no event log yet (every event so far was refused or filtered out); reading on from batch {}", view.name(),
-          committed.batchId());
-      return;
-    }
     Dataset<Row> events = spark.read().format("delta").load(log).where(col("__batch_id").leq(lit(committed.batchId())));
     boolean allWindowed = view.features().stream().allMatch(f -> f.window().isPresent());
     if (allWindowed && clock.started()) {
@@ -220,46 +241,58 @@ public final class OnlineLane implements AutoCloseable {
     long[] produced = new long[raw.size()];
     int readable = 0;
     if (!raw.isEmpty()) {
-      Dataset<Row> parsed = StreamEvents.parse(spark.createDataFrame(raw, LaneFeed.RAW), sourceSchema, required)
-          .withColumn(ViewSource.EVENT_TIME, expr(view.eventTime().orElseThrow()).cast(DataTypes.TimestampNTZType));
-      Column ok = col(StreamEvents.REASON).isNull();
-      if (clock.started()) {
-        ok = ok.and(col(ViewSource.EVENT_TIME).geq(lit(Micros.time(clock.watermarkMicros(watermarkDelayMicros)))));
-      }
-      List<Column> kept = new ArrayList<>();
-      Arrays.stream(sourceSchema.fieldNames()).forEach(name -> kept.add(col(name)));
-      kept.add(col(ViewSource.EVENT_TIME));
-      kept.add(col(StreamEvents.PRODUCED_AT));
-      List<Row> good = parsed.where(ok).select(kept.toArray(Column[]::new)).collectAsList();
+      List<Row> good = checked.run(raw);
+      long checkedAt = System.nanoTime();
+      phases[0] += checkedAt - started;
+      long watermark = clock.started() ? clock.watermarkMicros(watermarkDelayMicros) : Long.MIN_VALUE;
       long newest = Long.MIN_VALUE;
       List<Row> sourceRows = new ArrayList<>(good.size());
       int width = sourceSchema.size();
       for (Row event : good) {
-        newest = Math.max(newest, Micros.of((LocalDateTime) event.get(width)));
-        Timestamp producedAt = (Timestamp) event.get(width + 1);
+        long eventTime = Micros.of((LocalDateTime) event.get(width));
+        if (eventTime < watermark) {
+          continue; // late: the micro-batches send it to the dead letters
+        }
+        newest = Math.max(newest, eventTime);
+        Object producedAt = event.get(width + 1);
         if (producedAt != null) {
-          produced[readable++] = producedAt.getTime();
+          produced[readable++] = producedAt instanceof Timestamp t ? t.getTime() : ((java.time.Instant) producedAt).toEpochMilli();
         }
         Object[] values = new Object[width];
         for (int i = 0; i < width; i++) {
           values[i] = event.get(i);
         }
-        sourceRows.add(new GenericRowWithSchema(values, sourceSchema));
+        sourceRows.add(RowFactory.create(values));
       }
-      accepted = good.size();
+      accepted = sourceRows.size();
       if (!sourceRows.isEmpty()) {
-        Dataset<Row> prepared = ViewSource.prepared(view, ViewSource.derived(view, spark.createDataFrame(sourceRows, sourceSchema)));
-        for (Row event : prepared.collectAsList()) {
+        List<Row> events = prepared.run(sourceRows);
+        long preparedAt = System.nanoTime();
+        phases[1] += preparedAt - checkedAt;
+        for (Row event : events) {
           List<Object> key = take(event);
           if (key != null) {
             changed.add(key);
           }
         }
+        phases[2] += System.nanoTime() - preparedAt;
       }
       clock = clock.advance(newest);
     }
     long written = publish(changed);
     metrics.laneStep(accepted, written, produced, readable, System.nanoTime() - started, clock);
+    phaseSteps++;
+    phaseEvents += raw.size();
+    long now = System.nanoTime();
+    if (now - phasesSince >= 60_000_000_000L) {
+      LOG.info("{} online lane: {} steps, {} events in the last minute; per step {} ms reading and checking, {} ms preparing, {} ms windows, "
+          + "{} ms writing", view.name(), phaseSteps, phaseEvents, phases[0] / 1_000_000 / phaseSteps, phases[1] / 1_000_000 / phaseSteps,
+          phases[2] / 1_000_000 / phaseSteps, phases[3] / 1_000_000 / phaseSteps);
+      java.util.Arrays.fill(phases, 0);
+      phaseSteps = 0;
+      phaseEvents = 0;
+      phasesSince = now;
+    }
   }
 
   /** Writes the row as of the clock of every entity with a new event or a change point passed since the last write. */
@@ -279,6 +312,7 @@ public final class OnlineLane implements AutoCloseable {
     if (changed.isEmpty()) {
       return 0;
     }
+    long windowsFrom = System.nanoTime();
     long settle = clock.watermarkMicros(watermarkDelayMicros);
     long fresh = view.ttl().map(TimeWindow::micros).map(ttl -> now + 1 - ttl).orElse(Long.MIN_VALUE);
     List<Row> rows = new ArrayList<>(changed.size());
@@ -288,7 +322,11 @@ public final class OnlineLane implements AutoCloseable {
       schedule(key, timeline.nextChange(now));
       timeline.settle(settle);
     }
-    return store.writeLocal(table, rows);
+    long writeFrom = System.nanoTime();
+    phases[2] += writeFrom - windowsFrom;
+    long written = store.writeLocal(table, rows);
+    phases[3] += System.nanoTime() - writeFrom;
+    return written;
   }
 
   private void schedule(List<Object> key, long at) {

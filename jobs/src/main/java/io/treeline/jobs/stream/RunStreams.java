@@ -40,7 +40,8 @@ public final class RunStreams implements Job<RunStreams.Result> {
     this.availableNow = availableNow;
   }
 
-  public record Streamed(String view, StreamMetrics.Snapshot metrics) {}
+  /** A view's micro-batch figures, and those of what wrote its online values (its online lane, or the micro-batches). */
+  public record Streamed(String view, StreamMetrics.Snapshot metrics, StreamMetrics.Snapshot online) {}
 
   public record Result(String source, List<Streamed> views) implements JobResult {
     @Override
@@ -62,10 +63,10 @@ public final class RunStreams implements Job<RunStreams.Result> {
         one.put("last_batch", m.lastBatch());
         one.put("events", m.events());
         one.put("dead_letters", m.refused());
-        one.put("online_writes", m.onlineWrites());
+        one.put("online_writes", streamed.online().onlineWrites());
         one.put("clock", m.clock());
-        one.put("freshness_p50_ms", m.freshnessP50Millis());
-        one.put("freshness_p99_ms", m.freshnessP99Millis());
+        one.put("freshness_p50_ms", streamed.online().freshnessP50Millis());
+        one.put("freshness_p99_ms", streamed.online().freshnessP99Millis());
         each.add(one);
       }
       summary.put("views", each);
@@ -104,7 +105,7 @@ public final class RunStreams implements Job<RunStreams.Result> {
       try {
         runner.awaitTermination();
         return new Result(settings.source(), runner.running().stream()
-            .map(one -> new Streamed(one.stream().view().name(), one.stream().metrics().snapshot())).toList());
+            .map(one -> new Streamed(one.stream().view().name(), one.stream().metrics().snapshot(), one.onlineMetrics().snapshot())).toList());
       } finally {
         if (!ShutdownHookManager.get().isShutdownInProgress()) {
           ShutdownHookManager.get().removeShutdownHook(stop);

@@ -45,16 +45,17 @@ public final class ShowStreamStatus implements Job<ShowStreamStatus.Result> {
     if (statuses.isEmpty()) {
       context.out().println("No stream has run under " + settings.checkpointDir() + ". Start one with: treeline stream --view VIEW");
     } else {
-      context.out().printf("%-24s %-8s %10s %12s %8s %10s %10s %10s %12s  %s%n",
-          "VIEW", "STATE", "LAST BATCH", "EVENTS", "DEAD", "IN/S", "DONE/S", "LAG", "FRESH P99", "CLOCK (newest event known)");
+      context.out().printf("%-24s %-8s %10s %12s %8s %10s %10s %10s %-7s %12s  %s%n",
+          "VIEW", "STATE", "LAST BATCH", "EVENTS", "DEAD", "IN/S", "DONE/S", "LAG", "ONLINE", "FRESH P99", "CLOCK (newest event known)");
     }
     statuses.forEach((view, status) -> {
       Map<String, Object> shown = new LinkedHashMap<>(status);
       shown.put("state", state(status));
       streams.add(shown);
-      context.out().printf("%-24s %-8s %10s %,12d %,8d %,10.0f %,10.0f %10s %12s  %s%n", view, shown.get("state"), status.get("last_batch"),
+      context.out().printf("%-24s %-8s %10s %,12d %,8d %,10.0f %,10.0f %10s %-7s %12s  %s%n", view, shown.get("state"), status.get("last_batch"),
           number(status.get("events")), number(status.get("dead_letters")), decimal(status.get("input_rows_per_second")),
           decimal(status.get("processed_rows_per_second")), status.get("lag") == null ? "-" : String.format("%,d", number(status.get("lag"))),
+          Boolean.TRUE.equals(status.get("online_lane")) ? "lane" : "batches",
           decimal(status.get("freshness_p99_ms")) < 0 ? "-" : String.format("%,.0f ms", decimal(status.get("freshness_p99_ms"))),
           status.getOrDefault("clock", ""));
       if (status.get("error") != null) {

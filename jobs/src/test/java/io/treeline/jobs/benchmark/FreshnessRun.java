@@ -30,41 +30,43 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
  * online write), the events of the first {@link #SETTLE} left out, and whether the stream kept up.
  */
 final class FreshnessRun {
-  static final String TOPIC = "flights_live";
   /** Start-up (first batches, the producer's first burst) is not counted. */
   static final Duration SETTLE = Duration.ofSeconds(15);
   private static final Duration DRAIN = Duration.ofSeconds(60);
 
   private final StreamRig rig;
   private final int partitions;
+  private final String topic;
 
-  FreshnessRun(StreamRig rig, int partitions) {
+  FreshnessRun(StreamRig rig, int partitions, String topic) {
     this.rig = rig;
     this.partitions = partitions;
+    this.topic = topic;
   }
 
   void run(double rate, int seconds, int maxOffsets, int triggerSeconds) throws Exception {
-    rig.broker().createTopic(TOPIC, partitions);
-    String lake = rig.newLake("lake-freshness");
+    rig.broker().createTopic(topic, partitions);
+    String lake = rig.newLake("lake-" + topic);
     long events = Math.round(rate * seconds);
-    System.out.printf("%nFRESHNESS at half the sustained rate: %,.0f events/s for %d s (%,d events) into topic %s, "
+    System.out.printf("%nFRESHNESS: %,.0f events/s for %d s (%,d events) into topic %s, "
         + "stream.trigger-seconds %d, max-offsets-per-trigger %,d; the first %d s not counted%n",
-        rate, seconds, events, TOPIC, triggerSeconds, maxOffsets, SETTLE.toSeconds());
+        rate, seconds, events, topic, triggerSeconds, maxOffsets, SETTLE.toSeconds());
     try (RedisServer redis = RedisServer.start();
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, rig.broker().bootstrapServers()))) {
-      TreelineConfig config = rig.streamConfig(lake, redis, TOPIC, maxOffsets, triggerSeconds);
+      TreelineConfig config = rig.streamConfig(lake, redis, topic, maxOffsets, triggerSeconds);
       try (OnlineStore store = OnlineStores.open(config, rig.spark());
           StreamRunner runner = StreamRunner.start(rig.spark(), LakeLayout.at(lake), StreamSettings.from(config), List.of(rig.view()), store, false)) {
         StreamRunner.Running one = runner.running().get(0);
         StreamMetrics metrics = one.stream().metrics();
-        CompletableFuture<ReplayEvents.Result> producer = CompletableFuture.supplyAsync(() -> rig.replay(TOPIC, events, Pacing.of(rate, null)));
+        StreamMetrics online = one.onlineMetrics();
+        CompletableFuture<ReplayEvents.Result> producer = CompletableFuture.supplyAsync(() -> rig.replay(topic, events, Pacing.of(rate, null)));
         // The replay sorts the source first; the clock starts with its first event in the topic.
         while (produced(admin) == 0 && !producer.isDone()) {
           Thread.sleep(20);
         }
         long started = System.nanoTime();
         Thread.sleep(SETTLE.toMillis());
-        metrics.resetFreshness();
+        online.resetFreshness();
         CpuShare cpu = CpuShare.now();
         long measuredFrom = System.currentTimeMillis();
         long doneBefore = done(metrics);
@@ -83,7 +85,7 @@ final class FreshnessRun {
           Thread.sleep(20);
         }
         double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
-        StreamMetrics.Snapshot snapshot = metrics.snapshot();
+        StreamMetrics.Snapshot snapshot = online.snapshot();
         runner.stopGracefully(DRAIN);
 
         List<StreamingQueryProgress> measured = Arrays.stream(one.query().recentProgress())
@@ -106,7 +108,9 @@ final class FreshnessRun {
             drained && secondHalf <= firstHalf + halfBatch ? "yes" : "NO", produced, drained ? "yes" : "no",
             secondHalf <= firstHalf + halfBatch ? "yes" : "no");
         System.out.printf("%s, from the %d s mark to the producer's end%n", cpuUse, SETTLE.toSeconds());
-        System.out.printf("freshness (produced → readable online): p50 %,.0f ms, p99 %,.0f ms%n",
+        System.out.printf("freshness (produced → readable online, written by the %s): p50 %,.0f ms, p99 %,.0f ms%n",
+            one.lane() == null ? "micro-batches" : "online lane (" + String.format("%,d", snapshot.events()) + " events in " + String.format("%,d", snapshot.batches())
+                + " steps, clock " + snapshot.clock() + ")",
             snapshot.freshnessP50Millis(), snapshot.freshnessP99Millis());
       }
     }
@@ -116,7 +120,7 @@ final class FreshnessRun {
   private long produced(Admin admin) throws Exception {
     Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
-      ends.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+      ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
     return admin.listOffsets(ends).all().get().values().stream().mapToLong(o -> o.offset()).sum();
   }

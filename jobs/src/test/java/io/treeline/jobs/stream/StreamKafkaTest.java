@@ -12,6 +12,10 @@ import io.treeline.core.testing.TestSpark;
 import io.treeline.featurestore.offline.Materializer;
 import io.treeline.featurestore.offline.ViewSource;
 import io.treeline.featurestore.online.EmbeddedOnlineStore;
+import io.treeline.featurestore.online.EntityKey;
+import io.treeline.featurestore.online.FeatureValues;
+import io.treeline.featurestore.online.RedisOnlineStore;
+import io.treeline.featurestore.online.RedisServer;
 import io.treeline.featurestore.online.LatestValues;
 import io.treeline.featurestore.spec.FeatureRepository;
 import io.treeline.featurestore.spec.FeatureView;
@@ -41,7 +45,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * treeline stream against a real Kafka broker: killed mid-batch and restarted, stopped cleanly and
- * restarted, and fed malformed events. The killed stream runs as a separate process (bin/treeline's
+ * restarted, fed malformed events, and its online lane killed mid-stream and restarted. The killed stream runs as a separate process (bin/treeline's
  * Main), so SIGKILL really ends it; every check compares with what features materialize computes
  * from the same events.
  */
@@ -186,6 +190,80 @@ class StreamKafkaTest {
     }
   }
 
+  @Test
+  void the_online_lane_killed_mid_stream_and_restarted_writes_what_materialize_gives() throws Exception {
+    KafkaBroker kafka = StreamFixture.kafka();
+    kafka.createTopic("lane", 2);
+    List<Row> flights = firstFlights(6_001).select("departure_time").collectAsList();
+    LocalDateTime split = (LocalDateTime) flights.get(3_000).get(0);
+    LocalDateTime end = (LocalDateTime) flights.get(6_000).get(0);
+    replay("lane", new EventRange(Optional.empty(), Optional.of(split), Optional.empty()));
+    try (TempLake out = StreamFixture.outputLake(); RedisServer redis = RedisServer.start();
+        RedisOnlineStore store = new RedisOnlineStore(redis.url(), Duration.ZERO)) {
+      Map<String, String> lane = Map.of("stream.online-lane", "true", "online-store.type", "redis", "online-store.redis.url", redis.url());
+      Path status = Path.of(out.root() + "/checkpoints/stream/" + VIEW + "/treeline/status.json");
+      Path log = out.root().resolve("stream.log");
+      LocalDateTime firstClock = newestBefore(split);
+      Process first = stream(out, "lane", List.of(), lane);
+      waitFor(() -> Files.exists(status) && Files.readString(status).contains("\"online_clock\" : \"" + firstClock + "\""), first, log);
+      first.destroyForcibly(); // SIGKILL: the lane's windows are gone with it
+      assertThat(first.waitFor(1, TimeUnit.MINUTES)).isTrue();
+      assertThat(onlineValues(store, new ArrayList<>(expectedOnline(split, firstClock).keySet()))).isEqualTo(expectedOnline(split, firstClock));
+
+      replay("lane", new EventRange(Optional.of(split), Optional.of(end), Optional.empty()));
+      LocalDateTime clock = newestBefore(end);
+      Process second = stream(out, "lane", List.of(), lane);
+      waitFor(() -> Files.readString(status).contains("\"online_clock\" : \"" + clock + "\""), second, log);
+      second.destroy();
+      assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
+      Map<String, List<Object>> expected = expectedOnline(end, clock);
+      assertThat(onlineValues(store, new ArrayList<>(expected.keySet()))).isEqualTo(expected);
+    }
+  }
+
+  private static LocalDateTime newestBefore(LocalDateTime until) {
+    return (LocalDateTime) TestSpark.session().read().format("delta").load(StreamFixture.source().table(LoadData.FLIGHTS))
+        .where(col("departure_time").lt(org.apache.spark.sql.functions.lit(until))).agg(org.apache.spark.sql.functions.max("departure_time")).first().get(0);
+  }
+
+  /** Per origin, the feature time and values features materialize gives as of the clock, from the flights before {@code until}. */
+  private static Map<String, List<Object>> expectedOnline(LocalDateTime until, LocalDateTime clock) {
+    SparkSession spark = TestSpark.session();
+    FeatureView view = view();
+    Dataset<Row> flights = spark.read().format("delta").load(StreamFixture.source().table(LoadData.FLIGHTS))
+        .where(col("departure_time").lt(org.apache.spark.sql.functions.lit(until)));
+    Dataset<Row> timeline = Materializer.timeline(view, ViewSource.prepared(view, ViewSource.derived(view, flights)), Optional.empty(), Optional.empty(),
+        spark.sparkContext().longAccumulator());
+    Map<String, List<Object>> expected = new LinkedHashMap<>();
+    for (Row row : LatestValues.of(view, timeline, Optional.of(clock.plusNanos(1000)), LocalDateTime.now()).orderBy("origin").collectAsList()) {
+      List<Object> values = new ArrayList<>();
+      values.add(row.getAs("feature_time"));
+      for (var feature : view.features()) {
+        Object value = row.getAs(feature.name());
+        values.add(value instanceof Integer || value instanceof Long ? (Object) ((Number) value).longValue()
+            : value instanceof Number n ? (Object) n.doubleValue() : value);
+      }
+      expected.put(row.getString(0), values);
+    }
+    return expected;
+  }
+
+  private static Map<String, List<Object>> onlineValues(RedisOnlineStore store, List<String> origins) {
+    FeatureView view = view();
+    var read = store.read(LatestValues.table(view), origins.stream().map(o -> new EntityKey(List.of(o))).toList());
+    Map<String, List<Object>> online = new LinkedHashMap<>();
+    for (String origin : origins) {
+      FeatureValues values = read.get(new EntityKey(List.of(origin)));
+      if (values != null) {
+        List<Object> row = new ArrayList<>();
+        row.add(values.featureTime());
+        view.features().forEach(f -> row.add(values.values().get(f.name())));
+        online.put(origin, row);
+      }
+    }
+    return online;
+  }
+
   /** The feature table, online table and event log hold exactly what materialize computes from the first {@code n} flights. */
   private static void assertExactlyTheBatchValues(TempLake out, int n) {
     SparkSession spark = TestSpark.session();
@@ -224,9 +302,12 @@ class StreamKafkaTest {
   }
 
   private static void replay(String topic, int events) throws Exception {
+    replay(topic, new EventRange(Optional.empty(), Optional.empty(), Optional.of((long) events)));
+  }
+
+  private static void replay(String topic, EventRange range) throws Exception {
     Map<String, String> settings = new LinkedHashMap<>(settings(topic));
-    runJob(new ReplayEvents(new EventRange(Optional.empty(), Optional.empty(), Optional.of((long) events)), ReplayTarget.kafka(Optional.of(topic)),
-        Pacing.asFastAsPossible()), StreamFixture.lake().config(settings));
+    runJob(new ReplayEvents(range, ReplayTarget.kafka(Optional.of(topic)), Pacing.asFastAsPossible()), StreamFixture.lake().config(settings));
   }
 
   private static Map<String, String> settings(String topic) throws Exception {
@@ -235,11 +316,17 @@ class StreamKafkaTest {
         "stream.kafka.bootstrap-servers", StreamFixture.kafka().bootstrapServers(),
         "stream.kafka.topic", topic,
         "stream.kafka.max-offsets-per-trigger", "1500",
-        "stream.trigger-seconds", "1");
+        "stream.trigger-seconds", "1",
+        // These tests are of the micro-batches' own online write; the online lane has its test below.
+        "stream.online-lane", "false");
   }
 
   /** `treeline stream --view origin_airport_stats` in a JVM of its own, as bin/treeline starts it. */
   private static Process stream(TempLake out, String topic, Path marker, List<String> extra) throws Exception {
+    return stream(out, topic, extra, Map.of());
+  }
+
+  private static Process stream(TempLake out, String topic, List<String> extra, Map<String, String> moreConf) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt")).trim().split("\\s+")));
@@ -252,6 +339,7 @@ class StreamKafkaTest {
     conf.put("lake.root", out.root().toString());
     conf.put("spark.master", "local[2]");
     conf.put("spark.shuffle-partitions", "2");
+    conf.putAll(moreConf);
     conf.forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.root().resolve("stream.log").toFile()))
         .start();
