@@ -118,7 +118,7 @@ public final class OnlineLane implements AutoCloseable {
   }
 
   /** Why the lane stopped, if it failed. */
-  Optional<Throwable> failure() {
+  public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);
   }
 
@@ -133,6 +133,8 @@ public final class OnlineLane implements AutoCloseable {
   }
 
   private void run() {
+    // Its own pool: under fair scheduling its jobs (an embedded store's merge) share the cores with the micro-batches'.
+    spark.sparkContext().setLocalProperty("spark.scheduler.pool", "online-lane");
     try {
       Optional<CommittedBatch> committed = firstCommit();
       if (committed.isEmpty()) {

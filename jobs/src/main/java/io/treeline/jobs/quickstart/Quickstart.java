@@ -86,7 +86,7 @@ public final class Quickstart implements Job<Quickstart.Result> {
           new ScoringInput(null, "select * from raw.flights where departure_date = '2001-06-30'", "departure_time", null),
           TableName.parse(out), ScoreWriteMode.parse("replace-where=departure_date = '2001-06-30'"), List.of(), false, true));
     }
-    context.out().printf("[%d] stream %s from event files: four hours of June 30, online values after each micro-batch%n", stages.size() + 1,
+    context.out().printf("[%d] stream %s from event files: four hours of June 30, online values as each file arrives%n", stages.size() + 1,
         StreamingTour.VIEW);
     long streamStart = System.nanoTime();
     StreamingTour.Result streamed = new StreamingTour(context).run();
