@@ -63,9 +63,8 @@ public final class SparkSessions {
     }
     int partitions = config.sparkShufflePartitions() > 0 ? config.sparkShufflePartitions() : 2 * cores;
     putIfUnset(settings, existing, "spark.sql.shuffle.partitions", Integer.toString(partitions));
-    // Jobs run one at a time except in a stream, where a view's online lane writes between the micro-batches'
-    // jobs: fair sharing lets its small jobs take the next free core instead of queuing behind a whole batch.
-    putIfUnset(settings, existing, "spark.scheduler.mode", "FAIR");
+    // A stream's micro-batch generates more classes than the default 100 kept, and recompiled them every batch.
+    putIfUnset(settings, existing, "spark.sql.codegen.cache.maxEntries", "2000");
     putIfUnset(settings, existing, "spark.sql.warehouse.dir", layout.root() + "/warehouse");
 
     String extensions = existing.get("spark.sql.extensions", "");

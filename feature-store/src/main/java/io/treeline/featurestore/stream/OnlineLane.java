@@ -133,8 +133,6 @@ public final class OnlineLane implements AutoCloseable {
   }
 
   private void run() {
-    // Its own pool: under fair scheduling its jobs (an embedded store's merge) share the cores with the micro-batches'.
-    spark.sparkContext().setLocalProperty("spark.scheduler.pool", "online-lane");
     try {
       Optional<CommittedBatch> committed = firstCommit();
       if (committed.isEmpty()) {
