@@ -329,9 +329,14 @@ public final class OnlineLane implements AutoCloseable {
     return written;
   }
 
+  /** Schedules the entity's next change; an entity written every step but changing at the same moment adds no entry. */
   private void schedule(List<Object> key, long at) {
-    if (at != Long.MAX_VALUE) {
-      scheduled.put(key, at);
+    if (at == Long.MAX_VALUE) {
+      scheduled.remove(key);
+      return;
+    }
+    Long current = scheduled.put(key, at);
+    if (current == null || current != at) {
       changes.add(new Change(at, key));
     }
   }

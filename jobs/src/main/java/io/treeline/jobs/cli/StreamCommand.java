@@ -28,6 +28,11 @@ import picocli.CommandLine.Spec;
           + "online writes never replace a newer value. Checkpoints: stream.checkpoint-dir/<view>. On the first batch of a view whose source "
           + "table has rows, the events the windows still need are copied from it, so the stream continues the batch history.",
       "",
+      "Online views also get an online lane (stream.online-lane, on by default; not with --available-now): the same source read "
+          + "directly from where the last committed batch ended, each entity's windows kept in memory with the batch accumulators, and "
+          + "the values that changed written every stream.online-lane-interval-ms, a fraction of a second behind the events with Redis. "
+          + "The micro-batches then leave the online writes to it; stream status shows its freshness.",
+      "",
       "Runs until SIGTERM or Ctrl-C, which finish the batch in progress; docs/streaming.md has every setting."
     })
 final class StreamCommand implements Callable<Integer> {
