@@ -172,7 +172,7 @@ public final class OnlineLane implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Rebuilds every entity's window state from the event log up to the committed batch. */
+  /** Compiles the checking and preparing plans once: each step only runs them. */
   private void compilePlans() {
     checked = new CompiledRowPlan(spark, LaneFeed.RAW, raw -> {
       List<Column> kept = new ArrayList<>();
@@ -185,6 +185,7 @@ public final class OnlineLane implements AutoCloseable {
     rowSchema = OfflineTable.timelineSchema(view, prepared.outputSchema());
   }
 
+  /** Rebuilds every entity's window state from the event log up to the committed batch. */
   private void restore(CommittedBatch committed) {
     long started = System.nanoTime();
     compilePlans();
