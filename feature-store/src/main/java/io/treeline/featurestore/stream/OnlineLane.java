@@ -192,9 +192,9 @@ public final class OnlineLane implements AutoCloseable {
     clock = StreamClock.before(checkpoint, committed.batchId() + 1, spark.sparkContext().hadoopConfiguration());
     String log = layout.table(ViewStream.eventLog(view));
     Dataset<Row> events = spark.read().format("delta").load(log).where(col("__batch_id").leq(lit(committed.batchId())));
-    boolean allWindowed = view.features().stream().allMatch(f -> f.window().isPresent());
-    if (allWindowed && clock.started()) {
-      long since = clock.watermarkMicros(watermarkDelayMicros) - view.lookback().toNanos() / 1000;
+    Optional<Duration> lookback = ViewStream.streamLookback(view);
+    if (lookback.isPresent() && clock.started()) {
+      long since = clock.watermarkMicros(watermarkDelayMicros) - lookback.get().toNanos() / 1000;
       events = events.where(col(ViewSource.AVAILABLE_AT).geq(lit(Micros.time(since))));
     }
     events = events.drop("__batch_id");

@@ -259,6 +259,11 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
    * entity's own newest event may be older than the batch's earliest one by more than the ttl.
    */
   private Optional<java.time.Duration> streamLookback() {
+    return streamLookback(view);
+  }
+
+  /** {@link #streamLookback()} of any view: the online lane rebuilds its windows from as far back. */
+  static Optional<java.time.Duration> streamLookback(FeatureView view) {
     boolean allWindowed = view.features().stream().allMatch(f -> f.window().isPresent());
     return allWindowed ? Optional.of(view.lookback()) : Optional.empty();
   }
