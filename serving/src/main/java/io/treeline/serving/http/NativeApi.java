@@ -31,15 +31,19 @@ final class NativeApi {
     boolean explain = explain(QueryParameters.strict(ctx.queryString()).get("explain"));
     BodyBuffer body = Bodies.jsonBytes(ctx, options.maxBodyBytes());
     boolean record = scoring.sampled();
-    ServedModel model = scoring.soleArm(route, record);
-    List<Object[]> rows = model == null ? null : NativeRecords.read(body, model.plan(), options.maxBatch());
+    ServedModel model = scoring.armBeforeReading(ctx, route);
+    NativeRecords.Read read = model == null ? null : NativeRecords.read(body, model.plan(), options.maxBatch(), scoring.readAgain(route, record));
     Scorer.Batch batch;
-    if (rows != null) {
+    if (read != null) {
       scoring.chosen(ctx, route, model);
-      batch = scoring.scoreRead(ctx, model, rows, "records", explain);
+      batch = scoring.scoreRead(ctx, route, model, read, body, explain, record);
     } else {
       List<Map<String, JsonNode>> records = records(Bodies.json(body.copy()), options.maxBatch());
-      model = scoring.pick(ctx, route, records);
+      if (model == null) {
+        model = scoring.pick(ctx, route, records);
+      } else {
+        scoring.chosen(ctx, route, model); // picked before reading: the same arm, whichever way the body is read
+      }
       batch = scoring.score(ctx, model, records, "records", RecordFormat.JSON, explain, record);
     }
     NativeAnswer.write(ctx, model, batch);

@@ -48,8 +48,7 @@ final class Scoring {
   }
 
   /** A scored request, waiting for its answer (and its latency) to be logged and shadowed. */
-  private record Scored(ServedModel model, String route, List<Map<String, JsonNode>> records, RecordFormat format, Scorer.Batch batch,
-      boolean record) {}
+  private record Scored(ServedModel model, String route, ReceivedRecords records, Scorer.Batch batch, boolean record) {}
 
   /** The arm of {@code route} that answers this request (by the route key), named on the request and in a response header. */
   ServedModel pick(Context ctx, Route route, List<Map<String, JsonNode>> records) {
@@ -64,19 +63,24 @@ final class Scoring {
   }
 
   /**
-   * The model whose plan a request's body may be read straight into, before any arm is picked: the
-   * route's only arm, when the route has no shadows and the request is not to be logged (both want
-   * the records as JSON). Null otherwise, and when that arm is not loaded (which the usual path refuses).
+   * The arm that answers this request when it can be known before the body is read, so the body may be
+   * read straight into its plan: the route's only arm, or the arm of a header (or random) key. Null when
+   * the key is a field of the records, and when the arm is not loaded (which the usual path refuses).
    */
-  ServedModel soleArm(Route route, boolean record) {
-    if (record || route.arms() != 1 || !route.shadows().isEmpty()) {
+  ServedModel armBeforeReading(Context ctx, Route route) {
+    if (route.arms() != 1 && key.field() != null) {
       return null;
     }
     try {
-      return route.first();
+      return route.arms() == 1 ? route.first() : route.pick(key.of(ctx, List.of()));
     } catch (ApiException e) {
       return null;
     }
+  }
+
+  /** Whether the inference log or a shadow will read this request's records again once it is answered. */
+  boolean readAgain(Route route, boolean record) {
+    return record || !route.shadows().isEmpty();
   }
 
   /** Names {@code model}, an arm of {@code route}, as the one answering this request. */
@@ -91,12 +95,15 @@ final class Scoring {
   }
 
   /**
-   * Scores records read straight into the plan's values, for a request {@link #soleArm} allowed:
-   * nothing is offered to the log or shadows once it is answered.
+   * Scores records read straight into the plan's values; when the log or a shadow wants them again
+   * ({@link #readAgain}), {@code read} has their spans in {@code body} and a copy of the body is kept.
    */
-  Scorer.Batch scoreRead(Context ctx, ServedModel model, List<Object[]> rows, String where, boolean explain) {
-    Scorer.Batch batch = scorer.scoreRead(model, rows, where, explain, false, trace(ctx), Map.of());
-    metrics.scored(model, rows.size(), storeKind, batch.storeNanos());
+  Scorer.Batch scoreRead(Context ctx, Route route, ServedModel model, NativeRecords.Read read, BodyBuffer body, boolean explain, boolean record) {
+    Scorer.Batch batch = scorer.scoreRead(model, read.rows(), "records", explain, record, trace(ctx), Map.of());
+    metrics.scored(model, read.rows().size(), storeKind, batch.storeNanos());
+    if (readAgain(route, record)) {
+      ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, ReceivedRecords.streamed(body.copy(), read), batch, record));
+    }
     return batch;
   }
 
@@ -109,7 +116,7 @@ final class Scoring {
       boolean record) {
     Scorer.Batch batch = scorer.score(model, records, where, format, explain, record, trace(ctx));
     metrics.scored(model, records.size(), storeKind, batch.storeNanos());
-    ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, records, format, batch, record));
+    ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, ReceivedRecords.parsed(records, format), batch, record));
     return batch;
   }
 
@@ -132,20 +139,20 @@ final class Scoring {
     if (route != null) {
       List<ServedModel> shadowed = route.shadows();
       if (!shadowed.isEmpty()) {
-        shadows.submit(new Shadows.Task(requestId, receivedMicros, scored.route(), scored.model(), scored.batch(), scored.records(),
-            scored.format(), shadowed, scored.record()));
+        shadows.submit(new Shadows.Task(requestId, receivedMicros, scored.route(), scored.model(), scored.batch(), scored.records(), shadowed,
+            scored.record()));
       }
     }
   }
 
   /** Offers one scored request's records to {@code log}, one row each. */
   static void offer(InferenceLog log, String requestId, long receivedMicros, String origin, String route, ServedModel model,
-      List<Scorer.Scored> results, List<Map<String, JsonNode>> records, double latencyMs) {
+      List<Scorer.Scored> results, ReceivedRecords records, double latencyMs) {
     for (int i = 0; i < results.size(); i++) {
       Scorer.Scored result = results.get(i);
       double[] probability = result.prediction().probability();
       log.offer(new InferenceRecord(requestId, i, receivedMicros, origin, route, model.name(), model.registeredModel(), model.version(),
-          model.manifest().runId(), records.get(i), features(result.inputs()), result.prediction().prediction(),
+          model.manifest().runId(), records.request(i), features(result.inputs()), result.prediction().prediction(),
           model.classifier() && probability.length == 2 ? probability[1] : null, latencyMs, log.server(), model.arm()));
     }
   }

@@ -1,15 +1,11 @@
 package io.treeline.serving.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.inference.InferenceRecord;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
-import io.treeline.serving.request.RecordFormat;
-import io.treeline.serving.tracing.RequestTrace;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -29,8 +25,8 @@ final class Shadows implements AutoCloseable {
   private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   /** An answered request waiting for its shadows. */
-  record Task(String requestId, long receivedMicros, String route, ServedModel answered, Scorer.Batch answer, List<Map<String, JsonNode>> records,
-      RecordFormat format, List<ServedModel> shadows, boolean record) {}
+  record Task(String requestId, long receivedMicros, String route, ServedModel answered, Scorer.Batch answer, ReceivedRecords records,
+      List<ServedModel> shadows, boolean record) {}
 
   private final Scorer scorer;
   private final InferenceLog log;
@@ -76,8 +72,7 @@ final class Shadows implements AutoCloseable {
       long start = System.nanoTime();
       try {
         hook.run();
-        Scorer.Batch batch = scorer.score(shadow, task.records(), "records", task.format(), false, task.record(), RequestTrace.OFF,
-            task.answer().found());
+        Scorer.Batch batch = task.records().score(scorer, shadow, task.record(), task.answer().found());
         long nanos = System.nanoTime() - start;
         metrics.shadow(shadow, "scored", task.records().size(), nanos);
         metrics.shadowDisagreements(shadow, disagreements(task.answer().results(), batch.results()));

@@ -1,9 +1,7 @@
 package io.treeline.serving.inference;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One scored record as the inference log keeps it: one row of {@code monitoring.inference_log}
@@ -26,7 +24,7 @@ public record InferenceRecord(
     String modelName,
     long modelVersion,
     String runId,
-    Map<String, JsonNode> request,
+    RequestRecord request,
     List<Feature> features,
     double prediction,
     Double probability,
@@ -40,7 +38,7 @@ public record InferenceRecord(
   public static final String SHADOW = "shadow";
 
   public InferenceRecord {
-    request = request == null ? Map.of() : request;
+    request = request == null ? RequestRecord.EMPTY : request;
     features = features == null ? List.of() : List.copyOf(features);
   }
 

@@ -67,8 +67,8 @@ final class RecordColumns {
   /** The record's fields as one compact JSON object; a value Jackson cannot write is not worth failing a whole batch for. */
   private static String json(InferenceRecord record) {
     try {
-      return JSON.writeValueAsString(record.request());
-    } catch (JsonProcessingException e) {
+      return JSON.writeValueAsString(record.request().fields());
+    } catch (JsonProcessingException | RuntimeException e) {
       return null;
     }
   }

@@ -29,9 +29,15 @@ final class RequestJson {
 
   /**
    * The request as JSON, valid until the next call (Parquet copies what it keeps of a reused array);
-   * null when Jackson cannot write a value, which is not worth failing a whole batch for.
+   * null when Jackson cannot read or write a value, which is not worth failing a whole batch for.
    */
-  Binary render(Map<String, JsonNode> request) {
+  Binary render(RequestRecord record) {
+    Map<String, JsonNode> request;
+    try {
+      request = record.fields();
+    } catch (RuntimeException e) {
+      return null;
+    }
     buffer.reset();
     try {
       UTF8.writeValue(generator(), request);

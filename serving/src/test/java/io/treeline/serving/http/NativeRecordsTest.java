@@ -14,6 +14,7 @@ import io.treeline.modelpackage.compiled.PredictorSpec;
 import io.treeline.modelpackage.compiled.StageSpec;
 import io.treeline.modelpackage.compiled.TreeSpec;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.inference.RequestRecord;
 import io.treeline.serving.compile.CompiledPipeline;
 import io.treeline.serving.request.RecordFormat;
 import io.treeline.serving.request.RequestPlan;
@@ -70,24 +71,39 @@ class NativeRecordsTest {
   private static List<Object[]> compared(byte[] bytes) {
     byte[] padded = Arrays.copyOf(bytes, bytes.length + 7); // the thread's buffer is longer than the body
     Arrays.fill(padded, bytes.length, padded.length, (byte) '}');
-    List<Object[]> streamed = NativeRecords.read(padded, bytes.length, PLAN, MAX_BATCH);
-    List<Object[]> tree = tree(bytes);
+    NativeRecords.Read read = NativeRecords.read(padded, bytes.length, PLAN, MAX_BATCH, true);
+    assertThat(NativeRecords.read(padded, bytes.length, PLAN, MAX_BATCH, false) == null).isEqualTo(read == null);
+    List<Object[]> streamed = read == null ? null : read.rows();
+    List<Map<String, JsonNode>> records = treeRecords(bytes);
+    List<Object[]> tree = records == null ? null : tree(records);
     if (streamed != null) {
-      assertThat(tree).as("the tree path refuses %s", new String(bytes, StandardCharsets.UTF_8)).isNotNull();
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      assertThat(tree).as("the tree path refuses %s", text).isNotNull();
       assertThat(streamed).hasSameSizeAs(tree);
       for (int i = 0; i < tree.size(); i++) {
-        assertThat(Arrays.equals(streamed.get(i), tree.get(i))).as("%s: %s against %s", new String(bytes, StandardCharsets.UTF_8),
-            Arrays.toString(streamed.get(i)), Arrays.toString(tree.get(i))).isTrue();
+        assertThat(Arrays.equals(streamed.get(i), tree.get(i))).as("%s: %s against %s", text, Arrays.toString(streamed.get(i)),
+            Arrays.toString(tree.get(i))).isTrue();
+        // what the inference log and the shadows read again later: the record exactly as the tree path holds it
+        assertThat(RequestRecord.received(padded, read.starts()[i], read.ends()[i]).fields()).as("%s: record %d's span", text, i)
+            .isEqualTo(records.get(i));
       }
     }
     return streamed;
   }
 
-  /** The values as the native route read them before the streaming read, or null where it refused the body. */
-  private static List<Object[]> tree(byte[] bytes) {
+  /** The records as the native route reads them as a tree, or null where it refuses the body. */
+  private static List<Map<String, JsonNode>> treeRecords(byte[] bytes) {
+    try {
+      return NativeApi.records(Bodies.json(bytes), MAX_BATCH);
+    } catch (ApiException e) {
+      return null;
+    }
+  }
+
+  /** The values as the native route read them before the streaming read, or null where it refused a record. */
+  private static List<Object[]> tree(List<Map<String, JsonNode>> records) {
     try {
       List<Object[]> rows = new ArrayList<>();
-      List<Map<String, JsonNode>> records = NativeApi.records(Bodies.json(bytes), MAX_BATCH);
       for (int i = 0; i < records.size(); i++) {
         rows.add(PLAN.read(records.get(i), "records[" + i + "]", RecordFormat.JSON));
       }

@@ -117,7 +117,7 @@ class DeltaKernelAppenderBenchmark {
             missing ? null : (i * 31 + f) % 1000 / 7.0, null, missing ? null : featureTime));
       }
       records.add(new InferenceRecord("req-" + i, 0, ChronoUnit.MICROS.between(Instant.EPOCH, at), InferenceRecord.ONLINE,
-          "/v1/models/{name}/predict", "flight-delay", "flight-delay", 1, "0123456789abcdef0123456789abcdef", request, features, i % 2,
+          "/v1/models/{name}/predict", "flight-delay", "flight-delay", 1, "0123456789abcdef0123456789abcdef", RequestRecord.of(request), features, i % 2,
           (i % 100) / 100.0, 0.2 + (i % 10) / 10.0, "host:1234", "champion"));
     }
     return records;

@@ -1,8 +1,10 @@
 package io.treeline.serving.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -87,10 +89,48 @@ class InferenceLogFileTest {
     request.put("origin", TextNode.valueOf("Zürich \uD83D\uDEEB"));
     request.put("distance", JsonNodeFactory.instance.numberNode(302.0));
 
-    assertThat(json.render(request).toStringUsingUTF8()).isEqualTo("{\"origin\":\"Zürich \uD83D\uDEEB\",\"distance\":302.0}");
+    assertThat(json.render(RequestRecord.of(request)).toStringUsingUTF8()).isEqualTo("{\"origin\":\"Zürich \uD83D\uDEEB\",\"distance\":302.0}");
     // lossless where a String's UTF-8 encoding made it '?' (the log wrote that before it rendered into bytes)
-    assertThat(json.render(Map.of("note", TextNode.valueOf("half \uD83D"))).toStringUsingUTF8()).isEqualTo("{\"note\":\"half \\uD83D\"}");
-    assertThat(json.render(Map.of()).toStringUsingUTF8()).isEqualTo("{}");
+    assertThat(json.render(RequestRecord.of(Map.of("note", TextNode.valueOf("half \uD83D")))).toStringUsingUTF8())
+        .isEqualTo("{\"note\":\"half \\uD83D\"}");
+    assertThat(json.render(RequestRecord.of(Map.of())).toStringUsingUTF8()).isEqualTo("{}");
+  }
+
+  @Test
+  void a_record_logged_as_received_renders_as_the_parsed_one_does() throws Exception {
+    RequestJson json = new RequestJson();
+    ObjectMapper mapper = new ObjectMapper();
+    String[] objects = {
+        "{ \"origin\" : \"Zürich \\\"ZRH\\\" \uD83D\uDEEB\",\n \"distance\": 302.50 }",
+        "{\"distance\":1e3,\"zero\":-0.0,\"big\":9223372036854775807,\"small\":-12,\"tiny\":4.9E-324,\"escaped\":\"\\u00e9\\n\\t\"}",
+        "{\"departure\":\"2001-06-01T07:05:00\",\"huge\":1.7976931348623157E308}",
+        "{}"};
+    String body = "{\"records\": [" + String.join(" , ", objects) + "]}";
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int at = 0;
+    for (String object : objects) {
+      byte[] objectBytes = object.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int from = indexOf(bytes, objectBytes, at);
+      at = from + objectBytes.length;
+      Map<String, JsonNode> parsed = new LinkedHashMap<>();
+      mapper.readTree(object).properties().forEach(field -> parsed.put(field.getKey(), field.getValue()));
+      String expected = json.render(RequestRecord.of(parsed)).toStringUsingUTF8();
+
+      RequestRecord received = RequestRecord.received(bytes, from, at);
+      assertThat(json.render(received).toStringUsingUTF8()).as(object).isEqualTo(expected);
+      assertThat(received).isEqualTo(RequestRecord.of(parsed));
+    }
+    assertThatThrownBy(() -> RequestRecord.received(bytes, 5, bytes.length + 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(json.render(RequestRecord.received(bytes, 1, 10))).as("not an object: the column is null, the batch goes on").isNull();
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle, int from) {
+    for (int i = from; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not in the body");
   }
 
   private static DataFileStatus kernelWrite(Configuration hadoop, String directory, List<InferenceRecord> records, List<Column> statsColumns)
@@ -135,7 +175,8 @@ class InferenceLogFileTest {
     request.put("origin", TextNode.valueOf("Zürich \"ZRH\" \uD83D\uDEEB"));
     request.put("gate", NullNode.getInstance());
     request.put("nested", JsonNodeFactory.instance.objectNode().set("seats", JsonNodeFactory.instance.arrayNode().add(IntNode.valueOf(1)).add(2)));
-    records.add(1, new InferenceRecord("a-00", 1, 1_700_000_000_000_000L, InferenceRecord.BATCH, null, "delay", "delay", 4, null, request,
+    records.add(1, new InferenceRecord("a-00", 1, 1_700_000_000_000_000L, InferenceRecord.BATCH, null, "delay", "delay", 4, null,
+        RequestRecord.of(request),
         List.of(), 1.0, null, null, "score-job", null));
     records.add(new InferenceRecord(null, 0, 1_700_000_000_000_001L, InferenceRecord.ONLINE, "/invocations", "delay", "delay", 4, "run-2",
         null, List.of(new InferenceRecord.Feature("origin", null, "missing", null, null, null)), Double.NaN, 0.5, 0.1, "host:2", "challenger"));

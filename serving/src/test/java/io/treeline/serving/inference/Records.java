@@ -27,7 +27,7 @@ final class Records {
         new InferenceRecord.Feature("departure_hour", null, "derived", 7.0, null, null),
         new InferenceRecord.Feature("route_delays__avg_delay_7d", "route_delays", "missing", null, null, null));
     return new InferenceRecord(requestId, index, micros, InferenceRecord.ONLINE, "/v1/models/{name}/predict", "delay", "delay", 3, "run-1",
-        request, features, index % 2, 0.25 + index % 2 * 0.5, 1.5, server, requestId.endsWith("-0") ? null : "champion");
+        RequestRecord.of(request), features, index % 2, 0.25 + index % 2 * 0.5, 1.5, server, requestId.endsWith("-0") ? null : "champion");
   }
 
   static List<InferenceRecord> many(String prefix, int count, Instant at, String server) {
