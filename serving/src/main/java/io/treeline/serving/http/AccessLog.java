@@ -1,9 +1,9 @@
 package io.treeline.serving.http;
 
+import io.treeline.serving.BackgroundQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -22,7 +22,7 @@ final class AccessLog implements AutoCloseable {
   private static final long IDLE_POLL_MS = 50;
   private static final int DRAIN = 256;
 
-  private final ArrayBlockingQueue<AccessEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final BackgroundQueue<AccessEvent> queue = new BackgroundQueue<>(QUEUE_CAPACITY);
   private final Runnable dropped;
   private final Thread thread = new Thread(this::run, "treeline-access-log");
   private volatile boolean closing;

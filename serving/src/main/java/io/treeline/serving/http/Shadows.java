@@ -1,14 +1,14 @@
 package io.treeline.serving.http;
 
+import io.treeline.serving.BackgroundPriority;
+import io.treeline.serving.BackgroundQueue;
 import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.inference.InferenceRecord;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -28,11 +28,15 @@ final class Shadows implements AutoCloseable {
   record Task(String requestId, long receivedMicros, String route, ServedModel answered, Scorer.Batch answer, ReceivedRecords records,
       List<ServedModel> shadows, boolean record) {}
 
+  private static final long IDLE_POLL_MS = 50;
+
   private final Scorer scorer;
   private final InferenceLog log;
   private final ServingMetrics metrics;
-  private final ThreadPoolExecutor executor;
+  private final BackgroundQueue<Task> queue;
+  private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+  private volatile boolean closing;
   /** For tests: runs before each shadow is scored, on the shadow's thread. */
   private volatile Runnable hook = () -> {};
 
@@ -40,30 +44,41 @@ final class Shadows implements AutoCloseable {
     this.scorer = scorer;
     this.log = log;
     this.metrics = metrics;
-    AtomicLong count = new AtomicLong();
-    this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity), r -> {
-      Thread thread = new Thread(() -> {
-        io.treeline.serving.BackgroundPriority.lowerCurrentThread();
-        r.run();
-      }, "treeline-shadow-" + count.incrementAndGet());
+    this.queue = new BackgroundQueue<>(queueCapacity);
+    for (int i = 1; i <= threads; i++) {
+      Thread thread = new Thread(this::work, "treeline-shadow-" + i);
       thread.setDaemon(true);
-      return thread;
-    }, new ThreadPoolExecutor.AbortPolicy());
-    metrics.shadowQueue(() -> executor.getQueue().size());
+      this.threads.add(thread);
+      thread.start();
+    }
+    metrics.shadowQueue(queue::size);
   }
 
   void hook(Runnable hook) {
     this.hook = hook;
   }
 
-  /** Queues the task's shadows, or skips and counts them when the queue is full; never waits. */
+  /** Queues the task's shadows, or skips and counts them when the queue is full (or closed); never waits. */
   void submit(Task task) {
-    try {
-      executor.execute(() -> run(task));
-    } catch (RejectedExecutionException e) {
+    if (closing || !queue.offer(task)) {
       for (ServedModel shadow : task.shadows()) {
         metrics.shadow(shadow, "dropped", task.records().size(), 0);
       }
+    }
+  }
+
+  /** A shadow thread: scores queued tasks until the server closes and the queue is empty. */
+  private void work() {
+    BackgroundPriority.lowerCurrentThread();
+    try {
+      while (!(closing && queue.isEmpty())) {
+        Task task = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+        if (task != null) {
+          run(task);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -109,14 +124,18 @@ final class Shadows implements AutoCloseable {
   }
 
   void close(Duration grace) {
-    executor.shutdown();
+    closing = true;
+    long deadline = System.nanoTime() + grace.toNanos();
     try {
-      if (!executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        int left = executor.shutdownNow().size();
-        LOG.warn("Stopped with {} requests' shadows not scored after {} s", left, grace.toSeconds());
+      for (Thread thread : threads) {
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
+      if (threads.stream().anyMatch(Thread::isAlive)) {
+        LOG.warn("Stopped with {} requests' shadows not scored after {} s", queue.size(), grace.toSeconds());
+        threads.forEach(Thread::interrupt);
       }
     } catch (InterruptedException e) {
-      executor.shutdownNow();
+      threads.forEach(Thread::interrupt);
       Thread.currentThread().interrupt();
     }
   }

@@ -1,13 +1,13 @@
 package io.treeline.serving.inference;
 
+import io.treeline.serving.BackgroundQueue;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The server's record of its predictions, kept off the request path: a request thread decides
  * whether its request is sampled (before building anything), then offers the records to a bounded
- * queue, which never waits; a full queue drops the record and counts it. One background
+ * queue, which never waits or locks ({@link BackgroundQueue}); a full queue drops the record and counts it. One background
  * {@link InferenceLogWriter} appends the queue to the table in batches. {@link #close} writes what is
  * queued before it returns, within a bound.
  */
@@ -16,20 +16,20 @@ public final class InferenceLog implements AutoCloseable {
   public static final InferenceLog OFF = new InferenceLog();
 
   private final InferenceLogSettings settings;
-  private final ArrayBlockingQueue<InferenceRecord> queue;
+  private final BackgroundQueue<InferenceRecord> queue;
   private final InferenceLogMetrics metrics;
   private final InferenceLogWriter writer;
 
   private InferenceLog() {
     this.settings = InferenceLogSettings.OFF;
-    this.queue = new ArrayBlockingQueue<>(1);
+    this.queue = new BackgroundQueue<>(1);
     this.metrics = InferenceLogMetrics.NONE;
     this.writer = null;
   }
 
   private InferenceLog(InferenceLogSettings settings, InferenceLogMetrics metrics) {
     this.settings = settings;
-    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.queue = new BackgroundQueue<>(settings.queueCapacity());
     this.metrics = metrics;
     this.writer = new InferenceLogWriter(queue, settings.appender(), settings.batchRows(), settings.flushInterval(), metrics);
   }

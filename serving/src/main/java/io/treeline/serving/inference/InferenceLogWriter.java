@@ -1,8 +1,8 @@
 package io.treeline.serving.inference;
 
+import io.treeline.serving.BackgroundQueue;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +23,7 @@ final class InferenceLogWriter {
   private static final int ERRORS_REMEMBERED = 100;
   private static final long IDLE_POLL_MS = 50;
 
-  private final ArrayBlockingQueue<InferenceRecord> queue;
+  private final BackgroundQueue<InferenceRecord> queue;
   private final InferenceAppender appender;
   private final int batchRows;
   private final long flushNanos;
@@ -34,7 +34,7 @@ final class InferenceLogWriter {
   private volatile boolean stopping;
   private volatile long stopDeadline = Long.MAX_VALUE;
 
-  InferenceLogWriter(ArrayBlockingQueue<InferenceRecord> queue, InferenceAppender appender, int batchRows, Duration flushInterval,
+  InferenceLogWriter(BackgroundQueue<InferenceRecord> queue, InferenceAppender appender, int batchRows, Duration flushInterval,
       InferenceLogMetrics metrics) {
     this.queue = queue;
     this.appender = appender;

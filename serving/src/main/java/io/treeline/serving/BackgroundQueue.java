@@ -1,0 +1,90 @@
+package io.treeline.serving;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What request threads hand to a background thread (the inference log's writer, the access log,
+ * the shadows): bounded, and free of locks on both sides. A queue with a lock (ArrayBlockingQueue)
+ * lets a background thread, which runs at a lower priority ({@link BackgroundPriority}), be preempted
+ * while it holds the lock; every request thread that offers then waits until the scheduler runs the
+ * background thread again, which on a busy machine is milliseconds. Here an offer is two atomic steps
+ * and never waits; a full queue refuses (the caller drops and counts). The consumer, never woken by
+ * an offer (that would cost the request thread a system call), looks again every {@link #PAUSE_NANOS}
+ * while the queue is empty.
+ */
+public final class BackgroundQueue<T> {
+  /** How long an idle consumer sleeps between looks: a background thread's work may wait that long. */
+  static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  private final ConcurrentLinkedQueue<T> items = new ConcurrentLinkedQueue<>();
+  /** Taken before an item is added and given back after one is removed, so it never undercounts what the queue holds. */
+  private final AtomicInteger size = new AtomicInteger();
+  private final int capacity;
+
+  public BackgroundQueue(int capacity) {
+    if (capacity <= 0) {
+      throw new IllegalArgumentException("a queue's capacity must be positive, not " + capacity);
+    }
+    this.capacity = capacity;
+  }
+
+  /** Queues {@code item}, or refuses it (false) when the queue is full; never waits. */
+  public boolean offer(T item) {
+    if (size.incrementAndGet() > capacity) {
+      size.decrementAndGet();
+      return false;
+    }
+    items.offer(item);
+    return true;
+  }
+
+  /** The oldest item, or null when there is none. */
+  public T poll() {
+    T item = items.poll();
+    if (item != null) {
+      size.decrementAndGet();
+    }
+    return item;
+  }
+
+  /** The oldest item, waiting for one at most {@code timeout}; null when none came. */
+  public T poll(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    T item;
+    while ((item = poll()) == null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      LockSupport.parkNanos(this, Math.min(left, PAUSE_NANOS));
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+    }
+    return item;
+  }
+
+  /** Moves up to {@code most} items into {@code into}; how many it moved. */
+  public int drainTo(Collection<? super T> into, int most) {
+    int moved = 0;
+    T item;
+    while (moved < most && (item = poll()) != null) {
+      into.add(item);
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Items queued, counting one that an offer is still adding. */
+  public int size() {
+    return size.get();
+  }
+
+  public boolean isEmpty() {
+    return items.isEmpty();
+  }
+}
