@@ -1,6 +1,7 @@
 package io.treeline.serving.http;
 
-import io.treeline.serving.BackgroundQueue;
+import io.treeline.serving.background.BackgroundPriority;
+import io.treeline.serving.background.BackgroundQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ final class AccessLog implements AutoCloseable {
   }
 
   private void run() {
-    io.treeline.serving.BackgroundPriority.lowerCurrentThread();
+    BackgroundPriority.lowerCurrentThread();
     List<AccessEvent> batch = new ArrayList<>(DRAIN);
     try {
       while (!(closing && queue.isEmpty())) {

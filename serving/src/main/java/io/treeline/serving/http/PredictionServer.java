@@ -9,7 +9,9 @@ import io.treeline.featurestore.online.OnlineReader;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
 import io.treeline.serving.inference.InferenceLog;
+import io.treeline.serving.metrics.MetricsRegistry;
 import io.treeline.serving.model.ModelHost;
+import io.treeline.serving.model.Route;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.tracing.RequestTrace;
@@ -100,7 +102,7 @@ public final class PredictionServer implements AutoCloseable {
       cfg.routes.get("/health", route("health", this::ping));
       cfg.routes.get("/version", route("version", ctx -> ctx.contentType("text/plain").result(version)));
       cfg.routes.get("/ready", route("ready", this::readiness));
-      cfg.routes.get("/metrics", route("metrics", ctx -> ctx.contentType(io.treeline.serving.metrics.MetricsRegistry.CONTENT_TYPE).result(metrics.scrape())));
+      cfg.routes.get("/metrics", route("metrics", ctx -> ctx.contentType(MetricsRegistry.CONTENT_TYPE).result(metrics.scrape())));
       cfg.routes.get("/openapi.json", route("openapi", ctx -> ctx.contentType("application/json").result(openApi())));
       cfg.routes.exception(ApiException.class, (e, ctx) -> refuse(ctx, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(ctx, translate(e, ctx)));
@@ -228,7 +230,7 @@ public final class PredictionServer implements AutoCloseable {
   private void readiness(Context ctx) {
     Map<String, Object> models = new java.util.LinkedHashMap<>();
     for (ModelHost.Served served : host.served()) {
-      io.treeline.serving.model.Route route = host.route(served.name());
+      Route route = host.route(served.name());
       Map<String, Object> entry = new java.util.LinkedHashMap<>();
       if (host.ready()) {
         ServedModel first = route.first();

@@ -1,7 +1,7 @@
 package io.treeline.serving.http;
 
-import io.treeline.serving.BackgroundPriority;
-import io.treeline.serving.BackgroundQueue;
+import io.treeline.serving.background.BackgroundPriority;
+import io.treeline.serving.background.BackgroundQueue;
 import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.inference.InferenceRecord;
 import io.treeline.serving.model.ServedModel;

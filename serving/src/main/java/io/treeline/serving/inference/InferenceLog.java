@@ -1,6 +1,6 @@
 package io.treeline.serving.inference;
 
-import io.treeline.serving.BackgroundQueue;
+import io.treeline.serving.background.BackgroundQueue;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 

@@ -1,6 +1,7 @@
 package io.treeline.serving.inference;
 
-import io.treeline.serving.BackgroundQueue;
+import io.treeline.serving.background.BackgroundPriority;
+import io.treeline.serving.background.BackgroundQueue;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +59,7 @@ final class InferenceLogWriter {
   }
 
   private void run() {
-    io.treeline.serving.BackgroundPriority.lowerCurrentThread();
+    BackgroundPriority.lowerCurrentThread();
     try {
       while (!(stopping && queue.isEmpty())) {
         InferenceRecord first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import io.treeline.core.error.Errors;
 import io.treeline.registry.ModelRef;
 import io.treeline.registry.ModelVersion;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,8 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.LoggerFactory;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The models a server serves, each under a name and from a registry reference. Every model is
@@ -258,7 +259,7 @@ public final class ModelHost implements AutoCloseable {
   public Route route(String name) {
     Route route = routes.get(name);
     if (route == null) {
-      throw ApiException.notFound("no model named '" + io.treeline.serving.api.Quoted.cut(name) + "' is served here; served: " + String.join(", ", served.keySet()));
+      throw ApiException.notFound("no model named '" + Quoted.cut(name) + "' is served here; served: " + String.join(", ", served.keySet()));
     }
     return route;
   }

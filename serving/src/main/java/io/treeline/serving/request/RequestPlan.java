@@ -6,10 +6,11 @@ import io.treeline.core.lake.FeatureColumn;
 import io.treeline.featurestore.online.EntityKey;
 import io.treeline.featurestore.online.FeatureValues;
 import io.treeline.featurestore.online.OnlineTable;
-import io.treeline.modelpackage.ModelManifest;
 import io.treeline.modelpackage.ModelManifest.FeatureViewDependency;
 import io.treeline.modelpackage.ModelManifest.RequestFeature;
+import io.treeline.modelpackage.ModelManifest;
 import io.treeline.serving.api.ApiException;
+import io.treeline.serving.api.Quoted;
 import io.treeline.serving.compile.CompiledPipeline;
 import io.treeline.serving.compile.Frame;
 import java.time.LocalDateTime;
@@ -254,7 +255,7 @@ public final class RequestPlan {
   }
 
   private static String abbreviate(String name) {
-    return io.treeline.serving.api.Quoted.cut(name);
+    return Quoted.cut(name);
   }
 
   private String nearest(String name) {

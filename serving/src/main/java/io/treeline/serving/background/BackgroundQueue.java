@@ -1,4 +1,4 @@
-package io.treeline.serving;
+package io.treeline.serving.background;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentLinkedQueue;

@@ -1,4 +1,4 @@
-package io.treeline.serving;
+package io.treeline.serving.background;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.treeline.serving;
+package io.treeline.serving.background;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
