@@ -45,8 +45,9 @@ final class InferenceParquetFile {
   /** The file's columns: the table's without the partition column, whose value is in the path. */
   static final StructType PHYSICAL = physical();
 
-  private static final String FEATURE_LEAF = "features.list.element.";
   static final MessageType SCHEMA = schema();
+  /** The columns parquet-mr's column writers write: all but the features, which {@link FeatureColumns} encodes. */
+  static final MessageType TOP_LEVEL = topLevel();
   /** Kernel's writer's row group (parquet-mr's default); a batch of the log is a few MiB. */
   private static final long ROW_GROUP_BYTES = ParquetWriter.DEFAULT_BLOCK_SIZE;
   private static final ParquetProperties PROPERTIES = ParquetProperties.builder()
@@ -58,13 +59,6 @@ final class InferenceParquetFile {
       .withDictionaryEncoding("request", false)
       .withDictionaryEncoding("logged_at", false)
       .withDictionaryEncoding("latency_ms", false)
-      // no reader skips by a nested leaf, and Kernel collects no file statistics for them
-      .withStatisticsEnabled(FEATURE_LEAF + "name", false)
-      .withStatisticsEnabled(FEATURE_LEAF + "view", false)
-      .withStatisticsEnabled(FEATURE_LEAF + "source", false)
-      .withStatisticsEnabled(FEATURE_LEAF + "number", false)
-      .withStatisticsEnabled(FEATURE_LEAF + "text", false)
-      .withStatisticsEnabled(FEATURE_LEAF + "feature_time", false)
       .withSizeStatisticsEnabled(false)
       .build();
 
@@ -94,7 +88,9 @@ final class InferenceParquetFile {
     private final FileSystem fs;
     private final ParquetFileWriter file;
     private final CodecFactory codecs = new CodecFactory(hadoop, PROPERTIES.getPageSizeThreshold());
-    private final InferenceRowWriter rows = new InferenceRowWriter(SCHEMA);
+    private final InferenceRowWriter rows = new InferenceRowWriter(TOP_LEVEL);
+    private final FeatureColumns features = new FeatureColumns(
+        SCHEMA.getColumns().stream().filter(c -> c.getPath()[0].equals("features")).toList());
     private ColumnChunkPageWriteStore pages;
     private ColumnWriteStore columns;
     private long rowsInGroup;
@@ -118,13 +114,14 @@ final class InferenceParquetFile {
         if (columns == null) {
           pages = new ColumnChunkPageWriteStore(codecs.getCompressor(codec), SCHEMA, PROPERTIES.getAllocator(),
               PROPERTIES.getColumnIndexTruncateLength(), PROPERTIES.getPageWriteChecksumEnabled());
-          columns = PROPERTIES.newColumnWriteStore(SCHEMA, pages, pages);
+          columns = PROPERTIES.newColumnWriteStore(TOP_LEVEL, pages, pages);
           rows.start(columns);
         }
         rows.write(record);
+        features.add(record.features());
         columns.endRecord();
         rowsInFile++;
-        if (++rowsInGroup % 1_000 == 0 && columns.getBufferedSize() >= ROW_GROUP_BYTES) {
+        if (++rowsInGroup % 1_000 == 0 && columns.getBufferedSize() + features.bufferedSize() >= ROW_GROUP_BYTES) {
           endRowGroup();
         }
       } catch (IOException | RuntimeException e) {
@@ -189,6 +186,7 @@ final class InferenceParquetFile {
     private void endRowGroup() throws IOException {
       file.startBlock(rowsInGroup);
       columns.flush();
+      features.flush(pages);
       pages.flushToFileWriter(file);
       file.endBlock();
       columns.close();
@@ -242,6 +240,10 @@ final class InferenceParquetFile {
         .addField(string("server"))
         .addField(string("arm"))
         .named("DefaultKernelSchema");
+  }
+
+  private static MessageType topLevel() {
+    return new MessageType(SCHEMA.getName(), SCHEMA.getFields().stream().filter(f -> !f.getName().equals("features")).toList());
   }
 
   private static org.apache.parquet.schema.Type string(String name) {

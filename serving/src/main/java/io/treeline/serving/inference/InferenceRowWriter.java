@@ -1,6 +1,5 @@
 package io.treeline.serving.inference;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +10,12 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Writes each inference record's values straight to parquet-mr's column writers of
- * {@link InferenceParquetFile#SCHEMA} with their repetition and definition levels: parquet-mr's record
- * consumer would work the levels out again for every value. Not thread-safe: one per writing thread.
+ * Writes each inference record's top-level values ({@link InferenceParquetFile#TOP_LEVEL}) straight to
+ * parquet-mr's column writers with their definition levels: parquet-mr's record consumer would work
+ * the levels out again for every value. The features go to {@link FeatureColumns}. Not thread-safe:
+ * one per writing thread.
  */
 final class InferenceRowWriter {
-  private static final int FEATURES = 10;
-  /** A feature's value present, absent (a null field of the element), and the list empty. */
-  private static final int FEATURE_VALUE = 4;
-  private static final int FEATURE_NULL = 3;
-  private static final int FEATURES_EMPTY = 1;
   /** Strings remembered as Parquet binaries (model, route, feature names…); past it the cache starts again (a bounded memory). */
   private static final int BINARIES_REMEMBERED = 4_096;
 
@@ -31,9 +26,7 @@ final class InferenceRowWriter {
 
   InferenceRowWriter(MessageType schema) {
     this.columns = schema.getColumns();
-    ColumnDescriptor name = columns.get(FEATURES);
-    if (columns.size() != 21 || name.getMaxDefinitionLevel() != FEATURE_VALUE || name.getMaxRepetitionLevel() != 1
-        || !name.getPath()[0].equals("features") || columns.get(0).getMaxDefinitionLevel() != 1) {
+    if (columns.size() != 15 || columns.stream().anyMatch(c -> c.getPath().length != 1 || c.getMaxDefinitionLevel() != 1)) {
       throw new IllegalStateException("the levels written do not fit the schema " + schema);
     }
     this.leaves = new ColumnWriter[columns.size()];
@@ -57,35 +50,11 @@ final class InferenceRowWriter {
     leaves[7].write(r.modelVersion(), 0, 1);
     string(8, r.runId());
     binary(9, json.render(r.request()));
-    features(r.features());
-    leaves[16].write(r.prediction(), 0, 1);
-    number(17, r.probability(), 0, 1);
-    number(18, r.latencyMs(), 0, 1);
-    string(19, r.server());
-    string(20, r.arm());
-  }
-
-  private void features(List<InferenceRecord.Feature> features) {
-    if (features.isEmpty()) {
-      for (int i = FEATURES; i < FEATURES + 6; i++) {
-        leaves[i].writeNull(0, FEATURES_EMPTY);
-      }
-      return;
-    }
-    int repetition = 0;
-    for (InferenceRecord.Feature f : features) {
-      string(FEATURES, f.name(), repetition, FEATURE_VALUE);
-      string(FEATURES + 1, f.view(), repetition, FEATURE_VALUE);
-      string(FEATURES + 2, f.source(), repetition, FEATURE_VALUE);
-      number(FEATURES + 3, f.number(), repetition, FEATURE_VALUE);
-      string(FEATURES + 4, f.text(), repetition, FEATURE_VALUE);
-      if (f.featureTime() == null) {
-        leaves[FEATURES + 5].writeNull(repetition, FEATURE_NULL);
-      } else {
-        leaves[FEATURES + 5].write(micros(f.featureTime()), repetition, FEATURE_VALUE);
-      }
-      repetition = 1;
-    }
+    leaves[10].write(r.prediction(), 0, 1);
+    number(11, r.probability(), 0, 1);
+    number(12, r.latencyMs(), 0, 1);
+    string(13, r.server());
+    string(14, r.arm());
   }
 
   private void string(int leaf, String value) {
@@ -123,9 +92,5 @@ final class InferenceRowWriter {
     } else {
       leaves[leaf].write(value.doubleValue(), repetition, present);
     }
-  }
-
-  private static long micros(Instant instant) {
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
   }
 }

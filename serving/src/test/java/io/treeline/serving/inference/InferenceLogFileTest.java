@@ -82,6 +82,45 @@ class InferenceLogFileTest {
         .as("data skipping by the file statistics keeps what matches").isEqualTo(3);
   }
 
+  /**
+   * The features column is encoded by hand (FeatureColumns): over several pages, with lists of every length, nulls in every
+   * field, extreme numbers and times, and a text leaf too varied for a dictionary, Spark's vectorized and parquet-mr's readers
+   * read what Kernel's writer wrote for the same records.
+   */
+  @Test
+  void features_over_several_pages_read_back_as_kernels_writer_wrote_them() throws Exception {
+    Configuration hadoop = new Configuration();
+    double[] numbers = {0.0, -0.0, Double.NaN, 1e16, 1.0, Double.MAX_VALUE, -Double.MIN_VALUE, 9.223372036854776E18};
+    Instant[] times = {Instant.EPOCH, Instant.parse("2001-06-30T23:59:59.999999Z"), Instant.parse("1969-12-31T23:59:59.000001Z"),
+        Instant.parse("9999-12-31T23:59:59Z")};
+    List<InferenceRecord> records = new ArrayList<>();
+    java.util.Random random = new java.util.Random(17);
+    for (int i = 0; i < 2 * FeatureColumns.PAGE_ROWS + 321; i++) {
+      List<InferenceRecord.Feature> features = new ArrayList<>();
+      for (int f = 0, n = i % 7 == 0 ? 0 : random.nextInt(6); f < n; f++) {
+        features.add(new InferenceRecord.Feature("feature_" + f, f % 3 == 0 ? null : "view_" + f % 2,
+            random.nextInt(10) == 0 ? null : f % 2 == 0 ? "online_store" : "missing",
+            random.nextInt(4) == 0 ? null : numbers[random.nextInt(numbers.length)],
+            random.nextInt(3) == 0 ? null : "text of feature " + f + " in row " + i + (f == 4 ? " \uD83D\uDEEB Zürich" : ""),
+            random.nextInt(3) == 0 ? null : times[random.nextInt(times.length)]));
+      }
+      records.add(new InferenceRecord(String.format("r-%06d", i), 0, 1_700_000_000_000_000L + i, InferenceRecord.ONLINE, "/v1", "delay", "delay",
+          3, "run-1", null, features, 1.0, 0.5, 1.5, "host:1", "champion"));
+    }
+    DataFileStatus ours = ourWrite(hadoop, LAKE.root().resolve("pages-ours").toString(), records, List.of());
+    DataFileStatus kernels = kernelWrite(hadoop, LAKE.root().resolve("pages-kernel").toString(), records, List.of());
+
+    assertThat(encodings(hadoop, ours)).containsKeys("features.list.element.name", "features.list.element.view", "features.list.element.source")
+        .as("about 2 MB of distinct strings: PLAIN, as parquet-mr falls back").doesNotContainKey("features.list.element.text");
+    assertThat(rows(ours)).hasSize(records.size()).isEqualTo(rows(kernels));
+    SPARK.conf().set("spark.sql.parquet.enableVectorizedReader", "false");
+    try {
+      assertThat(rows(ours)).as("parquet-mr's reader").isEqualTo(rows(kernels));
+    } finally {
+      SPARK.conf().unset("spark.sql.parquet.enableVectorizedReader");
+    }
+  }
+
   @Test
   void renders_requests_as_compact_utf8_json_one_after_the_other() {
     RequestJson json = new RequestJson();
