@@ -13,7 +13,6 @@ import io.treeline.serving.request.RequestPlan;
 import io.treeline.serving.tracing.RequestTrace;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -157,13 +156,10 @@ final class Scoring {
     }
   }
 
+  /** Converted by the log's writer, off the request path. */
   private static List<InferenceRecord.Feature> features(List<RequestPlan.UsedInput> inputs) {
-    List<InferenceRecord.Feature> features = new ArrayList<>(inputs.size());
-    for (RequestPlan.UsedInput input : inputs) {
-      features.add(new InferenceRecord.Feature(input.name(), input.view(), input.source().label(), input.number(), input.text(),
-          input.featureTime() == null ? null : input.featureTime().toInstant(ZoneOffset.UTC)));
-    }
-    return features;
+    return new InferenceRecord.Converted<>(inputs, input -> new InferenceRecord.Feature(input.name(), input.view(), input.source().label(),
+        input.number(), input.text(), input.featureTime() == null ? null : input.featureTime().toInstant(ZoneOffset.UTC)));
   }
 
   /** Names the model, version and arm on the request (for the metrics, access log and span) and in the X-Treeline-Arm header. */

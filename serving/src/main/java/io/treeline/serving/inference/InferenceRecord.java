@@ -39,7 +39,33 @@ public record InferenceRecord(
 
   public InferenceRecord {
     request = request == null ? RequestRecord.EMPTY : request;
-    features = features == null ? List.of() : List.copyOf(features);
+    features = features == null ? List.of() : features instanceof Converted<?> converted ? converted : List.copyOf(features);
+  }
+
+  /**
+   * A record's features as a view over another form of them, each converted when read: on the log's
+   * writer thread, not on the request thread that offered the record.
+   *
+   * @param <T> the form they were used in; {@code used} must never change
+   */
+  public static final class Converted<T> extends java.util.AbstractList<Feature> implements java.util.RandomAccess {
+    private final List<T> used;
+    private final java.util.function.Function<T, Feature> convert;
+
+    public Converted(List<T> used, java.util.function.Function<T, Feature> convert) {
+      this.used = used;
+      this.convert = convert;
+    }
+
+    @Override
+    public Feature get(int index) {
+      return convert.apply(used.get(index));
+    }
+
+    @Override
+    public int size() {
+      return used.size();
+    }
   }
 
   /**

@@ -3,6 +3,8 @@ package io.treeline.serving.inference;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +13,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -32,6 +36,12 @@ final class RequestJson {
    * null when Jackson cannot read or write a value, which is not worth failing a whole batch for.
    */
   Binary render(RequestRecord record) {
+    if (record.received()) {
+      Binary copied = copied(record);
+      if (copied != null) {
+        return copied;
+      }
+    }
     Map<String, JsonNode> request;
     try {
       request = record.fields();
@@ -47,6 +57,80 @@ final class RequestJson {
       generator = null; // left inside an unfinished object
       return renderedAlone(request);
     }
+  }
+
+  /**
+   * A received record's bytes rendered token by token, without the tree: every number as the tree holds
+   * it (an int, long or big integer by its size, else a double), so the text is what rendering the
+   * parsed fields gives. Null where the tree would hold something else (a field name repeated at any
+   * depth: the tree keeps the last value in the first one's place) or the bytes are not one object;
+   * the tree path then decides.
+   */
+  Binary copied(RequestRecord record) {
+    buffer.reset();
+    try (JsonParser parser = JSON.getFactory().createParser(record.body(), record.from(), record.to() - record.from())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT || !copyObject(parser, generator()) || parser.nextToken() != null) {
+        generator = null;
+        return null;
+      }
+      generator.flush();
+      return Binary.fromReusedByteArray(buffer.bytes, 0, buffer.size);
+    } catch (IOException | RuntimeException e) {
+      generator = null; // left inside an unfinished object
+      return null;
+    }
+  }
+
+  private static boolean copyObject(JsonParser parser, JsonGenerator out) throws IOException {
+    out.writeStartObject();
+    Set<String> names = new HashSet<>();
+    JsonToken token;
+    while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      if (!names.add(name)) {
+        return false;
+      }
+      out.writeFieldName(name);
+      if (!copyValue(parser.nextToken(), parser, out)) {
+        return false;
+      }
+    }
+    out.writeEndObject();
+    return token == JsonToken.END_OBJECT;
+  }
+
+  private static boolean copyValue(JsonToken token, JsonParser parser, JsonGenerator out) throws IOException {
+    switch (token) {
+      case START_OBJECT -> {
+        return copyObject(parser, out);
+      }
+      case START_ARRAY -> {
+        out.writeStartArray();
+        JsonToken element;
+        while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+          if (element == null || !copyValue(element, parser, out)) {
+            return false;
+          }
+        }
+        out.writeEndArray();
+      }
+      case VALUE_STRING -> out.writeString(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+      case VALUE_NUMBER_INT -> {
+        switch (parser.getNumberType()) {
+          case INT -> out.writeNumber(parser.getIntValue());
+          case LONG -> out.writeNumber(parser.getLongValue());
+          default -> out.writeNumber(parser.getBigIntegerValue());
+        }
+      }
+      case VALUE_NUMBER_FLOAT -> out.writeNumber(parser.getDoubleValue());
+      case VALUE_TRUE -> out.writeBoolean(true);
+      case VALUE_FALSE -> out.writeBoolean(false);
+      case VALUE_NULL -> out.writeNull();
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The old way, for a request the shared generator refused (e.g. a lone surrogate, which a String encodes as '?'). */

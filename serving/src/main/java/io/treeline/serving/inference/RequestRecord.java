@@ -41,6 +41,23 @@ public final class RequestRecord {
     return new RequestRecord(null, body, from, to);
   }
 
+  /** Whether this is a received record's bytes ({@link #body}, {@link #from}, {@link #to}), not parsed fields. */
+  boolean received() {
+    return body != null;
+  }
+
+  byte[] body() {
+    return body;
+  }
+
+  int from() {
+    return from;
+  }
+
+  int to() {
+    return to;
+  }
+
   /** The fields in the order sent; a received record's are parsed at each call (the writer asks once per row). */
   public Map<String, JsonNode> fields() {
     if (fields != null) {

@@ -143,6 +143,9 @@ class InferenceLogFileTest {
         "{ \"origin\" : \"Zürich \\\"ZRH\\\" \uD83D\uDEEB\",\n \"distance\": 302.50 }",
         "{\"distance\":1e3,\"zero\":-0.0,\"big\":9223372036854775807,\"small\":-12,\"tiny\":4.9E-324,\"escaped\":\"\\u00e9\\n\\t\"}",
         "{\"departure\":\"2001-06-01T07:05:00\",\"huge\":1.7976931348623157E308}",
+        "{\"beyond\":1e400,\"bigger\":123456789012345678901234567890,\"nested\":{\"a\":[1,-0,2.50,{\"b\":null}],\"t\":true,\"f\":false}}",
+        "{\"twice\":1,\"other\":2,\"twice\":3}",
+        "{\"inner\":{\"twice\":1,\"twice\":[2]}}",
         "{}"};
     String body = "{\"records\": [" + String.join(" , ", objects) + "]}";
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -157,6 +160,11 @@ class InferenceLogFileTest {
 
       RequestRecord received = RequestRecord.received(bytes, from, at);
       assertThat(json.render(received).toStringUsingUTF8()).as(object).isEqualTo(expected);
+      if (object.contains("twice")) {
+        assertThat(json.copied(received)).as("a repeated name is left to the tree: " + object).isNull();
+      } else {
+        assertThat(json.copied(received).toStringUsingUTF8()).as("copied without the tree: " + object).isEqualTo(expected);
+      }
       assertThat(received).isEqualTo(RequestRecord.of(parsed));
     }
     assertThatThrownBy(() -> RequestRecord.received(bytes, 5, bytes.length + 1)).isInstanceOf(IllegalArgumentException.class);
