@@ -27,8 +27,8 @@ import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridValuesWrite
  * through parquet-mr's column writers that was about 200 generic writes a row (levels, dictionary
  * look-ups, size checks), most of the log writer's CPU. Here a row costs array stores; the pages are
  * encoded in tight loops, with what parquet-mr would write for the same values: RLE levels, a
- * dictionary for the strings (PLAIN when it grows past {@link #DICTIONARY_BYTES}, as parquet-mr falls
- * back), PLAIN numbers and times, no statistics (none were kept for nested leaves). Not thread-safe.
+ * dictionary per leaf and row group (PLAIN when it grows past the dictionary limit, as parquet-mr
+ * falls back), no statistics (none were kept for nested leaves). Not thread-safe.
  */
 final class FeatureColumns {
   /** Rows per page, parquet-mr's default page row limit; a page always starts at a row. */
@@ -44,17 +44,15 @@ final class FeatureColumns {
 
   private final ColumnDescriptor[] leaves;
   private final int dictionaryLimit;
-  private final Strings name = new Strings();
-  private final Strings view = new Strings();
-  private final Strings source = new Strings();
-  private final Strings text = new Strings();
-  /** Per value (a row with no features has one, all null): the definition levels of number and feature_time. */
-  private final Levels numberLevels = new Levels();
-  private final Levels timeLevels = new Levels();
-  private double[] numbers = new double[1024];
-  private int numberCount;
-  private long[] times = new long[1024];
-  private int timeCount;
+  private final StringLeaf name = new StringLeaf();
+  private final StringLeaf view = new StringLeaf();
+  private final StringLeaf source = new StringLeaf();
+  /** A number as the bits of its double: the dictionary tells 0.0 from -0.0, as parquet-mr's does. */
+  private final LongLeaf number = new LongLeaf();
+  private final StringLeaf text = new StringLeaf();
+  private final LongLeaf featureTime = new LongLeaf();
+  /** In the order of the file's leaves. */
+  private final Leaf[] all = {name, view, source, number, text, featureTime};
   /** Per row: how many values it has in each leaf. */
   private int[] rowValues = new int[256];
   private int rows;
@@ -80,12 +78,9 @@ final class FeatureColumns {
     if (features.isEmpty()) {
       rowValues[rows++] = 1;
       values++;
-      name.addNull(EMPTY_LIST);
-      view.addNull(EMPTY_LIST);
-      source.addNull(EMPTY_LIST);
-      text.addNull(EMPTY_LIST);
-      numberLevels.add(EMPTY_LIST);
-      timeLevels.add(EMPTY_LIST);
+      for (Leaf leaf : all) {
+        leaf.addNull(EMPTY_LIST);
+      }
       return;
     }
     rowValues[rows++] = features.size();
@@ -94,42 +89,34 @@ final class FeatureColumns {
       name.add(f.name());
       view.add(f.view());
       source.add(f.source());
-      text.add(f.text());
       if (f.number() == null) {
-        numberLevels.add(NULL_FIELD);
+        number.addNull(NULL_FIELD);
       } else {
-        numberLevels.add(PRESENT);
-        if (numberCount == numbers.length) {
-          numbers = Arrays.copyOf(numbers, numberCount * 2);
-        }
-        numbers[numberCount++] = f.number();
+        number.add(Double.doubleToRawLongBits(f.number()));
       }
+      text.add(f.text());
       if (f.featureTime() == null) {
-        timeLevels.add(NULL_FIELD);
+        featureTime.addNull(NULL_FIELD);
       } else {
-        timeLevels.add(PRESENT);
-        if (timeCount == times.length) {
-          times = Arrays.copyOf(times, timeCount * 2);
-        }
-        times[timeCount++] = micros(f.featureTime());
+        featureTime.add(micros(f.featureTime()));
       }
     }
   }
 
   /** About what the row group's features will take encoded, for the row group's size. */
   long bufferedSize() {
-    return 4L * values * 6 + 8L * numberCount + 8L * timeCount + name.dictionaryBytes + view.dictionaryBytes + source.dictionaryBytes
-        + text.dictionaryBytes;
+    long size = 0;
+    for (Leaf leaf : all) {
+      size += leaf.bufferedSize();
+    }
+    return size;
   }
 
   /** Writes the row group's pages (and dictionaries) to {@code pages}, then starts empty for the next row group. */
   void flush(PageWriteStore pages) throws IOException {
     if (rows > 0) {
-      Strings[] strings = {name, view, source, null, text, null};
       int firstRow = 0;
       int firstValue = 0;
-      int[] numberAt = {0};
-      int[] timeAt = {0};
       while (firstRow < rows) {
         int endRow = Math.min(rows, firstRow + PAGE_ROWS);
         int pageValues = 0;
@@ -138,54 +125,27 @@ final class FeatureColumns {
         }
         byte[] repetition = repetitionLevels(firstRow, endRow, pageValues);
         int endValue = firstValue + pageValues;
-        for (int leaf = 0; leaf < 6; leaf++) {
-          BytesInput definition;
-          BytesInput data;
-          Encoding encoding;
-          if (strings[leaf] != null) {
-            Strings s = strings[leaf];
-            definition = s.levels.encode(firstValue, endValue);
-            encoding = s.dictionaryEncoded(dictionaryLimit) ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN;
-            data = encoding == Encoding.PLAIN_DICTIONARY ? s.dictionaryIds(firstValue, endValue) : s.plain(firstValue, endValue);
-          } else if (leaf == 3) {
-            definition = numberLevels.encode(firstValue, endValue);
-            int count = numberLevels.present(firstValue, endValue);
-            data = plainDoubles(numberAt[0], count);
-            numberAt[0] += count;
-            encoding = Encoding.PLAIN;
-          } else {
-            definition = timeLevels.encode(firstValue, endValue);
-            int count = timeLevels.present(firstValue, endValue);
-            data = plainLongs(timeAt[0], count);
-            timeAt[0] += count;
-            encoding = Encoding.PLAIN;
-          }
-          pages.getPageWriter(leaves[leaf]).writePage(BytesInput.concat(BytesInput.from(repetition), definition, data), pageValues,
-              endRow - firstRow, Statistics.noopStats(leaves[leaf].getPrimitiveType()), Encoding.RLE, Encoding.RLE, encoding);
+        for (int l = 0; l < all.length; l++) {
+          Leaf leaf = all[l];
+          boolean dictionary = leaf.dictionaryEncoded(dictionaryLimit);
+          BytesInput data = dictionary ? leaf.dictionaryIds(firstValue, endValue) : leaf.plain(firstValue, endValue);
+          pages.getPageWriter(leaves[l]).writePage(BytesInput.concat(BytesInput.from(repetition), leaf.levels.encode(firstValue, endValue), data),
+              pageValues, endRow - firstRow, Statistics.noopStats(leaves[l].getPrimitiveType()), Encoding.RLE, Encoding.RLE,
+              dictionary ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN);
         }
         firstRow = endRow;
         firstValue = endValue;
       }
-      for (int leaf = 0; leaf < 6; leaf++) {
-        Strings s = strings[leaf];
-        if (s != null && s.dictionaryEncoded(dictionaryLimit)) {
-          PageWriter writer = pages.getPageWriter(leaves[leaf]);
-          writer.writeDictionaryPage(new DictionaryPage(BytesInput.from(s.dictionaryPage()), s.entries, Encoding.PLAIN_DICTIONARY));
+      for (int l = 0; l < all.length; l++) {
+        if (all[l].dictionaryEncoded(dictionaryLimit)) {
+          pages.getPageWriter(leaves[l])
+              .writeDictionaryPage(new DictionaryPage(BytesInput.from(all[l].dictionaryPage()), all[l].entries, Encoding.PLAIN_DICTIONARY));
         }
       }
     }
-    reset();
-  }
-
-  private void reset() {
-    name.reset();
-    view.reset();
-    source.reset();
-    text.reset();
-    numberLevels.count = 0;
-    timeLevels.count = 0;
-    numberCount = 0;
-    timeCount = 0;
+    for (Leaf leaf : all) {
+      leaf.reset();
+    }
     rows = 0;
     values = 0;
   }
@@ -202,29 +162,6 @@ final class FeatureColumns {
     byte[] bytes = levels.getBytes().toByteArray();
     levels.close();
     return bytes;
-  }
-
-  private BytesInput plainDoubles(int from, int count) {
-    byte[] bytes = new byte[count * 8];
-    for (int i = 0; i < count; i++) {
-      long bits = Double.doubleToRawLongBits(numbers[from + i]);
-      littleEndian(bytes, i * 8, bits);
-    }
-    return BytesInput.from(bytes);
-  }
-
-  private BytesInput plainLongs(int from, int count) {
-    byte[] bytes = new byte[count * 8];
-    for (int i = 0; i < count; i++) {
-      littleEndian(bytes, i * 8, times[from + i]);
-    }
-    return BytesInput.from(bytes);
-  }
-
-  private static void littleEndian(byte[] bytes, int at, long value) {
-    for (int b = 0; b < 8; b++) {
-      bytes[at + b] = (byte) (value >>> (8 * b));
-    }
   }
 
   private static long micros(Instant instant) {
@@ -264,22 +201,99 @@ final class FeatureColumns {
     }
   }
 
-  /** A string leaf: its values as ids into the row group's dictionary of them (-1 for null). */
-  private static final class Strings {
-    private final Levels levels = new Levels();
-    private final Map<String, Integer> ids = new HashMap<>();
-    private byte[][] dictionary = new byte[64][];
-    private int entries;
-    private long dictionaryBytes;
-    private int[] values = new int[1024];
+  /** One leaf: its values as ids into the row group's dictionary of them (-1 for null), and their definition levels. */
+  private abstract static class Leaf {
+    final Levels levels = new Levels();
+    int entries;
+    long dictionaryBytes;
+    private int[] ids = new int[1024];
     private int count;
+
+    final void addNull(int level) {
+      levels.add(level);
+      append(-1);
+    }
+
+    final void addId(int id) {
+      levels.add(PRESENT);
+      append(id);
+    }
+
+    private void append(int id) {
+      if (count == ids.length) {
+        ids = Arrays.copyOf(ids, count * 2);
+      }
+      ids[count++] = id;
+    }
+
+    long bufferedSize() {
+      return 5L * count + dictionaryBytes;
+    }
+
+    /** Dictionary-encoded unless the dictionary grew too large; a leaf of nulls only has no dictionary to refer to. */
+    final boolean dictionaryEncoded(int limit) {
+      return entries > 0 && dictionaryBytes <= limit;
+    }
+
+    final BytesInput dictionaryIds(int from, int to) throws IOException {
+      int bitWidth = BytesUtils.getWidthFromMaxInt(entries - 1);
+      RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(bitWidth, 64, (to - from) * 4 + 64, ALLOCATOR);
+      for (int i = from; i < to; i++) {
+        if (ids[i] >= 0) {
+          encoder.writeInt(ids[i]);
+        }
+      }
+      BytesInput bytes = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}), BytesInput.from(encoder.toBytes().toByteArray()));
+      encoder.close();
+      return bytes;
+    }
+
+    final BytesInput plain(int from, int to) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      for (int i = from; i < to; i++) {
+        if (ids[i] >= 0) {
+          writeEntry(out, ids[i]);
+        }
+      }
+      return BytesInput.from(out.toByteArray());
+    }
+
+    final byte[] dictionaryPage() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) dictionaryBytes);
+      for (int i = 0; i < entries; i++) {
+        writeEntry(out, i);
+      }
+      return out.toByteArray();
+    }
+
+    /** Entry {@code id} PLAIN-encoded. */
+    abstract void writeEntry(ByteArrayOutputStream out, int id);
+
+    void reset() {
+      entries = 0;
+      dictionaryBytes = 0;
+      count = 0;
+      levels.count = 0;
+    }
+
+    static void littleEndian(ByteArrayOutputStream out, long value, int bytes) {
+      for (int b = 0; b < bytes; b++) {
+        out.write((int) (value >>> (8 * b)));
+      }
+    }
+  }
+
+  /** A BINARY (UTF-8) leaf. */
+  private static final class StringLeaf extends Leaf {
+    private final Map<String, Integer> idOf = new HashMap<>();
+    private byte[][] dictionary = new byte[64][];
 
     void add(String value) {
       if (value == null) {
         addNull(NULL_FIELD);
         return;
       }
-      Integer id = ids.get(value);
+      Integer id = idOf.get(value);
       if (id == null) {
         id = entries;
         if (entries == dictionary.length) {
@@ -288,76 +302,88 @@ final class FeatureColumns {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         dictionary[entries++] = bytes;
         dictionaryBytes += 4 + bytes.length;
-        ids.put(value, id);
+        idOf.put(value, id);
       }
-      levels.add(PRESENT);
-      append(id);
+      addId(id);
     }
 
-    void addNull(int level) {
-      levels.add(level);
-      append(-1);
+    @Override
+    void writeEntry(ByteArrayOutputStream out, int id) {
+      byte[] bytes = dictionary[id];
+      littleEndian(out, bytes.length, 4);
+      out.write(bytes, 0, bytes.length);
     }
 
-    private void append(int id) {
-      if (count == values.length) {
-        values = Arrays.copyOf(values, count * 2);
-      }
-      values[count++] = id;
-    }
-
-    /** Dictionary-encoded unless the dictionary grew too large; a leaf of nulls only has no dictionary to refer to. */
-    boolean dictionaryEncoded(int limit) {
-      return entries > 0 && dictionaryBytes <= limit;
-    }
-
-    BytesInput dictionaryIds(int from, int to) throws IOException {
-      int bitWidth = BytesUtils.getWidthFromMaxInt(entries - 1);
-      RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(bitWidth, 64, (to - from) * 4 + 64, ALLOCATOR);
-      for (int i = from; i < to; i++) {
-        if (values[i] >= 0) {
-          encoder.writeInt(values[i]);
-        }
-      }
-      BytesInput bytes = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}), BytesInput.from(encoder.toBytes().toByteArray()));
-      encoder.close();
-      return bytes;
-    }
-
-    BytesInput plain(int from, int to) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      for (int i = from; i < to; i++) {
-        if (values[i] >= 0) {
-          writeBinary(out, dictionary[values[i]]);
-        }
-      }
-      return BytesInput.from(out.toByteArray());
-    }
-
-    byte[] dictionaryPage() {
-      ByteArrayOutputStream out = new ByteArrayOutputStream((int) dictionaryBytes);
-      for (int i = 0; i < entries; i++) {
-        writeBinary(out, dictionary[i]);
-      }
-      return out.toByteArray();
-    }
-
-    private static void writeBinary(ByteArrayOutputStream out, byte[] bytes) {
-      int length = bytes.length;
-      out.write(length);
-      out.write(length >>> 8);
-      out.write(length >>> 16);
-      out.write(length >>> 24);
-      out.write(bytes, 0, length);
-    }
-
+    @Override
     void reset() {
-      ids.clear();
       Arrays.fill(dictionary, 0, entries, null);
-      entries = 0;
-      dictionaryBytes = 0;
-      count = 0;
-      levels.count = 0;
+      idOf.clear();
+      super.reset();
+    }
+  }
+
+  /** An INT64 or DOUBLE leaf, by the value's 64 bits; an open-addressing map, so a look-up allocates nothing. */
+  private static final class LongLeaf extends Leaf {
+    private long[] dictionary = new long[64];
+    /** Slot → id + 1 of the entry whose hash lands there; 0 is empty. */
+    private int[] slots = new int[128];
+
+    void add(long value) {
+      int mask = slots.length - 1;
+      int slot = hash(value) & mask;
+      while (slots[slot] != 0) {
+        int id = slots[slot] - 1;
+        if (dictionary[id] == value) {
+          addId(id);
+          return;
+        }
+        slot = (slot + 1) & mask;
+      }
+      int id = entries++;
+      if (id == dictionary.length) {
+        dictionary = Arrays.copyOf(dictionary, id * 2);
+      }
+      dictionary[id] = value;
+      dictionaryBytes += 8;
+      slots[slot] = id + 1;
+      if (entries * 2 > slots.length) {
+        rehash();
+      }
+      addId(id);
+    }
+
+    private void rehash() {
+      slots = new int[slots.length * 2];
+      int mask = slots.length - 1;
+      for (int id = 0; id < entries; id++) {
+        int slot = hash(dictionary[id]) & mask;
+        while (slots[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        slots[slot] = id + 1;
+      }
+    }
+
+    /** MurmurHash3's finalizer: times a millisecond apart differ only in a few middle bits, which a multiply alone leaves clustered. */
+    private static int hash(long value) {
+      long h = value;
+      h ^= h >>> 33;
+      h *= 0xff51afd7ed558ccdL;
+      h ^= h >>> 33;
+      h *= 0xc4ceb9fe1a85ec53L;
+      h ^= h >>> 33;
+      return (int) h;
+    }
+
+    @Override
+    void writeEntry(ByteArrayOutputStream out, int id) {
+      littleEndian(out, dictionary[id], 8);
+    }
+
+    @Override
+    void reset() {
+      Arrays.fill(slots, 0);
+      super.reset();
     }
   }
 }

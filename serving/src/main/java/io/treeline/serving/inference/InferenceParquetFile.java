@@ -64,9 +64,16 @@ final class InferenceParquetFile {
 
   private final Configuration hadoop;
   private final CompressionCodecName codec;
+  private final int dictionaryBytes;
 
   /** Compression as {@code parquet.compression} in the Hadoop configuration says, as Kernel's writer does; uncompressed when unset. */
   InferenceParquetFile(Configuration hadoop) {
+    this(hadoop, FeatureColumns.DICTIONARY_BYTES);
+  }
+
+  /** With the features' dictionaries limited to {@code dictionaryBytes} a leaf and row group (tests: the PLAIN fallback). */
+  InferenceParquetFile(Configuration hadoop, int dictionaryBytes) {
+    this.dictionaryBytes = dictionaryBytes;
     this.hadoop = hadoop;
     String configured = hadoop.get(ParquetOutputFormat.COMPRESSION);
     this.codec = configured == null ? CompressionCodecName.UNCOMPRESSED : CompressionCodecName.fromConf(configured);
@@ -90,7 +97,7 @@ final class InferenceParquetFile {
     private final CodecFactory codecs = new CodecFactory(hadoop, PROPERTIES.getPageSizeThreshold());
     private final InferenceRowWriter rows = new InferenceRowWriter(TOP_LEVEL);
     private final FeatureColumns features = new FeatureColumns(
-        SCHEMA.getColumns().stream().filter(c -> c.getPath()[0].equals("features")).toList());
+        SCHEMA.getColumns().stream().filter(c -> c.getPath()[0].equals("features")).toList(), dictionaryBytes);
     private ColumnChunkPageWriteStore pages;
     private ColumnWriteStore columns;
     private long rowsInGroup;

@@ -110,9 +110,18 @@ class InferenceLogFileTest {
     DataFileStatus ours = ourWrite(hadoop, LAKE.root().resolve("pages-ours").toString(), records, List.of());
     DataFileStatus kernels = kernelWrite(hadoop, LAKE.root().resolve("pages-kernel").toString(), records, List.of());
 
-    assertThat(encodings(hadoop, ours)).containsKeys("features.list.element.name", "features.list.element.view", "features.list.element.source")
+    assertThat(encodings(hadoop, ours)).containsKeys("features.list.element.name", "features.list.element.view", "features.list.element.source",
+        "features.list.element.number", "features.list.element.feature_time")
         .as("about 2 MB of distinct strings: PLAIN, as parquet-mr falls back").doesNotContainKey("features.list.element.text");
     assertThat(rows(ours)).hasSize(records.size()).isEqualTo(rows(kernels));
+    InferenceParquetFile.Writing plain = new InferenceParquetFile(hadoop, 16).open(LAKE.root().resolve("pages-plain").toString());
+    for (InferenceRecord record : records) {
+      plain.write(record);
+    }
+    DataFileStatus allPlain = plain.finish(List.of());
+    assertThat(encodings(hadoop, allPlain)).as("every leaf past a 16-byte dictionary").doesNotContainKeys("features.list.element.name",
+        "features.list.element.number", "features.list.element.feature_time");
+    assertThat(rows(allPlain)).isEqualTo(rows(kernels));
     SPARK.conf().set("spark.sql.parquet.enableVectorizedReader", "false");
     try {
       assertThat(rows(ours)).as("parquet-mr's reader").isEqualTo(rows(kernels));
