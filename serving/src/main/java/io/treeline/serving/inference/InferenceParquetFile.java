@@ -33,7 +33,8 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 
 /**
- * One Parquet data file of inference records, written from the records themselves with parquet-mr.
+ * One Parquet data file of inference records, written from the records themselves with parquet-mr
+ * (the top-level columns through its column writers, the features' pages by {@link FeatureColumns}).
  * Kernel's own writer reads every value through its generic column vectors (a new writer object per
  * row's array, a String encoded to a new byte array per value, statistics of every nested leaf): most
  * of the log's cost per row. The file is what Kernel writes for {@link InferenceLogSchema#TABLE}
