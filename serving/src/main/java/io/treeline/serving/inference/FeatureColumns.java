@@ -3,7 +3,6 @@ package io.treeline.serving.inference;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +55,6 @@ final class FeatureColumns {
   /** Per row: how many values it has in each leaf. */
   private int[] rowValues = new int[256];
   private int rows;
-  private int values;
 
   /** {@code leaves}: the six leaves of the features list in the file's schema (name, view, source, number, text, feature_time). */
   FeatureColumns(List<ColumnDescriptor> leaves) {
@@ -77,14 +75,12 @@ final class FeatureColumns {
     }
     if (features.isEmpty()) {
       rowValues[rows++] = 1;
-      values++;
       for (Leaf leaf : all) {
         leaf.addNull(EMPTY_LIST);
       }
       return;
     }
     rowValues[rows++] = features.size();
-    values += features.size();
     for (InferenceRecord.Feature f : features) {
       name.add(f.name());
       view.add(f.view());
@@ -98,7 +94,7 @@ final class FeatureColumns {
       if (f.featureTime() == null) {
         featureTime.addNull(NULL_FIELD);
       } else {
-        featureTime.add(micros(f.featureTime()));
+        featureTime.add(InferenceRecord.micros(f.featureTime()));
       }
     }
   }
@@ -147,7 +143,6 @@ final class FeatureColumns {
       leaf.reset();
     }
     rows = 0;
-    values = 0;
   }
 
   /** The first value of each row at 0, the others at 1: the same for all six leaves. */
@@ -164,10 +159,6 @@ final class FeatureColumns {
     return bytes;
   }
 
-  private static long micros(Instant instant) {
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
-  }
-
   /** Definition levels, one byte per value. */
   private static final class Levels {
     private byte[] levels = new byte[1024];
@@ -178,16 +169,6 @@ final class FeatureColumns {
         levels = Arrays.copyOf(levels, count * 2);
       }
       levels[count++] = (byte) level;
-    }
-
-    int present(int from, int to) {
-      int present = 0;
-      for (int i = from; i < to; i++) {
-        if (levels[i] == PRESENT) {
-          present++;
-        }
-      }
-      return present;
     }
 
     BytesInput encode(int from, int to) throws IOException {

@@ -79,6 +79,11 @@ public record InferenceRecord(
    */
   public record Feature(String name, String view, String source, Double number, String text, Instant featureTime) {}
 
+  /** {@code instant} in microseconds since the epoch, as the table's timestamps hold it; fails past their range. */
+  static long micros(Instant instant) {
+    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
+  }
+
   public Instant loggedAt() {
     return Instant.EPOCH.plus(loggedAtMicros, java.time.temporal.ChronoUnit.MICROS);
   }

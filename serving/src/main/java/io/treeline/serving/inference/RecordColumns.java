@@ -74,7 +74,7 @@ final class RecordColumns {
   }
 
   private static Long micros(Instant instant) {
-    return instant == null ? null : Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
+    return instant == null ? null : InferenceRecord.micros(instant);
   }
 
   /** A column of one value per row; Kernel asks for it by the getter of the column's type (a timestamp is a long of microseconds). */
