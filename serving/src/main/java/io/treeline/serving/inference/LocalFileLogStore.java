@@ -1,18 +1,26 @@
 package io.treeline.serving.inference;
 
 import io.delta.storage.HDFSLogStore;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -24,6 +32,10 @@ import org.apache.hadoop.fs.Path;
  * put-if-absent stays atomic across processes as with {@link HDFSLogStore}; overwrites (the
  * {@code _last_checkpoint} file) are an atomic rename. Any other scheme, and a disk without hard links,
  * go to {@link HDFSLogStore}.
+ *
+ * <p>Listing the log from a version reads the directory's names and looks only at those from that
+ * version on. Hadoop's listing makes a path and a status of every file first: the log of a server's
+ * table gains a commit and its checksum every second, and each commit lists it (docs/benchmarks.md).
  */
 public final class LocalFileLogStore extends HDFSLogStore {
   /** The Hadoop setting with which Delta Kernel picks the log store of {@code file:} tables. */
@@ -40,6 +52,37 @@ public final class LocalFileLogStore extends HDFSLogStore {
       copy.set(KERNEL_SETTING, LocalFileLogStore.class.getName());
     }
     return copy;
+  }
+
+  /** The entries of {@code path}'s directory whose names sort at or after its own, by name: what {@link HDFSLogStore} lists. */
+  @Override
+  public Iterator<FileStatus> listFrom(Path path, Configuration hadoop) throws IOException {
+    if (!"file".equals(path.toUri().getScheme())) {
+      return super.listFrom(path, hadoop);
+    }
+    java.nio.file.Path directory = Paths.get(path.getParent().toUri());
+    String from = path.getName();
+    List<FileStatus> listed = new ArrayList<>();
+    try (DirectoryStream<java.nio.file.Path> names = Files.newDirectoryStream(directory)) {
+      for (java.nio.file.Path entry : names) {
+        String name = entry.getFileName().toString();
+        if (name.compareTo(from) < 0 || name.startsWith(".") && name.endsWith(".crc")) {
+          continue; // the second: Hadoop's local file system's own checksum files, which it never lists
+        }
+        BasicFileAttributes attributes;
+        try {
+          attributes = Files.readAttributes(entry, BasicFileAttributes.class);
+        } catch (NoSuchFileException removed) {
+          continue; // removed since the directory was read (a temporary file, a cleaned-up version): not listed, as it would not be now
+        }
+        listed.add(new FileStatus(attributes.size(), attributes.isDirectory(), 1, 0, attributes.lastModifiedTime().toMillis(),
+            new Path(path.getParent(), name)));
+      }
+    } catch (NoSuchFileException e) {
+      throw new FileNotFoundException("No such file or directory: " + path.getParent());
+    }
+    listed.sort(Comparator.comparing(status -> status.getPath().getName()));
+    return listed.iterator();
   }
 
   @Override

@@ -81,6 +81,47 @@ class LocalFileLogStoreTest {
   }
 
   @Test
+  void it_lists_the_log_as_hadoops_log_store_does() throws Exception {
+    java.nio.file.Path log = Files.createDirectories(LAKE.root().resolve("listed/_delta_log"));
+    for (int version = 0; version < 25; version++) {
+      Files.writeString(log.resolve(String.format("%020d.json", version)), "{}".repeat(version + 1));
+      Files.writeString(log.resolve(String.format("%020d.crc", version)), "c");
+    }
+    Files.writeString(log.resolve(String.format("%020d.checkpoint.parquet", 20)), "parquet");
+    Files.writeString(log.resolve(String.format("%020d.checkpoint.0000000001.0000000002.parquet", 10)), "part 1");
+    Files.writeString(log.resolve(String.format("%020d.checkpoint.0000000002.0000000002.parquet", 10)), "part 2");
+    Files.writeString(log.resolve("_last_checkpoint"), "{\"version\":20}");
+    Files.writeString(log.resolve(".00000000000000000025.json.5f3c.tmp"), "a writer's temporary file");
+    Files.writeString(log.resolve(".00000000000000000024.json.crc"), "Hadoop's checksum");
+    Files.createDirectories(log.resolve("_staged_commits"));
+    Files.writeString(log.resolve("zz-not-delta"), "");
+    Configuration hadoop = new Configuration();
+    io.delta.storage.HDFSLogStore hadoops = new io.delta.storage.HDFSLogStore(hadoop);
+
+    for (String from : List.of("-", "00000000000000000000", "00000000000000000010.checkpoint", "00000000000000000020.checkpoint.parquet",
+        "00000000000000000024.json", "00000000000000000025", "_last_checkpoint", "zz")) {
+      Path start = new Path(log.resolve(from).toUri());
+      assertThat(listed(store.listFrom(start, hadoop))).as("from '" + from + "'").isNotEmpty().isEqualTo(listed(hadoops.listFrom(start, hadoop)))
+          .is(new org.assertj.core.api.Condition<>(l -> !from.equals("00000000000000000024.json") || l.get(0).contains("/00000000000000000024.json "),
+              "starts at the named file"));
+    }
+    Path pastAll = new Path(log.resolve("zzz").toUri());
+    assertThat(listed(store.listFrom(pastAll, hadoop))).isEmpty();
+    assertThat(listed(hadoops.listFrom(pastAll, hadoop))).isEmpty();
+    Path missing = new Path(LAKE.root().resolve("no-table/_delta_log/00000000000000000000").toUri());
+    assertThatThrownBy(() -> store.listFrom(missing, hadoop)).isInstanceOf(java.io.FileNotFoundException.class)
+        .hasMessageContaining("no-table/_delta_log");
+    assertThatThrownBy(() -> hadoops.listFrom(missing, hadoop)).isInstanceOf(java.io.FileNotFoundException.class);
+  }
+
+  /** Each listed entry as path, length, directory or not and time modified: what Delta reads of them. */
+  private static List<String> listed(java.util.Iterator<org.apache.hadoop.fs.FileStatus> statuses) {
+    List<String> entries = new ArrayList<>();
+    statuses.forEachRemaining(s -> entries.add(s.getPath() + " " + s.getLen() + " " + s.isDirectory() + " " + s.getModificationTime()));
+    return entries;
+  }
+
+  @Test
   void the_appender_writes_its_local_table_through_it() throws Exception {
     java.nio.file.Path table = LAKE.root().resolve("appended");
     DeltaKernelAppender appender = new DeltaKernelAppender(table.toString(), new Configuration());
