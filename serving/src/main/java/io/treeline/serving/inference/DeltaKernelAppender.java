@@ -47,11 +47,14 @@ public final class DeltaKernelAppender implements InferenceAppender {
   private static final String ENGINE_INFO = "treeline-serving";
   /** Races to create the table, each settled by one more attempt; conflicts between appends Kernel retries itself. */
   private static final int CREATE_ATTEMPTS = 3;
+  private static final long CLEANUP_EVERY_MILLIS = java.util.concurrent.TimeUnit.HOURS.toMillis(1);
 
   private final String location;
   private final Engine engine;
   private final InferenceParquetFile parquet;
   private final java.util.concurrent.atomic.AtomicBoolean warnedMissing = new java.util.concurrent.atomic.AtomicBoolean();
+  /** When expired log files were last looked for; at most hourly, since each look lists the whole log. */
+  private long lastCleanupMillis = Long.MIN_VALUE;
 
   public DeltaKernelAppender(String location, Configuration hadoop) {
     this(location, hadoop, true);
@@ -89,7 +92,18 @@ public final class DeltaKernelAppender implements InferenceAppender {
     return new KernelBatch();
   }
 
+  /**
+   * Where the next transaction starts: from the table as this appender's last commit left it, so a
+   * commit does not read the log again (Kernel lists the log from its last checkpoint for that, and a
+   * server commits every second); from the table's latest version when there is none, or after a failure.
+   * A commit made by another writer meanwhile is rebased over, as for any concurrent append.
+   */
+  private io.delta.kernel.Snapshot committed;
+
   private Transaction transaction() {
+    if (committed != null) {
+      return committed.buildUpdateTableTransaction(ENGINE_INFO, Operation.WRITE).build(engine);
+    }
     Table table = Table.forPath(engine, location);
     try {
       Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine);
@@ -197,12 +211,16 @@ public final class DeltaKernelAppender implements InferenceAppender {
         first = null;
         try {
           return commitFiles(txn, written);
-        } catch (TableAlreadyExistsException | ConcurrentWriteException e) {
-          // Only a create can lose this way here: another writer made the table first; append to theirs.
+        } catch (IOException | RuntimeException e) {
+          committed = null; // the next attempt reads the table as it is now
+          if (!(e instanceof TableAlreadyExistsException || e instanceof ConcurrentWriteException)) {
+            throw e;
+          }
+          // Another writer made the table first, or changed its metadata since our last commit: try again on the table as it is.
           if (attempt >= CREATE_ATTEMPTS) {
             throw e;
           }
-          LOG.debug("Another writer created {} first; appending to it ({})", location, e.getMessage());
+          LOG.debug("Another writer changed {} first; appending again ({})", location, e.getMessage());
         }
       }
     }
@@ -250,14 +268,39 @@ public final class DeltaKernelAppender implements InferenceAppender {
       }
     }
     TransactionCommitResult result = txn.commit(engine, CloseableIterable.inMemoryIterable(KernelTables.iterator(actions)));
+    committed = result.getPostCommitSnapshot().orElse(null);
+    boolean checkpointed = false;
     for (PostCommitHook hook : result.getPostCommitHooks()) {
       try {
         hook.threadSafeInvoke(engine); // checkpoints, so reading the log stays quick after thousands of commits
+        checkpointed |= hook.getType() == PostCommitHook.PostCommitHookType.CHECKPOINT;
       } catch (IOException | RuntimeException e) {
         LOG.warn("The commit {} to {} is written, but its {} hook failed: {}", result.getVersion(), location, hook.getType(), e.toString());
       }
     }
+    if (checkpointed) {
+      cleanUpExpiredLog(result);
+    }
     return result.getVersion();
+  }
+
+  /** After a checkpoint, at most hourly: the log files older than the table's log retention go (ExpiredLogCleanup). */
+  private void cleanUpExpiredLog(TransactionCommitResult result) {
+    long now = System.currentTimeMillis();
+    if (lastCleanupMillis != Long.MIN_VALUE && now - lastCleanupMillis < CLEANUP_EVERY_MILLIS) {
+      return;
+    }
+    lastCleanupMillis = now;
+    try {
+      io.delta.kernel.Snapshot snapshot = result.getPostCommitSnapshot().isPresent() ? result.getPostCommitSnapshot().get()
+          : Table.forPath(engine, location).getLatestSnapshot(engine);
+      int deleted = ExpiredLogCleanup.run(engine, snapshot.getLogPath().toString(), snapshot.getTableProperties(), now);
+      if (deleted > 0) {
+        LOG.info("Deleted {} log files of {} older than its log retention", deleted, location);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Cannot delete the expired log files of {} (the commit is written; tried again in an hour): {}", location, e.toString());
+    }
   }
 
   /**

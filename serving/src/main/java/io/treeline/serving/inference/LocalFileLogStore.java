@@ -34,8 +34,9 @@ import org.apache.hadoop.fs.Path;
  * go to {@link HDFSLogStore}.
  *
  * <p>Listing the log from a version reads the directory's names and looks only at those from that
- * version on. Hadoop's listing makes a path and a status of every file first: the log of a server's
- * table gains a commit and its checksum every second, and each commit lists it (docs/benchmarks.md).
+ * version on. Hadoop's listing makes a path and a status of every file first, and the log of a server's
+ * table gains a commit and its checksum every second; it is listed whenever the table is loaded
+ * (docs/benchmarks.md, "as its table's log grows").
  */
 public final class LocalFileLogStore extends HDFSLogStore {
   /** The Hadoop setting with which Delta Kernel picks the log store of {@code file:} tables. */
