@@ -52,7 +52,8 @@ final class BatchInferenceLog {
     String location = layout.table(TABLE);
     // Made with the server's own schema when absent, so the server's Kernel appends find the shape they require.
     spark.sql("CREATE TABLE IF NOT EXISTS delta.`" + location + "` (" + InferenceLogSchema.DDL + ") USING delta PARTITIONED BY ("
-        + InferenceLogSchema.PARTITION_COLUMN + ")");
+        + InferenceLogSchema.PARTITION_COLUMN + ") TBLPROPERTIES ('" + InferenceLogSchema.LOG_RETENTION_PROPERTY + "' = '"
+        + InferenceLogSchema.LOG_RETENTION + "')");
     addMissingColumns(location);
     Dataset<Row> rows = scored.select(columns(scored, inputColumns, model, runTag, scoredAt).toArray(Column[]::new));
     String commitTag = "treeline score " + runTag;

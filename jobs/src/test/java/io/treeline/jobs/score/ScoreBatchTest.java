@@ -245,6 +245,9 @@ class ScoreBatchTest {
     assertThat(log.where("size(features) = 0 or model_version != 1 or route != 'score'").count()).isZero();
     assertThat(log.selectExpr("explode(features) f").where("f.source = 'online_store' and f.view is null").count()).isZero();
     assertThat(log.selectExpr("explode(features) f").where("f.name = 'departure_hour' and f.source = 'derived'").count()).isEqualTo(rows);
+    // Made by batch scoring, the table keeps the log retention the server gives the tables it makes.
+    assertThat(TestSpark.session().sql("SHOW TBLPROPERTIES delta.`" + lake.root().resolve("tables/monitoring/inference_log") + "`")
+        .where("key = 'delta.logRetentionDuration'").first().getString(1)).isEqualTo(io.treeline.serving.inference.InferenceLogSchema.LOG_RETENTION);
   }
 
   @Test

@@ -93,17 +93,22 @@ public final class DeltaKernelAppender implements InferenceAppender {
   }
 
   /**
-   * Where the next transaction starts: from the table as this appender's last commit left it, so a
-   * commit does not read the log again (Kernel lists the log from its last checkpoint for that, and a
-   * server commits every second); from the table's latest version when there is none, or after a failure.
-   * A commit made by another writer meanwhile is rebased over, as for any concurrent append.
+   * Where the next transaction starts: from the table as this appender's last commit left it, so most
+   * commits do not read the log again (Kernel lists the log from its last checkpoint for that, and a
+   * server commits every second). From the table's latest version when there is none: at the start,
+   * after a checkpoint (which lists the log anyway; the snapshot would otherwise carry every commit
+   * since it was loaded), after a commit another writer raced (Kernel gives no snapshot then), after a
+   * failure, and when the committed version's log entry changed (the table removed or made anew).
    */
   private io.delta.kernel.Snapshot committed;
+  /** {@link #committed}'s own log entry as it was right after the commit. */
+  private io.delta.kernel.utils.FileStatus committedEntry;
 
   private Transaction transaction() {
-    if (committed != null) {
+    if (committed != null && unchanged()) {
       return committed.buildUpdateTableTransaction(ENGINE_INFO, Operation.WRITE).build(engine);
     }
+    committed = null;
     Table table = Table.forPath(engine, location);
     try {
       Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine);
@@ -112,7 +117,8 @@ public final class DeltaKernelAppender implements InferenceAppender {
     } catch (TableNotFoundException e) {
       TransactionBuilder create = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
           .withSchema(engine, InferenceLogSchema.TABLE)
-          .withPartitionColumns(engine, InferenceLogSchema.PARTITION_COLUMNS);
+          .withPartitionColumns(engine, InferenceLogSchema.PARTITION_COLUMNS)
+          .withTableProperties(engine, Map.of(InferenceLogSchema.LOG_RETENTION_PROPERTY, InferenceLogSchema.LOG_RETENTION));
       LOG.info("Creating the inference log table at {}", location);
       return create.build(engine);
     }
@@ -268,12 +274,15 @@ public final class DeltaKernelAppender implements InferenceAppender {
       }
     }
     TransactionCommitResult result = txn.commit(engine, CloseableIterable.inMemoryIterable(KernelTables.iterator(actions)));
-    committed = result.getPostCommitSnapshot().orElse(null);
+    remember(result.getPostCommitSnapshot().orElse(null));
     boolean checkpointed = false;
     for (PostCommitHook hook : result.getPostCommitHooks()) {
       try {
         hook.threadSafeInvoke(engine); // checkpoints, so reading the log stays quick after thousands of commits
         checkpointed |= hook.getType() == PostCommitHook.PostCommitHookType.CHECKPOINT;
+        if (hook.getType() == PostCommitHook.PostCommitHookType.CHECKPOINT || hook.getType() == PostCommitHook.PostCommitHookType.CHECKSUM_FULL) {
+          committed = null;
+        }
       } catch (IOException | RuntimeException e) {
         LOG.warn("The commit {} to {} is written, but its {} hook failed: {}", result.getVersion(), location, hook.getType(), e.toString());
       }
@@ -282,6 +291,31 @@ public final class DeltaKernelAppender implements InferenceAppender {
       cleanUpExpiredLog(result);
     }
     return result.getVersion();
+  }
+
+  private void remember(io.delta.kernel.Snapshot snapshot) {
+    committed = snapshot;
+    if (snapshot != null) {
+      try {
+        committedEntry = engine.getFileSystemClient().getFileStatus(entry(snapshot));
+      } catch (IOException | RuntimeException e) {
+        committed = null;
+      }
+    }
+  }
+
+  /** Whether {@link #committed}'s log entry is still the one its commit wrote. */
+  private boolean unchanged() {
+    try {
+      io.delta.kernel.utils.FileStatus now = engine.getFileSystemClient().getFileStatus(entry(committed));
+      return now.getSize() == committedEntry.getSize() && now.getModificationTime() == committedEntry.getModificationTime();
+    } catch (IOException | RuntimeException e) {
+      return false; // gone: the next commit loads the table as it is, or creates it again
+    }
+  }
+
+  private static String entry(io.delta.kernel.Snapshot snapshot) {
+    return snapshot.getLogPath() + "/" + String.format("%020d.json", snapshot.getVersion());
   }
 
   /** After a checkpoint, at most hourly: the log files older than the table's log retention go (ExpiredLogCleanup). */

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,7 +34,7 @@ final class ExpiredLogCleanup {
   private ExpiredLogCleanup() {}
 
   /** One file of the log with the version it belongs to (a compacted log: its last version). */
-  private record LogFile(String path, long version, long modified) {}
+  private record LogFile(String path, long version) {}
 
   /**
    * Deletes the expired log files of the table whose log is at {@code logPath}, given its
@@ -47,10 +46,12 @@ final class ExpiredLogCleanup {
       return 0;
     }
     long cutoff = nowMillis - retention(properties.get("delta.logRetentionDuration")).toMillis();
-    TreeMap<Long, Long> commits = new TreeMap<>(); // version -> when written
-    TreeMap<Long, Integer> checkpointParts = new TreeMap<>(); // version -> parts present (-1: a single file)
-    Map<Long, Integer> checkpointPartsExpected = new TreeMap<>();
+    java.util.Set<Long> completeCheckpoints = new java.util.HashSet<>();
+    Map<String, java.util.BitSet> partsSeen = new java.util.HashMap<>(); // "version/parts" -> the parts of that checkpoint present
     List<LogFile> files = new ArrayList<>();
+    long expiredUpTo = -1;
+    // The log in name order: within a version its compacted logs, checkpoints and checksum come before its commit, so the listing
+    // stops at the first commit that is not expired (or not the next version), having seen every file of the versions before it.
     try (CloseableIterator<FileStatus> listed = engine.getFileSystemClient().listFrom(logPath + "/" + "0".repeat(20))) {
       while (listed.hasNext()) {
         FileStatus status = listed.next();
@@ -65,31 +66,28 @@ final class ExpiredLogCleanup {
         long version = Long.parseLong(m.group(1));
         String kind = m.group(2);
         if (kind.equals("json")) {
-          commits.put(version, status.getModificationTime());
+          if (expiredUpTo >= 0 && version != expiredUpTo + 1 || status.getModificationTime() > cutoff) {
+            break; // a newer commit with an old time (a clock set back) ends the expired run too
+          }
+          expiredUpTo = version;
         } else if (kind.equals("checkpoint.parquet")) {
-          checkpointParts.put(version, -1);
+          completeCheckpoints.add(version);
         } else if (m.group(3) != null) {
-          checkpointParts.merge(version, 1, Integer::sum);
-          checkpointPartsExpected.put(version, Integer.parseInt(m.group(4)));
+          int part = Integer.parseInt(m.group(3));
+          int parts = Integer.parseInt(m.group(4));
+          java.util.BitSet seen = partsSeen.computeIfAbsent(version + "/" + parts, k -> new java.util.BitSet());
+          if (part >= 1 && part <= parts) {
+            seen.set(part);
+          }
+          if (seen.cardinality() == parts) {
+            completeCheckpoints.add(version);
+          }
         }
-        files.add(new LogFile(status.getPath(), m.group(5) != null ? Long.parseLong(m.group(5)) : version, status.getModificationTime()));
+        files.add(new LogFile(status.getPath(), m.group(5) != null ? Long.parseLong(m.group(5)) : version));
       }
     }
-    long expiredUpTo = -1;
-    for (Map.Entry<Long, Long> commit : commits.entrySet()) {
-      // only a run of expired commits from the oldest on: a newer commit with an old time (a clock set back) stops it
-      if (commit.getKey() != expiredUpTo + 1 && expiredUpTo >= 0 || commit.getValue() > cutoff) {
-        break;
-      }
-      expiredUpTo = commit.getKey();
-    }
-    long keepFrom = -1;
-    for (Map.Entry<Long, Integer> checkpoint : checkpointParts.headMap(expiredUpTo, true).entrySet()) {
-      int parts = checkpoint.getValue();
-      if (parts == -1 || Integer.valueOf(parts).equals(checkpointPartsExpected.get(checkpoint.getKey()))) {
-        keepFrom = checkpoint.getKey();
-      }
-    }
+    long last = expiredUpTo;
+    long keepFrom = completeCheckpoints.stream().filter(v -> v <= last).max(Long::compare).orElse(-1L);
     int deleted = 0;
     for (LogFile file : files) {
       if (file.version() < keepFrom && engine.getFileSystemClient().delete(file.path())) {

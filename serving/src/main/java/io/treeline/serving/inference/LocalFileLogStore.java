@@ -55,7 +55,11 @@ public final class LocalFileLogStore extends HDFSLogStore {
     return copy;
   }
 
-  /** The entries of {@code path}'s directory whose names sort at or after its own, by name: what {@link HDFSLogStore} lists. */
+  /**
+   * The entries of {@code path}'s directory whose names sort at or after its own, by name: what
+   * {@link HDFSLogStore} lists. Each entry's status is read as the iterator reaches it, so a caller
+   * that stops early (the expired-log cleanup) reads only the names of the rest.
+   */
   @Override
   public Iterator<FileStatus> listFrom(Path path, Configuration hadoop) throws IOException {
     if (!"file".equals(path.toUri().getScheme())) {
@@ -63,27 +67,59 @@ public final class LocalFileLogStore extends HDFSLogStore {
     }
     java.nio.file.Path directory = Paths.get(path.getParent().toUri());
     String from = path.getName();
-    List<FileStatus> listed = new ArrayList<>();
-    try (DirectoryStream<java.nio.file.Path> names = Files.newDirectoryStream(directory)) {
-      for (java.nio.file.Path entry : names) {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<java.nio.file.Path> entries = Files.newDirectoryStream(directory)) {
+      for (java.nio.file.Path entry : entries) {
         String name = entry.getFileName().toString();
-        if (name.compareTo(from) < 0 || name.startsWith(".") && name.endsWith(".crc")) {
-          continue; // the second: Hadoop's local file system's own checksum files, which it never lists
+        if (name.compareTo(from) >= 0 && !(name.startsWith(".") && name.endsWith(".crc"))) {
+          names.add(name); // the second: Hadoop's local file system's own checksum files, which it never lists
         }
-        BasicFileAttributes attributes;
-        try {
-          attributes = Files.readAttributes(entry, BasicFileAttributes.class);
-        } catch (NoSuchFileException removed) {
-          continue; // removed since the directory was read (a temporary file, a cleaned-up version): not listed, as it would not be now
-        }
-        listed.add(new FileStatus(attributes.size(), attributes.isDirectory(), 1, 0, attributes.lastModifiedTime().toMillis(),
-            new Path(path.getParent(), name)));
       }
     } catch (NoSuchFileException e) {
       throw new FileNotFoundException("No such file or directory: " + path.getParent());
     }
-    listed.sort(Comparator.comparing(status -> status.getPath().getName()));
-    return listed.iterator();
+    names.sort(Comparator.naturalOrder());
+    return new Statuses(path.getParent(), directory, names.iterator());
+  }
+
+  /** The statuses of {@code names} in {@code directory}, read one at a time; a file removed meanwhile is left out, as a listing now would. */
+  private static final class Statuses implements Iterator<FileStatus> {
+    private final Path parent;
+    private final java.nio.file.Path directory;
+    private final Iterator<String> names;
+    private FileStatus next;
+
+    Statuses(Path parent, java.nio.file.Path directory, Iterator<String> names) {
+      this.parent = parent;
+      this.directory = directory;
+      this.names = names;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null && names.hasNext()) {
+        String name = names.next();
+        try {
+          BasicFileAttributes attributes = Files.readAttributes(directory.resolve(name), BasicFileAttributes.class);
+          next = new FileStatus(attributes.size(), attributes.isDirectory(), 1, 0, attributes.lastModifiedTime().toMillis(), new Path(parent, name));
+        } catch (NoSuchFileException removed) {
+          // gone since the directory was read (a temporary file, a cleaned-up version)
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public FileStatus next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      FileStatus current = next;
+      next = null;
+      return current;
+    }
   }
 
   @Override

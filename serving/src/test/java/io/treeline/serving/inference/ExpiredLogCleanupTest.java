@@ -82,6 +82,54 @@ class ExpiredLogCleanupTest {
   }
 
   @Test
+  void only_a_complete_checkpoint_is_kept_compacted_logs_go_by_their_last_version_and_v2_checkpoints_stop_it() throws Exception {
+    Path log = Files.createDirectories(LAKE.root().resolve("synthetic/_delta_log"));
+    for (int version = 0; version <= 12; version++) {
+      create(log, String.format("%020d.json", version));
+      create(log, String.format("%020d.crc", version));
+    }
+    create(log, String.format("%020d.checkpoint.parquet", 3));
+    // at 5, leftovers of two multi-part checkpoints that never finished: parts 1 and 2 of 3, part 1 of 2
+    create(log, String.format("%020d.checkpoint.0000000001.0000000003.parquet", 5));
+    create(log, String.format("%020d.checkpoint.0000000002.0000000003.parquet", 5));
+    create(log, String.format("%020d.checkpoint.0000000001.0000000002.parquet", 5));
+    create(log, String.format("%020d.%020d.compacted.json", 0, 2));
+    create(log, String.format("%020d.%020d.compacted.json", 1, 4));
+    String uri = log.toUri().toString();
+
+    List<String> before = names(log.getParent());
+    assertThat(ExpiredLogCleanup.run(engine, uri, ONE_DAY, NOW)).isEqualTo(7);
+    assertThat(gone(before, log)).as("versions 0-2 and the log compacted up to 2: the checkpoint at 3 is the newest complete one")
+        .containsExactlyInAnyOrder(v(0, "json"), v(1, "json"), v(2, "json"), v(0, "crc"), v(1, "crc"), v(2, "crc"),
+            String.format("%020d.%020d.compacted.json", 0, 2));
+
+    create(log, String.format("%020d.checkpoint.0000000003.0000000003.parquet", 5)); // now complete
+    before = names(log.getParent());
+    assertThat(ExpiredLogCleanup.run(engine, uri, ONE_DAY, NOW)).isEqualTo(6);
+    assertThat(gone(before, log)).as("versions 3-4, the checkpoint at 3 and the log compacted up to 4")
+        .containsExactlyInAnyOrder(v(3, "json"), v(4, "json"), v(3, "crc"), v(4, "crc"), v(3, "checkpoint.parquet"),
+            String.format("%020d.%020d.compacted.json", 1, 4));
+
+    create(log, String.format("%020d.checkpoint.80a0d1c6-5f4a-4f2e-9d1c-0b7e6a1f2c3d.json", 8));
+    create(log, String.format("%020d.checkpoint.parquet", 10));
+    assertThat(ExpiredLogCleanup.run(engine, uri, ONE_DAY, NOW)).as("a V2 checkpoint: left alone").isZero();
+  }
+
+  private static String v(long version, String kind) {
+    return String.format("%020d.", version) + kind;
+  }
+
+  private static List<String> gone(List<String> before, Path log) throws Exception {
+    List<String> now = names(log.getParent());
+    return before.stream().filter(n -> !now.contains(n)).toList();
+  }
+
+  /** An empty log file written two days ago. */
+  private static void create(Path log, String name) throws Exception {
+    Files.setLastModifiedTime(Files.writeString(log.resolve(name), ""), FileTime.fromMillis(NOW - Duration.ofDays(2).toMillis()));
+  }
+
+  @Test
   void the_retention_reads_as_delta_writes_it() {
     assertThat(ExpiredLogCleanup.retention(null)).isEqualTo(Duration.ofDays(30));
     assertThat(ExpiredLogCleanup.retention("interval 30 days")).isEqualTo(Duration.ofDays(30));

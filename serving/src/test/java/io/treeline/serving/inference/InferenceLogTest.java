@@ -124,6 +124,28 @@ class InferenceLogTest {
   }
 
   @Test
+  void a_writer_follows_the_table_when_another_changes_its_metadata_or_removes_it() throws Exception {
+    String path = table("changed-under");
+    DeltaKernelAppender appender = new DeltaKernelAppender(path, new Configuration());
+    appender.append(Records.many("first", 2, Instant.now(), "replica"));
+    assertThat(SPARK.sql("SHOW TBLPROPERTIES delta.`" + path + "`").collectAsList().stream().map(r -> r.getString(0) + "=" + r.getString(1)))
+        .contains(InferenceLogSchema.LOG_RETENTION_PROPERTY + "=" + InferenceLogSchema.LOG_RETENTION);
+
+    // the writer's next commit starts from its last one, which another's metadata change makes stale: it loads the table again
+    SPARK.sql("ALTER TABLE delta.`" + path + "` SET TBLPROPERTIES ('team' = 'ml-platform')");
+    appender.append(Records.many("second", 3, Instant.now(), "replica"));
+    assertThat(read(path).count()).isEqualTo(5);
+
+    // removed under it: the next commit makes the table anew, from version 0, not version 3 of a table that is gone
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(java.nio.file.Path.of(path))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    appender.append(Records.many("after", 2, Instant.now(), "replica"));
+    assertThat(SPARK.sql("DESCRIBE HISTORY delta.`" + path + "`").select("version").collectAsList()).map(r -> r.getLong(0)).containsExactly(0L);
+    assertThat(read(path).count()).isEqualTo(2);
+  }
+
+  @Test
   void a_table_of_another_shape_is_not_appended_to_and_the_error_says_what_differs() {
     String other = table("other-shape");
     SPARK.sql("CREATE TABLE delta.`" + other + "` (request_id STRING, logged_at STRING) USING delta");

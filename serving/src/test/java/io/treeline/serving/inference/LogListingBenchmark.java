@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * and every commit lists that directory. Appends batches of 1,000 records to a local table whose log
  * also holds N old entries (files named to sort before every version, so Delta skips them as it skips
  * versions before its checkpoint, but a listing still meets them), through Hadoop's log store and
- * through {@link LocalFileLogStore}, and prints the median wall and thread CPU time of a commit. Not
+ * through {@link LocalFileLogStore}, and prints the median, mean and longest commit (one in ten writes a
+ * checkpoint, which lists the log) and the median thread CPU time. Not
  * part of the suite; run it with
  * {@code mvn -B -q test -pl serving -am -Dtest=LogListingBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * [-Dbench.entries=0,20000,200000 -Dbench.commits=15]}.
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class LogListingBenchmark {
   private static final int[] ENTRIES = Arrays.stream(System.getProperty("bench.entries", "0,20000,200000").split(","))
       .mapToInt(Integer::parseInt).toArray();
-  private static final int COMMITS = Integer.getInteger("bench.commits", 15);
+  private static final int COMMITS = Integer.getInteger("bench.commits", 20);
   private static final int ROWS = 1_000;
 
   @Test
@@ -55,8 +56,10 @@ class LogListingBenchmark {
               cpu.add(threads.getCurrentThreadCpuTime() - startCpu);
             }
           }
-          System.out.printf("LogListingBenchmark: %,8d old entries, %-14s commit median wall %6.1f ms, thread CPU %6.1f ms%n", entries,
-              store.substring(store.lastIndexOf('.') + 1), median(wall) / 1e6, median(cpu) / 1e6);
+          System.out.printf("LogListingBenchmark: %,8d old entries, %-17s commit wall median %6.1f ms, mean %6.1f, max %7.1f (a checkpoint's);"
+              + " thread CPU median %6.1f ms%n", entries, store.substring(store.lastIndexOf('.') + 1), median(wall) / 1e6,
+              wall.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6, wall.stream().mapToLong(Long::longValue).max().orElse(0) / 1e6,
+              median(cpu) / 1e6);
         }
       }
     }
