@@ -20,11 +20,11 @@ public final class InferenceLogSchema {
   /**
    * The log retention a new inference log table gets, whoever makes it (the server or batch scoring):
    * at a commit a second, Delta's default of 30 days would keep five million files in {@code _delta_log},
-   * which every checkpoint lists. Spark refuses time travel past the table's 7-day deleted-file
-   * retention in any case; the rows themselves are kept.
+   * which every checkpoint lists. Seven days is the least Delta accepts (not below the table's
+   * deleted-file retention, past which Spark refuses time travel anyway); the rows themselves are kept.
    */
   public static final String LOG_RETENTION_PROPERTY = "delta.logRetentionDuration";
-  public static final String LOG_RETENTION = "interval 2 days";
+  public static final String LOG_RETENTION = "interval 7 days";
   public static final StructType FEATURE = new StructType()
       .add("name", StringType.STRING)
       .add("view", StringType.STRING)
