@@ -217,16 +217,16 @@ public final class DeltaKernelAppender implements InferenceAppender {
         first = null;
         try {
           return commitFiles(txn, written);
-        } catch (IOException | RuntimeException e) {
-          committed = null; // the next attempt reads the table as it is now
-          if (!(e instanceof TableAlreadyExistsException || e instanceof ConcurrentWriteException)) {
-            throw e;
-          }
+        } catch (TableAlreadyExistsException | ConcurrentWriteException e) {
           // Another writer made the table first, or changed its metadata since our last commit: try again on the table as it is.
+          committed = null;
           if (attempt >= CREATE_ATTEMPTS) {
             throw e;
           }
           LOG.debug("Another writer changed {} first; appending again ({})", location, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+          committed = null; // a caller's next attempt reads the table as it is now
+          throw e;
         }
       }
     }
@@ -326,8 +326,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
     }
     lastCleanupMillis = now;
     try {
-      io.delta.kernel.Snapshot snapshot = result.getPostCommitSnapshot().isPresent() ? result.getPostCommitSnapshot().get()
-          : Table.forPath(engine, location).getLatestSnapshot(engine);
+      io.delta.kernel.Snapshot snapshot = result.getPostCommitSnapshot().orElseGet(() -> Table.forPath(engine, location).getLatestSnapshot(engine));
       int deleted = ExpiredLogCleanup.run(engine, snapshot.getLogPath().toString(), snapshot.getTableProperties(), now);
       if (deleted > 0) {
         LOG.info("Deleted {} log files of {} older than its log retention", deleted, location);

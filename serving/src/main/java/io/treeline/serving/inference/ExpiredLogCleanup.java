@@ -86,8 +86,12 @@ final class ExpiredLogCleanup {
         files.add(new LogFile(status.getPath(), m.group(5) != null ? Long.parseLong(m.group(5)) : version));
       }
     }
-    long last = expiredUpTo;
-    long keepFrom = completeCheckpoints.stream().filter(v -> v <= last).max(Long::compare).orElse(-1L);
+    long keepFrom = -1;
+    for (long checkpoint : completeCheckpoints) {
+      if (checkpoint <= expiredUpTo) {
+        keepFrom = Math.max(keepFrom, checkpoint);
+      }
+    }
     int deleted = 0;
     for (LogFile file : files) {
       if (file.version() < keepFrom && engine.getFileSystemClient().delete(file.path())) {
