@@ -35,6 +35,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,13 @@ class ReplayEventsTest {
   @BeforeAll
   static void loadFlightsAndStartKafka() throws Exception {
     lake = StreamFixture.lake();
-    kafka = StreamFixture.kafka();
+    kafka = KafkaBroker.start();
+  }
+
+  // Not by a shutdown hook: see StreamKafkaTest.stopKafka.
+  @AfterAll
+  static void stopKafka() {
+    kafka.close();
   }
 
   private static Dataset<Row> flights() {

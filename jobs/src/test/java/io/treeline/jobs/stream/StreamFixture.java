@@ -5,17 +5,15 @@ import static io.treeline.jobs.JobsTestSupport.runJob;
 import io.treeline.core.lake.LakeLayout;
 import io.treeline.core.testing.TempLake;
 import io.treeline.core.testing.TestSpark;
-import io.treeline.featurestore.stream.KafkaBroker;
 import io.treeline.jobs.data.LoadData;
 import java.nio.file.Path;
 
 /**
  * What the streaming tests share in one test JVM: a lake with the flights slice loaded into
- * raw.flights (the events to replay) and a real Kafka broker. Made once, on first use.
+ * raw.flights (the events to replay). Made once, on first use.
  */
 final class StreamFixture {
   private static TempLake lake;
-  private static KafkaBroker kafka;
 
   private StreamFixture() {}
 
@@ -30,14 +28,6 @@ final class StreamFixture {
     return lake;
   }
 
-  static synchronized KafkaBroker kafka() throws Exception {
-    if (kafka == null) {
-      kafka = KafkaBroker.start();
-      KafkaBroker started = kafka;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close));
-    }
-    return kafka;
-  }
 
   /** A lake for a stream's output, with an empty raw.flights of the events' columns (so nothing is taken as history). */
   static TempLake outputLake() {

@@ -41,6 +41,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,9 +55,23 @@ class StreamKafkaTest {
   private static final String VIEW = "origin_airport_stats";
   private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(5);
 
+  private static KafkaBroker kafka;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = KafkaBroker.start();
+  }
+
+  // Stopped here rather than by a shutdown hook: the test kit deletes the broker's directories in a
+  // hook of its own, and a broker still running when its log directory disappears halts the JVM
+  // with status 1, which fails the build after every test has passed.
+  @AfterAll
+  static void stopKafka() {
+    kafka.close();
+  }
+
   @Test
   void killed_between_its_delta_and_online_writes_and_restarted_the_stream_counts_every_event_once() throws Exception {
-    KafkaBroker kafka = StreamFixture.kafka();
     kafka.createTopic("killed", 2);
     replay("killed", 6_000);
     try (TempLake out = StreamFixture.outputLake()) {
@@ -80,7 +96,6 @@ class StreamKafkaTest {
 
   @Test
   void stopped_cleanly_and_restarted_the_stream_reprocesses_nothing() throws Exception {
-    KafkaBroker kafka = StreamFixture.kafka();
     kafka.createTopic("stopped", 2);
     replay("stopped", 3_000);
     try (TempLake out = StreamFixture.outputLake()) {
@@ -107,7 +122,6 @@ class StreamKafkaTest {
 
   @Test
   void malformed_events_go_to_the_dead_letters_with_their_coordinates_and_the_good_ones_around_them_count() throws Exception {
-    KafkaBroker kafka = StreamFixture.kafka();
     kafka.createTopic("malformed", 1);
     List<String> good = TestSpark.session().read().format("delta").load(StreamFixture.source().table(LoadData.FLIGHTS))
         .orderBy("departure_time", "flight_id").limit(40).selectExpr("to_json(struct(*))").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
@@ -144,7 +158,6 @@ class StreamKafkaTest {
 
   @Test
   void events_out_of_order_within_the_watermark_give_the_values_materialize_gives() throws Exception {
-    KafkaBroker kafka = StreamFixture.kafka();
     kafka.createTopic("shuffled", 1);
     List<Row> events = firstFlights(4_000).selectExpr("origin", "to_json(struct(*))").collectAsList();
     try (KafkaProducer<String, String> producer = producer(kafka)) {
@@ -168,7 +181,6 @@ class StreamKafkaTest {
 
   @Test
   void offsets_gone_from_the_topic_stop_the_stream_and_say_what_happened() throws Exception {
-    KafkaBroker kafka = StreamFixture.kafka();
     kafka.createTopic("recreated", 1);
     replay("recreated", 500);
     try (TempLake out = StreamFixture.outputLake()) {
@@ -192,7 +204,6 @@ class StreamKafkaTest {
 
   @Test
   void the_online_lane_killed_mid_stream_and_restarted_writes_what_materialize_gives() throws Exception {
-    KafkaBroker kafka = StreamFixture.kafka();
     kafka.createTopic("lane", 2);
     List<Row> flights = firstFlights(6_001).select("departure_time").collectAsList();
     LocalDateTime split = (LocalDateTime) flights.get(3_000).get(0);
@@ -313,7 +324,7 @@ class StreamKafkaTest {
   private static Map<String, String> settings(String topic) throws Exception {
     return Map.of(
         "features.dir", StreamFixture.featuresDir().toString(),
-        "stream.kafka.bootstrap-servers", StreamFixture.kafka().bootstrapServers(),
+        "stream.kafka.bootstrap-servers", kafka.bootstrapServers(),
         "stream.kafka.topic", topic,
         "stream.kafka.max-offsets-per-trigger", "1500",
         "stream.trigger-seconds", "1",
