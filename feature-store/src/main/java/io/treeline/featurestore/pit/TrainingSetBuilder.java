@@ -91,6 +91,47 @@ public final class TrainingSetBuilder {
     return new Result(out.toString(), rows, commit.getLong(0), set.inputVersions(), set.featureColumns());
   }
 
+  /**
+   * A training set written earlier by {@link #write}, at its current version, checked to be the one
+   * {@code spine} and {@code refs} would build: the same spine, event time and feature columns. Its
+   * input versions are those it records, which may be older than the inputs' current ones.
+   */
+  public Result existing(TableName table, Spine spine, List<FeatureRef> refs) {
+    String location = layout.table(table);
+    String what = "--training-set " + table;
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      throw Errors.invalidInput("read", what, "there is no such table (" + location + ")",
+          "Name a training set an earlier run built (`treeline sql \"show tables in training\"`), or leave --training-set out to build one.");
+    }
+    Map<String, String> properties = DeltaTable.forPath(spark, location).detail().select("properties").first().getJavaMap(0);
+    List<FeatureColumn> columns = new ArrayList<>();
+    resolve(refs).forEach((view, features) -> features.forEach(f -> columns.add(new FeatureColumn(view.name(), f))));
+    String expectedFeatures = columns.stream().map(FeatureColumn::column).collect(Collectors.joining(","));
+    if (!properties.containsKey(FEATURES_PROPERTY)) {
+      throw Errors.invalidInput("use", what, "it was not written by Treeline's training-set builder (it records no spine or features)",
+          "Name a table that `treeline train` or `treeline features build-training-set` wrote.");
+    }
+    mustEqual(what, "spine", properties.get("treeline.spine"), spine.tableOrSql());
+    mustEqual(what, "event time", properties.get("treeline.event_time"), spine.eventTime());
+    mustEqual(what, "feature columns", properties.get(FEATURES_PROPERTY), expectedFeatures);
+    Map<String, Long> inputs = new TreeMap<>();
+    properties.forEach((key, value) -> {
+      if (key.startsWith(VERSION_PROPERTY_PREFIX) && key.endsWith(".version")) {
+        inputs.put(key.substring(VERSION_PROPERTY_PREFIX.length(), key.length() - ".version".length()), Long.parseLong(value));
+      }
+    });
+    long version = currentVersion(table);
+    long rows = spark.read().format("delta").option("versionAsOf", version).load(location).count();
+    return new Result(table.toString(), rows, version, inputs, columns);
+  }
+
+  private static void mustEqual(String what, String property, String recorded, String wanted) {
+    if (!wanted.equals(recorded)) {
+      throw Errors.invalidInput("use", what, "it was built with another " + property + " than this run's: " + recorded + " (this run: " + wanted + ")",
+          "Leave --training-set out to build the pipeline's own, or train with the --sample and pipeline the table was built for.");
+    }
+  }
+
   private Dataset<Row> spine(Spine spine, Map<String, Long> asOf, Map<String, Long> versions) {
     if (!spine.isQuery()) {
       TableName table = TableName.parse(spine.tableOrSql().trim());

@@ -1,7 +1,9 @@
 package io.treeline.jobs.cli;
 
+import io.treeline.core.lake.TableName;
 import io.treeline.jobs.train.Registration;
 import io.treeline.jobs.train.TrainPipeline;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +29,10 @@ final class TrainCommand implements Callable<Integer> {
       description = "Train on this fraction of the spine rows, drawn with a fixed seed (default 1: all).")
   double sample;
 
+  @Option(names = "--training-set", paramLabel = "TABLE",
+      description = "Train on this training set, as an earlier run of the same pipeline and --sample built it (training.flight_delay, say), instead of building it again: for another model, grid or seed on the same rows. Its spine, event time and feature columns must be this run's; the run records the table's version and the input versions it was built from.")
+  String trainingSet;
+
   @Option(names = "--register",
       description = "Register the model as the next version of the spec's register.name in the registry (registry.type), when the gates pass.")
   boolean register;
@@ -41,6 +47,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return CommandRunner.run(spec, config -> new TrainPipeline(pipeline, sample, new Registration(register, promoteIfBetter, alias)));
+    return CommandRunner.run(spec, config -> new TrainPipeline(pipeline, sample, new Registration(register, promoteIfBetter, alias),
+        Optional.ofNullable(trainingSet).map(TableName::parse)));
   }
 }

@@ -2,6 +2,7 @@ package io.treeline.jobs.train;
 
 import io.treeline.core.error.Errors;
 import io.treeline.core.json.JsonObjects;
+import io.treeline.core.lake.TableName;
 import io.treeline.jobs.data.Sha256;
 import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.runtime.Job;
@@ -20,6 +21,7 @@ import io.treeline.registry.RunRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -30,14 +32,21 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
   private final String pipeline;
   private final double sample;
   private final Registration registration;
+  private final Optional<TableName> trainingSet;
 
   public TrainPipeline(String pipeline, double sample, Registration registration) {
+    this(pipeline, sample, registration, Optional.empty());
+  }
+
+  /** @param trainingSet a training set an earlier run of the same pipeline and sample built, to train on instead of building one */
+  public TrainPipeline(String pipeline, double sample, Registration registration, Optional<TableName> trainingSet) {
     if (!(sample > 0 && sample <= 1)) {
       throw Errors.invalidInput("train", "pipeline " + pipeline, "--sample must be in (0, 1], got " + sample, "Pass e.g. --sample 0.1.");
     }
     this.pipeline = pipeline;
     this.sample = sample;
     this.registration = registration;
+    this.trainingSet = trainingSet;
   }
 
   public record Result(TrainingRun run, String registry, LoggedRun logged, ModelVersion version, Promotion.Decision decision)
@@ -94,7 +103,11 @@ public final class TrainPipeline implements Job<TrainPipeline.Result> {
     ModelRegistry registry = context.registry();
     context.progress().status("training " + spec.name());
     Trainer trainer = new Trainer(context.spark(), context.layout(), FeatureViews.load(context.config()));
-    TrainingRun run = trainer.train(spec, new Trainer.Options(sample, provenance()));
+    TrainingRun run = trainer.train(spec, new Trainer.Options(sample, provenance(), trainingSet));
+    if (trainingSet.isPresent()) {
+      context.out().println("  trained on " + run.trainingSetTable() + ", built earlier from " + run.inputVersions().entrySet().stream()
+          .map(e -> e.getKey() + " version " + e.getValue()).collect(Collectors.joining(", ")));
+    }
     run.metrics().forEach((name, value) -> context.out().printf("  %-32s %.4f%n", name, value));
     if (run.decision() != null) {
       context.out().printf("  decision threshold %.4f, %s; calibration %s%n", run.decision().threshold(), run.thresholdSource(),

@@ -95,6 +95,14 @@ class TrainCommandTest {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).containsPattern("Cannot pass the gates of flight-delay: test_auc = 0\\.\\d{4}, below the minimum 0\\.9900 by 0\\.\\d{4}")
         .contains("it is not registered");
+
+    // Another forest on the training set that run built: read, not rebuilt, and said so.
+    CliRun again = cli(args("train", "--pipeline", slicedPipeline("0.99").toString(), "--training-set", "training.flight_delay"));
+    assertThat(again.exitCode()).as(again.err()).isEqualTo(1);
+    assertThat(again.out()).containsPattern("trained on training\\.flight_delay, built earlier from features\\.\\w+ version \\d+, ");
+    CliRun unqualified = cli(args("train", "--pipeline", slicedPipeline("0.99").toString(), "--training-set", "flight_delay"));
+    assertThat(unqualified.exitCode()).isEqualTo(2);
+    assertThat(unqualified.err()).contains("Cannot use table name 'flight_delay': expected namespace.table");
   }
 
   @Test

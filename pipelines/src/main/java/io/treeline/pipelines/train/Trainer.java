@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
@@ -45,8 +46,15 @@ public final class Trainer {
     this.repository = repository;
   }
 
-  /** @param sample fraction of spine rows to keep (1 for all), drawn with a fixed seed */
-  public record Options(double sample, Map<String, String> provenance) {}
+  /**
+   * @param sample fraction of spine rows to keep (1 for all), drawn with a fixed seed
+   * @param trainingSet a training set an earlier run built for the same spine and features, to train on instead of building one
+   */
+  public record Options(double sample, Map<String, String> provenance, Optional<TableName> trainingSet) {
+    public Options(double sample, Map<String, String> provenance) {
+      this(sample, provenance, Optional.empty());
+    }
+  }
 
   public TrainingRun train(PipelineSpec spec, Options options) {
     MonitoredInputs.check(spec, repository);
@@ -60,12 +68,18 @@ public final class Trainer {
     TrainingSetBuilder builder = new TrainingSetBuilder(spark, layout, repository);
     Spine spine = new Spine(spineSql(spec, options.sample()), spec.spine().eventTime());
     List<FeatureRef> refs = spec.features().stream().map(FeatureRef::parse).toList();
-    TrainingSetBuilder.TrainingSet set = builder.build(spine, refs, Map.of());
-    TableName table = new TableName("training", spec.name().replace('-', '_'));
-    TrainingSetBuilder.Result written = builder.write(set, spine, table);
+    TrainingSetBuilder.Result written;
+    TableName table;
+    if (options.trainingSet().isPresent()) {
+      table = options.trainingSet().get();
+      written = builder.existing(table, spine, refs);
+    } else {
+      table = new TableName("training", spec.name().replace('-', '_'));
+      written = builder.write(builder.build(spine, refs, Map.of()), spine, table);
+    }
 
-    Dataset<Row> data = spark.read().format("delta").load(layout.table(table));
-    FeatureColumns columns = columns(spec, data, set.featureColumns().stream().map(FeatureColumn::column).toList());
+    Dataset<Row> data = spark.read().format("delta").option("versionAsOf", written.deltaVersion()).load(layout.table(table));
+    FeatureColumns columns = columns(spec, data, written.featureColumns().stream().map(FeatureColumn::column).toList());
     data = typed(data, columns);
     Splits splits = Splits.of(data, spec.split(), spec.spine().eventTime());
     phase = lap(phases, "training_set", phase);

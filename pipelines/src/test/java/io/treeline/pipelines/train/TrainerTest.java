@@ -195,6 +195,22 @@ class TrainerTest {
 
     assertThat(second.metrics()).isEqualTo(first.metrics());
     assertThat(second.baselineMetrics()).isEqualTo(first.baselineMetrics());
+    // The same again on the training set the second run wrote, read rather than rebuilt: nothing is written to it.
+    TableName built = TableName.parse(second.trainingSetTable());
+    long version = io.delta.tables.DeltaTable.forPath(TestSpark.session(), lake.layout().table(built)).history(1).first().getLong(0);
+    TrainingRun reused = new Trainer(TestSpark.session(), lake.layout(), repository)
+        .train(spec, new Trainer.Options(1, Map.of("treeline", "test"), Optional.of(built)));
+    assertThat(reused.metrics()).isEqualTo(first.metrics());
+    assertThat(reused.inputVersions()).isEqualTo(second.inputVersions());
+    assertThat(io.delta.tables.DeltaTable.forPath(TestSpark.session(), lake.layout().table(built)).history(1).first().getLong(0)).isEqualTo(version);
+    // Another sample is another spine; a table nobody built is no training set.
+    assertThatThrownBy(() -> new Trainer(TestSpark.session(), lake.layout(), repository)
+        .train(spec, new Trainer.Options(0.5, Map.of(), Optional.of(built))))
+        .hasMessageStartingWith("Cannot use --training-set " + built + ": it was built with another spine than this run's: ")
+        .hasMessageContaining("rand(42) < 0.5");
+    assertThatThrownBy(() -> new Trainer(TestSpark.session(), lake.layout(), repository)
+        .train(spec, new Trainer.Options(1, Map.of(), Optional.of(TableName.parse("training.nothing_here")))))
+        .hasMessageStartingWith("Cannot read --training-set training.nothing_here: there is no such table");
     // The gate is set out of reach: the failure names the metric and the shortfall.
     assertThat(first.passed()).isFalse();
     assertThat(first.gates().get(0).describe()).matches("test_auc = 0\\.\\d{4}, below the minimum 0\\.9900 by 0\\.\\d{4}");
