@@ -209,7 +209,7 @@ public final class StreamRunner implements AutoCloseable {
     spark.streams().removeListener(listener);
     for (Running one : running) {
       var failure = one.query().exception();
-      listener.write(one.query().id(), failure.isDefined() ? "failed" : "stopped", one.query().lastProgress(),
+      listener.write(one.query().id(), failure.isDefined() ? "failed" : "stopped", null,
           failure.isDefined() ? String.valueOf(failure.get().getMessage()) : null, true);
     }
   }
@@ -269,10 +269,12 @@ public final class StreamRunner implements AutoCloseable {
             "online_clock", online.clock(),
             "freshness_p50_ms", online.freshnessP50Millis(),
             "freshness_p99_ms", online.freshnessP99Millis());
-        if (progress != null) {
-          status.put("input_rows_per_second", finite(progress.inputRowsPerSecond()));
-          status.put("processed_rows_per_second", finite(progress.processedRowsPerSecond()));
-          status.put("lag", lag(progress));
+        // The end of a query comes without figures (Spark's terminated event has none): its last batch's stand.
+        StreamingQueryProgress figures = progress != null ? progress : one.query().lastProgress();
+        if (figures != null) {
+          status.put("input_rows_per_second", finite(figures.inputRowsPerSecond()));
+          status.put("processed_rows_per_second", finite(figures.processedRowsPerSecond()));
+          status.put("lag", lag(figures));
         }
         if (error != null) {
           status.put("error", error.lines().findFirst().orElse(""));

@@ -175,6 +175,13 @@ class ViewStreamTest {
         StreamRunner runner = StreamRunner.start(TestSpark.session(), lake.layout(), settings, views, store, true)) {
       runner.awaitTermination();
     }
+    // However the end reached the status (Spark's terminated event or the runner's close), it keeps the last batch's figures.
+    try {
+      StreamStatus.readAll(settings.checkpointDir(), TestSpark.session().sparkContext().hadoopConfiguration())
+          .forEach((view, status) -> assertThat(status).containsEntry("state", "stopped").containsKeys("input_rows_per_second", "processed_rows_per_second"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static void writeFiles(Path dir, List<List<String>> files) throws IOException {
