@@ -88,9 +88,11 @@ class RegistryCommandsTest {
     assertThat(first.out()).contains("registered delay-lake/1").contains("Promoted delay-lake/1 to @champion")
         .contains("run recorded in the lake registry");
 
-    CliRun second = cli(args(lakeRegistry, "train", "--pipeline", pipeline("delay-lake", true).toString(), "--promote-if-better", "auc"));
+    // The weaker forest trains on the first run's training set (same spine and features), as a tuning loop would.
+    CliRun second = cli(args(lakeRegistry, "train", "--pipeline", pipeline("delay-lake", true).toString(), "--promote-if-better", "auc",
+        "--training-set", "training.delay_lake"));
     assertThat(second.exitCode()).as(second.err()).isZero();
-    assertThat(second.out()).contains("registered delay-lake/2").containsPattern(
+    assertThat(second.out()).contains("trained on training.delay_lake, built earlier from ", "registered delay-lake/2").containsPattern(
         "Kept delay-lake@champion at version 1: version 2 does not beat it, test_auc = 0\\.\\d{4} against 0\\.\\d{4} for version 1");
 
     CliRun list = cli(args(lakeRegistry, "models", "list", "delay-lake"));
@@ -133,7 +135,8 @@ class RegistryCommandsTest {
         "--promote-if-better", "auc"));
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(first.out()).contains("registered delay-mlflow/1").contains("Promoted delay-mlflow/1 to @champion");
-    CliRun second = cli(args(mlflow, "train", "--pipeline", pipeline("delay-mlflow", true).toString(), "--promote-if-better", "auc"));
+    CliRun second = cli(args(mlflow, "train", "--pipeline", pipeline("delay-mlflow", true).toString(), "--promote-if-better", "auc",
+        "--training-set", "training.delay_mlflow"));
     assertThat(second.exitCode()).as(second.err()).isZero();
     assertThat(second.out()).contains("registered delay-mlflow/2").contains("Kept delay-mlflow@champion at version 1");
 
