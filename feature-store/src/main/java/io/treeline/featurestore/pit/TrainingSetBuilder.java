@@ -30,6 +30,9 @@ public final class TrainingSetBuilder {
   public static final String VERSION_PROPERTY_PREFIX = "treeline.input.";
   /** The table property listing the looked-up feature columns, comma-separated, in order. */
   public static final String FEATURES_PROPERTY = "treeline.features";
+  /** Per view, {@code treeline.view.<name>.definition_sha256}: what its definition was when the set was built. */
+  private static final String VIEW_PROPERTY_PREFIX = "treeline.view.";
+  private static final String DEFINITION_PROPERTY_SUFFIX = ".definition_sha256";
 
   private final SparkSession spark;
   private final LakeLayout layout;
@@ -78,6 +81,8 @@ public final class TrainingSetBuilder {
     properties.put("treeline.spine", spine.tableOrSql());
     properties.put("treeline.event_time", spine.eventTime());
     properties.put(FEATURES_PROPERTY, set.featureColumns().stream().map(FeatureColumn::column).collect(Collectors.joining(",")));
+    set.featureColumns().stream().map(FeatureColumn::view).distinct().forEach(name ->
+        properties.put(VIEW_PROPERTY_PREFIX + name + DEFINITION_PROPERTY_SUFFIX, repository.get(name).definitionSha256()));
     String tblProperties = properties.entrySet().stream()
         .map(e -> "'" + escape(e.getKey()) + "' = '" + escape(e.getValue()) + "'")
         .collect(Collectors.joining(", "));
@@ -114,6 +119,14 @@ public final class TrainingSetBuilder {
     mustEqual(what, "spine", properties.get("treeline.spine"), spine.tableOrSql());
     mustEqual(what, "event time", properties.get("treeline.event_time"), spine.eventTime());
     mustEqual(what, "feature columns", properties.get(FEATURES_PROPERTY), expectedFeatures);
+    for (FeatureView view : resolve(refs).keySet()) {
+      // Sets built before definitions were recorded have none to compare.
+      String recorded = properties.get(VIEW_PROPERTY_PREFIX + view.name() + DEFINITION_PROPERTY_SUFFIX);
+      if (recorded != null && !recorded.equals(view.definitionSha256())) {
+        throw Errors.invalidInput("use", what, "the feature view " + view.name() + " has been redefined since it was built (" + view.file()
+            + " computes its features differently now)", "Leave --training-set out to build the training set again with the views as they are.");
+      }
+    }
     Map<String, Long> inputs = new TreeMap<>();
     properties.forEach((key, value) -> {
       if (key.startsWith(VERSION_PROPERTY_PREFIX) && key.endsWith(".version")) {

@@ -75,6 +75,33 @@ public record FeatureView(
     return features.stream().anyMatch(f -> f.window().isEmpty());
   }
 
+  /**
+   * A SHA-256 of what the view computes: its entities, source, columns, times, ttl and features' expressions,
+   * aggregations and windows. Its name, description, owner, tags, file and the features' descriptions are left out,
+   * so rewording a view keeps it and changing a window or an expression does not.
+   */
+  public String definitionSha256() {
+    StringBuilder text = new StringBuilder();
+    text.append("entities=").append(entities).append('\n');
+    text.append("source=").append(source.table().orElse("")).append('|').append(source.path().orElse("")).append('|')
+        .append(source.format()).append('|').append(source.filter().orElse("")).append('\n');
+    columns.forEach((column, expr) -> text.append("column ").append(column).append('=').append(expr).append('\n'));
+    text.append("event_time=").append(eventTime.orElse("")).append('\n');
+    text.append("available_at=").append(availableAt.orElse("")).append('\n');
+    text.append("ttl=").append(ttl.map(t -> t.duration().toString()).orElse("")).append('\n');
+    for (FeatureSpec feature : features) {
+      text.append("feature ").append(feature.name()).append('|').append(feature.expr().orElse("")).append('|')
+          .append(feature.aggregation().map(Aggregation::name).orElse("")).append('|')
+          .append(feature.window().map(w -> w.duration().toString()).orElse("")).append('\n');
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
   private static java.time.Duration max(java.time.Duration a, java.time.Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
   }

@@ -63,6 +63,23 @@ class FeatureViewParserTest {
   }
 
   @Test
+  void the_definition_hash_changes_with_what_the_view_computes_and_not_with_how_it_is_described() throws IOException {
+    String same = FeatureViewParser.parse(write(VALID)).get(0).definitionSha256();
+
+    assertThat(same).matches("[0-9a-f]{64}");
+    for (String reworded : List.of(VALID.replace("description: delays", "description: arrival delays"), VALID.replace("owner: team", "owner: ops"),
+        VALID.replace("tags: {domain: flights}", "tags: {domain: air}"), VALID.replace("online: true", "online: false"))) {
+      assertThat(FeatureViewParser.parse(write(reworded)).get(0).definitionSha256()).as(reworded).isEqualTo(same);
+    }
+    for (String redefined : List.of(VALID.replace("window: 7d}", "window: 6d}"), VALID.replace("agg: avg,", "agg: sum,"),
+        VALID.replace("expr: arrival_delay, agg: last", "expr: departure_delay, agg: last"), VALID.replace("ttl: 7d", "ttl: 8d"),
+        VALID.replace("INTERVAL 1 HOUR", "INTERVAL 2 HOURS"), VALID.replace("arrival_delay > -120", "arrival_delay > -60"),
+        VALID.replace("entities: [origin]", "entities: [destination]"), VALID.replace("event_time: departure_time", "event_time: arrival_time"))) {
+      assertThat(FeatureViewParser.parse(write(redefined)).get(0).definitionSha256()).as(redefined).isNotEqualTo(same);
+    }
+  }
+
+  @Test
   void each_mistake_names_the_file_the_view_the_key_and_the_reason() throws IOException {
     expect(VALID.replace("owner: team", "ownr: team"), "view 'origin_delays', key 'ownr': unknown key");
     expect(VALID.replace("window: 1h}", "window: 1hour}"), "view 'origin_delays', key 'features.n_1h.window': '1hour' is not a duration");

@@ -72,13 +72,13 @@ public final class Quickstart implements Job<Quickstart.Result> {
     stage(context, stages, "features materialize", new MaterializeFeatures(batchViews, Optional.empty(), Optional.empty(), false));
     stage(context, stages, "features push-online", new PushOnline(onlineViews, Optional.empty()));
     // A tenth of the flights keeps the quickstart within minutes; the features still see all of them.
-    stage(context, stages, "train flight-delay (10% sample), register, promote if better", new TrainPipeline("flight-delay", 0.1,
-        new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
+    TrainPipeline.Result champion = stage(context, stages, "train flight-delay (10% sample), register, promote if better",
+        new TrainPipeline("flight-delay", 0.1, new Registration(true, "auc", Registration.DEFAULT_ALIAS)));
     // A second version to weigh against the champion on traffic: the same pipeline with a much smaller forest, truly worse,
     // trained on the champion's training set rather than a rebuilt copy of it.
     TrainPipeline.Result challenger = stage(context, stages, "train a challenger (flight-delay with " + CHALLENGER_FOREST + ") on the same "
         + "training set, register as flight-delay@challenger", new TrainPipeline(challengerSpec(context).toString(), 0.1,
-        new Registration(true, null, CHALLENGER), Optional.of(new TableName("training", "flight_delay"))));
+        new Registration(true, null, CHALLENGER), Optional.of(TableName.parse(champion.run().trainingSetTable()))));
     context.out().println("    " + new Promotion(context.registry()).promote("flight-delay", challenger.version().version(), CHALLENGER).describe());
     // The night's batch run a scheduler would start: the last day's flights, each as of its departure; logged, as is the
     // challenger's run over the same flights, so the two can be compared on them (models compare --live).

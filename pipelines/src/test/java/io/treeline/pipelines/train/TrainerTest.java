@@ -208,6 +208,14 @@ class TrainerTest {
         .train(spec, new Trainer.Options(0.5, Map.of(), Optional.of(built))))
         .hasMessageStartingWith("Cannot use --training-set " + built + ": it was built with another spine than this run's: ")
         .hasMessageContaining("rand(42) < 0.5");
+    // A view redefined since (one window longer) makes it another training set.
+    Path redefinedViews = Files.createDirectories(lake.root().resolve("redefined-views"));
+    String views = Files.readString(Path.of("..", "conf", "features", "flights.yaml"));
+    Files.writeString(redefinedViews.resolve("flights.yaml"), views.replaceFirst("        agg: max\n        window: 24h", "        agg: max\n        window: 25h"));
+    assertThatThrownBy(() -> new Trainer(TestSpark.session(), lake.layout(), FeatureRepository.load(redefinedViews))
+        .train(spec, new Trainer.Options(1, Map.of(), Optional.of(built))))
+        .hasMessageStartingWith("Cannot use --training-set " + built + ": the feature view origin_delays has been redefined since it was built")
+        .extracting(e -> ((io.treeline.core.error.TreelineException) e).remedy()).asString().startsWith("Leave --training-set out");
     assertThatThrownBy(() -> new Trainer(TestSpark.session(), lake.layout(), repository)
         .train(spec, new Trainer.Options(1, Map.of(), Optional.of(TableName.parse("training.nothing_here")))))
         .hasMessageStartingWith("Cannot read --training-set training.nothing_here: there is no such table");
