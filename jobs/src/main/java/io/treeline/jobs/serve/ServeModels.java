@@ -9,6 +9,7 @@ import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
+import io.treeline.jobs.runtime.StopSignals;
 import io.treeline.jobs.runtime.TreelineVersion;
 import io.treeline.serving.ServingApp;
 import io.treeline.serving.http.ServerOptions;

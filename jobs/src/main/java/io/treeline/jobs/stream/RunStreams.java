@@ -14,6 +14,7 @@ import io.treeline.jobs.monitoring.StreamMetricsPush;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
+import io.treeline.jobs.runtime.StopSignals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,12 +102,16 @@ public final class RunStreams implements Job<RunStreams.Result> {
           Thread.currentThread().interrupt();
         }
       };
+      // Any other way the JVM ends (System.exit, SIGHUP) still lets the batch in progress finish.
       ShutdownHookManager.get().addShutdownHook(stop, SHUTDOWN_PRIORITY, GRACE.getSeconds() + 40, TimeUnit.SECONDS);
+      // SIGTERM and Ctrl-C end the streams here, so the summary is printed and the process exits 0.
+      StopSignals signals = StopSignals.onStop(() -> runner.stopGracefully(GRACE));
       try {
         runner.awaitTermination();
         return new Result(settings.source(), runner.running().stream()
             .map(one -> new Streamed(one.stream().view().name(), one.stream().metrics().snapshot(), one.onlineMetrics().snapshot())).toList());
       } finally {
+        signals.close();
         if (!ShutdownHookManager.get().isShutdownInProgress()) {
           ShutdownHookManager.get().removeShutdownHook(stop);
         }

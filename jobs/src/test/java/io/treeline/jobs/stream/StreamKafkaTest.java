@@ -97,9 +97,11 @@ class StreamKafkaTest {
       Files.deleteIfExists(status);
       Process second = stream(out, "killed", null, List.of());
       waitFor(() -> Files.exists(status) && Files.readString(status).contains("\"lag\" : 0"), second, out.root().resolve("stream.log"));
-      second.destroy(); // SIGTERM: the batch in progress finishes, the summary is printed
+      second.destroy(); // SIGTERM: the batch in progress finishes, the summary is printed, and an orchestrator sees success
       assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
-      assertThat(Files.readString(out.root().resolve("stream.log"))).contains("Streamed 1 view from kafka topic killed");
+      String log = Files.readString(out.root().resolve("stream.log"));
+      assertThat(second.exitValue()).as(log).isZero();
+      assertThat(log).contains("SIGTERM received: stopping gracefully", "Streamed 1 view from kafka topic killed");
       assertThat(Files.readString(status)).contains("\"state\" : \"stopped\"");
       assertExactlyTheBatchValues(out, 6_000);
 
