@@ -110,7 +110,8 @@ public final class TrainingSetBuilder {
     }
     Map<String, String> properties = DeltaTable.forPath(spark, location).detail().select("properties").first().getJavaMap(0);
     List<FeatureColumn> columns = new ArrayList<>();
-    resolve(refs).forEach((view, features) -> features.forEach(f -> columns.add(new FeatureColumn(view.name(), f))));
+    Map<FeatureView, List<String>> byView = resolve(refs);
+    byView.forEach((view, features) -> features.forEach(f -> columns.add(new FeatureColumn(view.name(), f))));
     String expectedFeatures = columns.stream().map(FeatureColumn::column).collect(Collectors.joining(","));
     if (!properties.containsKey(FEATURES_PROPERTY)) {
       throw Errors.invalidInput("use", what, "it was not written by Treeline's training-set builder (it records no spine or features)",
@@ -119,7 +120,7 @@ public final class TrainingSetBuilder {
     mustEqual(what, "spine", properties.get("treeline.spine"), spine.tableOrSql());
     mustEqual(what, "event time", properties.get("treeline.event_time"), spine.eventTime());
     mustEqual(what, "feature columns", properties.get(FEATURES_PROPERTY), expectedFeatures);
-    for (FeatureView view : resolve(refs).keySet()) {
+    for (FeatureView view : byView.keySet()) {
       // Sets built before definitions were recorded have none to compare.
       String recorded = properties.get(VIEW_PROPERTY_PREFIX + view.name() + DEFINITION_PROPERTY_SUFFIX);
       if (recorded != null && !recorded.equals(view.definitionSha256())) {

@@ -1,5 +1,6 @@
 package io.treeline.featurestore.spec;
 
+import io.treeline.core.hash.Sha256;
 import io.treeline.core.lake.TableName;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -94,12 +95,7 @@ public record FeatureView(
           .append(feature.aggregation().map(Aggregation::name).orElse("")).append('|')
           .append(feature.window().map(w -> w.duration().toString()).orElse("")).append('\n');
     }
-    try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return Sha256.of(text.toString());
   }
 
   private static java.time.Duration max(java.time.Duration a, java.time.Duration b) {

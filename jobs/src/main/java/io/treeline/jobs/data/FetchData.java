@@ -1,6 +1,7 @@
 package io.treeline.jobs.data;
 
 import io.treeline.core.error.Errors;
+import io.treeline.core.hash.Sha256;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;

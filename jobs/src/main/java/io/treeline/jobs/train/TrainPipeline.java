@@ -1,9 +1,9 @@
 package io.treeline.jobs.train;
 
 import io.treeline.core.error.Errors;
+import io.treeline.core.hash.Sha256;
 import io.treeline.core.json.JsonObjects;
 import io.treeline.core.lake.TableName;
-import io.treeline.jobs.data.Sha256;
 import io.treeline.jobs.features.FeatureViews;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;

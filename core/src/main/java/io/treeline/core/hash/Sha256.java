@@ -1,4 +1,4 @@
-package io.treeline.jobs.data;
+package io.treeline.core.hash;
 
 import java.io.IOException;
 import java.io.InputStream;
