@@ -21,7 +21,11 @@ public final class StreamSources {
 
   public static Dataset<Row> open(SparkSession spark, StreamSettings settings) {
     if (settings.kafka()) {
-      return spark.readStream().format("kafka").options(settings.sourceOptions()).load().select(
+      // Spark reads one Kafka partition per task unless told otherwise; a partition keyed by busy
+      // entities holds more events than the others, and its task alone then parses the batch's tail
+      // while the other cores wait. More read tasks than topic partitions split the larger ones.
+      int readTasks = 2 * spark.sparkContext().defaultParallelism();
+      return spark.readStream().format("kafka").options(settings.sourceOptions()).option("minPartitions", readTasks).load().select(
           col("value").cast(DataTypes.StringType).as(StreamEvents.PAYLOAD),
           col("topic").as(StreamEvents.TOPIC),
           col("partition").as(StreamEvents.PARTITION),
