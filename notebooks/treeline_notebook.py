@@ -1,5 +1,6 @@
 """What the Treeline notebooks share: where the lake, the registry and the server are (from the
-environment, see README.md), a SparkSession that reads Delta, and readers for runs and model versions.
+environment, see README.md), a SparkSession that reads Delta, delta-rs for small reads without a JVM, and readers
+for runs and model versions.
 
 The lake layout is Treeline's (docs/configuration.md): Delta tables under tables/<namespace>/<table>,
 training runs under runs/<run id>/, the lake registry's model packages under models/<name>/<version>/.
@@ -83,6 +84,14 @@ def spark_session(app_name="treeline-notebook"):
 
 def table(spark, name):
     return spark.read.format("delta").load(table_path(name))
+
+
+def delta_table(name):
+    """A lake table opened with delta-rs (the `deltalake` package): its log, metadata and a pyarrow dataset,
+    without a JVM. For reading a few rows or a table's properties; Spark for anything large."""
+    from deltalake import DeltaTable
+
+    return DeltaTable(table_path(name))
 
 
 def lake_tables(namespace):

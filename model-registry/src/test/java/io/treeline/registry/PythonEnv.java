@@ -19,7 +19,7 @@ public final class PythonEnv {
         ? Path.of(configured)
         : Path.of(System.getProperty("user.home"), ".cache", "treeline",
             "venv-mlflow-" + ModelPackage.MLFLOW_VERSION + "-pyspark-" + ModelPackage.PYSPARK_VERSION
-                + "-pandas2-delta-4.4.0-nbclient-0.11.0-tritonclient-2.73.0-promclient-0.26.0");
+                + "-pandas2-delta-4.4.0-deltars-1.6.6-nbclient-0.11.0-tritonclient-2.73.0-promclient-0.26.0");
     if (!Files.isExecutable(venv.resolve("bin/python"))) {
       throw new IllegalStateException("No Python venv with MLflow at " + venv + ": run bin/test once (it creates it), "
           + "or set TREELINE_PYTHON_VENV to a venv with mlflow==" + ModelPackage.MLFLOW_VERSION + " and pyspark==" + ModelPackage.PYSPARK_VERSION);
