@@ -289,8 +289,9 @@ public final class ViewStream implements VoidFunction2<Dataset<Row>, Long> {
     String location = layout.table(view.offlineTable());
     // The timeline is computed in partitions by entity, and each of them holds rows of every date the
     // batch reaches: written as they are, every task writes a file per date (about 250 a batch of a
-    // million events). Each date in one write task writes a quarter of the files, faster. The count
-    // is explicit so Spark does not merge the tasks into fewer than the cores can run evenly.
+    // million events). Each date in one write task writes a quarter of the files, for every reader of
+    // the table. The count is explicit so Spark does not merge the tasks into fewer than the cores can
+    // run evenly.
     timeline = timeline.repartition(4 * spark.sparkContext().defaultParallelism(), col(OfflineTable.FEATURE_DATE));
     var writer = timeline.write().format("delta").option("txnAppId", appId).option("txnVersion", batchId)
         .option("userMetadata", "treeline stream " + view.name() + " batch " + batchId);
