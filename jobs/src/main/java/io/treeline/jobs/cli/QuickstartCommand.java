@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description =
-        "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights data, load it into Delta, materialize the feature views of conf/features, push them to the online store, train the flight-delay pipeline on a tenth of the flights (its point-in-time training set is training.flight_delay), register it and promote it to flight-delay@champion if it beats the current one, then serve it and send a few predictions through each protocol (native, MLflow, Open Inference). Prints what it did and what to try next.")
+        "Run every stage in order on the embedded defaults (local Spark, ./lake): fetch the flights data, load it into Delta, materialize the feature views of conf/features, push them to the online store, train the flight-delay pipeline on a tenth of the flights (its point-in-time training set is training.flight_delay), register it and promote it to flight-delay@champion if it beats the current one, train a smaller challenger on the same training set (flight-delay@challenger), score the flights of 2001-06-30 with both into scores.* and monitoring.inference_log, stream four hours of that day into origin_airport_stats from event files (online values change as each file arrives), then serve the champion and send a few predictions through each protocol (native, MLflow, Open Inference). Prints what it did and what to try next.")
 final class QuickstartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
