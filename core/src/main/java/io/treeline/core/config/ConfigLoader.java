@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
   /** TREELINE_* variables that belong to the launcher, not to the configuration. */
   static final Set<String> LAUNCHER_VARIABLES =
-      Set.of("TREELINE_HOME", "TREELINE_HEAP", "TREELINE_JAVA_OPTS", "TREELINE_CONFIG", "TREELINE_CACHE", "TREELINE_JAVA",
+      Set.of("TREELINE_HOME", "TREELINE_HEAP", "TREELINE_JAVA_OPTS", "TREELINE_CDS", "TREELINE_CDS_DIR", "TREELINE_CONFIG", "TREELINE_CACHE", "TREELINE_JAVA",
           "TREELINE_PYTHON_VENV", "TREELINE_GIT_COMMIT",
           // The notebooks' parameters (notebooks/README.md): a shell that set them for Jupyter still runs bin/treeline.
           "TREELINE_SERVING_URL", "TREELINE_MODEL", "TREELINE_RUN", "TREELINE_COMPARE", "TREELINE_VIEW",
