@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
 import java.io.IOException;
-import java.io.ByteArrayOutputStream;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -41,8 +39,8 @@ final class Bodies {
   private Bodies() {}
 
   /** The media type without parameters, lower case; "" when absent. */
-  static String mediaType(Context ctx) {
-    String type = ctx.req().getContentType();
+  static String mediaType(Exchange ex) {
+    String type = ex.header("Content-Type");
     if (type == null) {
       return "";
     }
@@ -51,22 +49,17 @@ final class Bodies {
   }
 
   /**
-   * The body as JSON, for routes that take JSON. {@code curl -d} labels its body
+   * The body's bytes in the thread's {@link BodyBuffer}, for routes that take JSON. {@code curl -d} labels its body
    * {@code application/x-www-form-urlencoded} unless told otherwise, so a body so labelled that is
    * a JSON object is read as JSON; a real form, and any other type, gets 415.
    */
-  static JsonNode jsonBody(Context ctx, long limit) {
-    return json(jsonBytes(ctx, limit).copy());
-  }
-
-  /** As {@link #jsonBody}, the body's bytes before they are parsed, in the thread's {@link BodyBuffer}. */
-  static BodyBuffer jsonBytes(Context ctx, long limit) {
-    String type = mediaType(ctx);
+  static BodyBuffer jsonBytes(Exchange ex, long limit) {
+    String type = mediaType(ex);
     boolean form = type.equals("application/x-www-form-urlencoded");
     if (!type.equals("application/json") && !form) {
       throw unsupported(type);
     }
-    BodyBuffer body = BodyBuffer.read(ctx, limit);
+    BodyBuffer body = BodyBuffer.read(ex, limit);
     if (form && !startsWithBrace(body.bytes(), body.length())) {
       throw unsupported(type);
     }
@@ -92,8 +85,8 @@ final class Bodies {
   }
 
   /** The body, refused with 413 past {@code limit} bytes whether or not the client declared its length. */
-  static byte[] read(Context ctx, long limit) {
-    return BodyBuffer.read(ctx, limit).copy();
+  static byte[] read(Exchange ex, long limit) {
+    return BodyBuffer.read(ex, limit).copy();
   }
 
   static JsonNode json(byte[] body) {
@@ -158,29 +151,12 @@ final class Bodies {
   }
 
   static void write(Context ctx, int status, Object body) {
-    ctx.status(status).contentType("application/json").result(bytes(body));
+    write(JavalinExchange.of(ctx), status, body);
   }
 
-  /**
-   * Writes a JSON body a handler built in {@code json}. A body that fits Jetty's aggregation buffer
-   * (8 KB) is written straight to the response, where it waits for the answer to complete, so the
-   * write does no I/O; Javalin would copy it through a fresh 32 KB array. A bigger one goes the
-   * usual way, where a client that left fails outside the handler as before.
-   */
-  static void write(Context ctx, int status, ByteArrayOutputStream json) {
-    ctx.status(status).contentType("application/json");
-    if (json.size() > DIRECT_WRITE_BYTES) {
-      ctx.result(json.toByteArray());
-      return;
-    }
-    try {
-      json.writeTo(ctx.outputStream());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  static void write(Exchange ex, int status, Object body) {
+    ex.answer(status, bytes(body));
   }
-
-  private static final int DIRECT_WRITE_BYTES = 4 << 10;
 
   static byte[] bytes(Object body) {
     try {

@@ -25,16 +25,16 @@ final class BodyBuffer {
   private BodyBuffer() {}
 
   /** The calling thread's buffer holding the request's body, refused with 413 past {@code limit} bytes. */
-  static BodyBuffer read(io.javalin.http.Context ctx, long limit) {
+  static BodyBuffer read(Exchange ex, long limit) {
     BodyBuffer buffer = OWN.get();
-    try (InputStream in = ctx.bodyInputStream()) {
+    try (InputStream in = ex.body()) {
       if (!buffer.fill(in, limit)) {
         drain(in);
-        throw tooLarge(ctx.contentLength(), limit);
+        throw tooLarge(ex.contentLength(), limit);
       }
       return buffer;
     } catch (Drained e) {
-      throw tooLarge(ctx.contentLength(), limit);
+      throw tooLarge(ex.contentLength(), limit);
     } catch (IOException e) {
       throw ApiException.malformed("the request body could not be read: the connection failed while it was sent");
     }

@@ -1,6 +1,5 @@
 package io.treeline.serving.http;
 
-import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.auth.AuthenticationException;
 import io.treeline.serving.auth.Authenticator;
@@ -17,24 +16,24 @@ final class Guard {
     this.rateLimiter = rateLimiter;
   }
 
-  void check(Context ctx) {
-    String caller = "address:" + ctx.ip();
+  void check(Exchange ex) {
+    String caller = "address:" + ex.remoteAddress();
     if (authenticator != null) {
       try {
-        Caller who = authenticator.authenticate(ctx.header(Authenticator.AUTHORIZATION_HEADER), ctx.header(Authenticator.API_KEY_HEADER));
+        Caller who = authenticator.authenticate(ex.header(Authenticator.AUTHORIZATION_HEADER), ex.header(Authenticator.API_KEY_HEADER));
         caller = who.id();
       } catch (AuthenticationException e) {
         // Failed attempts spend the address's allowance, so keys cannot be guessed at full speed.
-        limit(ctx, caller);
+        limit(ex, caller);
         throw ApiException.unauthenticated(e.getMessage());
       }
     }
-    limit(ctx, caller);
+    limit(ex, caller);
   }
 
-  private void limit(Context ctx, String caller) {
+  private void limit(Exchange ex, String caller) {
     if (rateLimiter != null && !rateLimiter.tryAcquire(caller)) {
-      ctx.header("Retry-After", Long.toString(rateLimiter.retryAfterSeconds(caller)));
+      ex.responseHeader("Retry-After", Long.toString(rateLimiter.retryAfterSeconds(caller)));
       throw ApiException.rateLimited("the rate limit for this caller is reached: retry after the Retry-After header's seconds");
     }
   }

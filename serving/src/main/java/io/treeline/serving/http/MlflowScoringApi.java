@@ -41,27 +41,28 @@ final class MlflowScoringApi {
 
   void invocations(Context ctx) {
     Route route = host.firstRoute();
-    String type = Bodies.mediaType(ctx);
+    Exchange ex = JavalinExchange.of(ctx);
+    String type = Bodies.mediaType(ex);
     List<Map<String, JsonNode>> records;
     RecordFormat format;
     if (type.equals("application/json")) {
-      records = json(Bodies.json(Bodies.read(ctx, options.maxBodyBytes()), Bodies.PANDAS_JSON));
+      records = json(Bodies.json(Bodies.read(ex, options.maxBodyBytes()), Bodies.PANDAS_JSON));
       format = RecordFormat.PANDAS_JSON;
     } else if (type.equals("text/csv")) {
-      records = Csv.records(Utf8.csv(Bodies.read(ctx, options.maxBodyBytes())));
+      records = Csv.records(Utf8.csv(Bodies.read(ex, options.maxBodyBytes())));
       format = RecordFormat.PANDAS_CSV;
     } else {
       throw ApiException.unsupportedMediaType("Content-Type " + (type.isEmpty() ? "is missing" : "'" + type + "' is not accepted")
           + ": /invocations takes 'application/json' (dataframe_split, dataframe_records, instances or inputs) or 'text/csv'");
     }
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input");
-    ServedModel model = scoring.pick(ctx, route, records);
-    Scorer.Batch batch = scoring.score(ctx, model, records, "row", format, false);
+    ServedModel model = scoring.pick(ex, route, records);
+    Scorer.Batch batch = scoring.score(ex, model, records, "row", format, false);
     List<Object> predictions = new ArrayList<>(batch.results().size());
     for (Scorer.Scored scored : batch.results()) {
       predictions.add(scored.prediction().prediction());
     }
-    Bodies.write(ctx, 200, Map.of("predictions", predictions));
+    Bodies.write(ex, 200, Map.of("predictions", predictions));
   }
 
   private static List<Map<String, JsonNode>> json(JsonNode body) {

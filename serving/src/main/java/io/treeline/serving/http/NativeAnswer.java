@@ -1,11 +1,9 @@
 package io.treeline.serving.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.javalin.http.Context;
 import io.treeline.serving.compile.Prediction;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -16,14 +14,14 @@ import java.io.UncheckedIOException;
  */
 final class NativeAnswer {
   private static final int KEPT_BYTES = 64 << 10;
-  private static final ThreadLocal<ByteArrayOutputStream> OWN = ThreadLocal.withInitial(() -> new ByteArrayOutputStream(1024));
+  private static final ThreadLocal<AnswerBuffer> OWN = ThreadLocal.withInitial(() -> new AnswerBuffer(1024));
 
   private NativeAnswer() {}
 
-  static void write(Context ctx, ServedModel model, Scorer.Batch batch) {
-    ByteArrayOutputStream out = OWN.get();
+  static void write(Exchange ex, ServedModel model, Scorer.Batch batch) {
+    AnswerBuffer out = OWN.get();
     if (out.size() > KEPT_BYTES) {
-      out = new ByteArrayOutputStream(1024); // a huge batch's answer: not kept for the next request
+      out = new AnswerBuffer(1024); // a huge batch's answer: not kept for the next request
       OWN.set(out);
     }
     out.reset();
@@ -48,7 +46,7 @@ final class NativeAnswer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write a response: " + e.getMessage(), e);
     }
-    Bodies.write(ctx, 200, out);
+    ex.answer(200, out);
   }
 
   private static void prediction(JsonGenerator json, ServedModel model, Prediction prediction) throws IOException {

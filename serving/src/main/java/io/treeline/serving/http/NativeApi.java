@@ -1,7 +1,6 @@
 package io.treeline.serving.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.api.Quoted;
 import io.treeline.serving.model.ModelHost;
@@ -26,27 +25,28 @@ final class NativeApi {
     this.options = options;
   }
 
-  void predict(Context ctx) {
-    Route route = host.route(ctx.pathParam("name"));
-    boolean explain = explain(QueryParameters.strict(ctx.queryString()).get("explain"));
-    BodyBuffer body = Bodies.jsonBytes(ctx, options.maxBodyBytes());
+  /** Answers one request to the model route {@code name}; {@code query} is the raw query string, or null. */
+  void predict(Exchange ex, String name, String query) {
+    Route route = host.route(name);
+    boolean explain = explain(QueryParameters.strict(query).get("explain"));
+    BodyBuffer body = Bodies.jsonBytes(ex, options.maxBodyBytes());
     boolean record = scoring.sampled();
-    ServedModel model = scoring.armBeforeReading(ctx, route);
+    ServedModel model = scoring.armBeforeReading(ex, route);
     NativeRecords.Read read = model == null ? null : NativeRecords.read(body, model.plan(), options.maxBatch(), scoring.readAgain(route, record));
     Scorer.Batch batch;
     if (read != null) {
-      scoring.chosen(ctx, route, model);
-      batch = scoring.scoreRead(ctx, route, model, read, body, explain, record);
+      scoring.chosen(ex, route, model);
+      batch = scoring.scoreRead(ex, route, model, read, body, explain, record);
     } else {
       List<Map<String, JsonNode>> records = records(Bodies.json(body.copy()), options.maxBatch());
       if (model == null) {
-        model = scoring.pick(ctx, route, records);
+        model = scoring.pick(ex, route, records);
       } else {
-        scoring.chosen(ctx, route, model); // picked before reading: the same arm, whichever way the body is read
+        scoring.chosen(ex, route, model); // picked before reading: the same arm, whichever way the body is read
       }
-      batch = scoring.score(ctx, model, records, "records", RecordFormat.JSON, explain, record);
+      batch = scoring.score(ex, model, records, "records", RecordFormat.JSON, explain, record);
     }
-    NativeAnswer.write(ctx, model, batch);
+    NativeAnswer.write(ex, model, batch);
   }
 
   /** The body read as a tree: every refusal of a body that is not {"records": [{...}, ...]} is made here. */

@@ -53,10 +53,11 @@ final class OpenInferenceApi {
     }
     List<Map<String, JsonNode>> records = records(Bodies.requireArray(body.get("inputs"), "'inputs'"), request.tensors());
     Bodies.requireBatch(records.size(), options.maxBatch(), "the input tensors");
-    ServedModel model = scoring.pick(ctx, route, records, version);
+    Exchange ex = JavalinExchange.of(ctx);
+    ServedModel model = scoring.pick(ex, route, records, version);
     List<String> outputs = outputs(model, body.get("outputs"));
     Set<String> binary = binaryOutputs(body, outputs);
-    Scorer.Batch batch = scoring.score(ctx, model, records, "inputs row", RecordFormat.JSON, false);
+    Scorer.Batch batch = scoring.score(ex, model, records, "inputs row", RecordFormat.JSON, false);
     Map<String, List<Double>> columns = new LinkedHashMap<>();
     outputs.forEach(name -> columns.put(name, new ArrayList<>()));
     int width = 1;
@@ -122,13 +123,14 @@ final class OpenInferenceApi {
    * and binary tensors after it; so no type, JSON or octet-stream are all read (and a {@code curl -d} form label on a JSON object).
    */
   private byte[] body(Context ctx) {
-    String type = Bodies.mediaType(ctx);
+    Exchange ex = JavalinExchange.of(ctx);
+    String type = Bodies.mediaType(ex);
     boolean form = type.equals("application/x-www-form-urlencoded");
     if (!form && !Set.of("", "application/json", "application/octet-stream").contains(type)) {
       throw ApiException.unsupportedMediaType("Content-Type '" + Quoted.cut(type) + "' is not accepted here: send the inference request as"
           + " JSON (application/json, or no Content-Type), with binary tensors after it as the binary data extension has them");
     }
-    byte[] body = Bodies.read(ctx, options.maxBodyBytes());
+    byte[] body = Bodies.read(ex, options.maxBodyBytes());
     if (form && ctx.header(BinaryTensors.HEADER_LENGTH) == null && !Bodies.startsWithBrace(body)) {
       throw ApiException.unsupportedMediaType("Content-Type 'application/x-www-form-urlencoded' is not accepted here: send the inference request as JSON");
     }

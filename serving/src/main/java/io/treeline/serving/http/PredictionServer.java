@@ -14,7 +14,6 @@ import io.treeline.serving.model.ModelHost;
 import io.treeline.serving.model.Route;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
-import io.treeline.serving.tracing.RequestTrace;
 import io.treeline.serving.tracing.ServingTracer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,10 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PredictionServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionServer.class);
-  private static final String STARTED = "treeline.started";
-  private static final String ROUTE = "treeline.route";
-  private static final String ERROR = "treeline.error";
-  private static final String REQUEST_ID = "treeline.request_id";
+  private static final String V1_PREDICT = "/v1/models/{name}/predict";
   private static final java.time.Duration MIN_LOG_FLUSH = java.time.Duration.ofSeconds(5);
 
   private final ModelHost host;
@@ -61,6 +57,9 @@ public final class PredictionServer implements AutoCloseable {
   private final InferenceLog inferenceLog;
   private final Scoring scoring;
   private final Shadows shadows;
+  private final Guard guard;
+  private final NativeApi v1;
+  private final DirectPredictRoute direct = new DirectPredictRoute(this::predictDirect);
   private Javalin app;
 
   public PredictionServer(ModelHost host, OnlineReader store, String storeKind, ServerOptions options, ServingMetrics metrics, String version) {
@@ -75,19 +74,19 @@ public final class PredictionServer implements AutoCloseable {
     Scorer scorer = new Scorer(store, storeKind);
     this.shadows = new Shadows(scorer, inferenceLog, metrics, options.routing().shadowThreads(), options.routing().shadowQueue());
     this.scoring = new Scoring(scorer, metrics, storeKind, inferenceLog, options.routing().key(), shadows);
-    NativeApi v1 = new NativeApi(host, scoring, options);
+    this.v1 = new NativeApi(host, scoring, options);
     MlflowScoringApi mlflow = new MlflowScoringApi(host, scoring, options);
     OpenInferenceApi v2 = new OpenInferenceApi(host, scoring, options);
-    Guard guard = new Guard(options.authenticator(), options.rateLimiter());
+    this.guard = new Guard(options.authenticator(), options.rateLimiter());
     this.app = Javalin.create(cfg -> {
       jetty(cfg);
       cfg.http.maxRequestSize = options.maxBodyBytes();
       cfg.startup.showJavalinBanner = false;
-      cfg.routes.before(this::begin);
+      cfg.routes.before(ctx -> begin(JavalinExchange.of(ctx)));
       for (String path : new String[] {"/v1/*", "/invocations", "/v2/models/*"}) {
-        cfg.routes.before(path, guard::check);
+        cfg.routes.before(path, ctx -> guard.check(JavalinExchange.of(ctx)));
       }
-      cfg.routes.post("/v1/models/{name}/predict", prediction("v1_predict", v1::predict));
+      cfg.routes.post(V1_PREDICT, prediction("v1_predict", ctx -> v1.predict(JavalinExchange.of(ctx), ctx.pathParam("name"), ctx.queryString())));
       cfg.routes.post("/invocations", prediction("invocations", mlflow::invocations));
       cfg.routes.post("/v2/models/{name}/infer", prediction("v2_infer", v2::infer));
       cfg.routes.post("/v2/models/{name}/versions/{version}/infer", prediction("v2_infer", v2::infer));
@@ -104,25 +103,20 @@ public final class PredictionServer implements AutoCloseable {
       cfg.routes.get("/ready", route("ready", this::readiness));
       cfg.routes.get("/metrics", route("metrics", ctx -> ctx.contentType(MetricsRegistry.CONTENT_TYPE).result(metrics.scrape())));
       cfg.routes.get("/openapi.json", route("openapi", ctx -> ctx.contentType("application/json").result(openApi())));
-      cfg.routes.exception(ApiException.class, (e, ctx) -> refuse(ctx, e));
-      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(ctx, translate(e, ctx)));
-      cfg.routes.exception(Exception.class, (e, ctx) -> {
-        LOG.error("Request {} {} failed (request id {})", ctx.method(), ctx.path(), ctx.attribute(REQUEST_ID), e);
-        Scoring.trace(ctx).span().recordException(e);
-        ctx.attribute(ERROR, "INTERNAL_ERROR");
-        Bodies.write(ctx, 500, Map.of("error_code", "INTERNAL_ERROR", "message", "the server failed to answer; its log has the details"));
-      });
+      cfg.routes.exception(ApiException.class, (e, ctx) -> refuse(JavalinExchange.of(ctx), e));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(JavalinExchange.of(ctx), translate(e, ctx)));
+      cfg.routes.exception(Exception.class, (e, ctx) -> failed(JavalinExchange.of(ctx), e));
       cfg.routes.error(404, ctx -> {
-        if (ctx.attribute(ERROR) == null) {
-          refuse(ctx, ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them"));
+        if (JavalinExchange.of(ctx).error == null) {
+          refuse(JavalinExchange.of(ctx), ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them"));
         }
       });
       cfg.routes.error(405, ctx -> {
-        if (ctx.attribute(ERROR) == null) {
-          refuse(ctx, ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes"));
+        if (JavalinExchange.of(ctx).error == null) {
+          refuse(JavalinExchange.of(ctx), ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes"));
         }
       });
-      cfg.routes.after(this::record);
+      cfg.routes.after(ctx -> record(JavalinExchange.of(ctx)));
     });
   }
 
@@ -132,6 +126,7 @@ public final class PredictionServer implements AutoCloseable {
     cfg.http.prefer405over404 = true;
     HttpRefusals refusals = new HttpRefusals(options.maxRequestHeaderBytes());
     cfg.jetty.modifyServer(server -> {
+      server.insertHandler(direct);
       server.setErrorHandler(refusals);
       connections.of(server);
     });
@@ -186,41 +181,74 @@ public final class PredictionServer implements AutoCloseable {
     shadows.hook(hook);
   }
 
-  private void begin(Context ctx) {
-    ctx.attribute(STARTED, System.nanoTime());
+  /** How many prediction requests Jetty handed to the predict route without Javalin: for tests of which path a request took. */
+  long answeredDirectly() {
+    return direct.taken();
+  }
+
+  private void begin(Exchange ex) {
     if (closing) {
       // A kept-alive connection is closed by the server right after a whole answer, never while a request may be on its way.
-      ctx.header("Connection", "close");
+      ex.responseHeader("Connection", "close");
     }
-    String requestId = RequestIds.of(ctx.header(RequestIds.HEADER));
-    ctx.attribute(REQUEST_ID, requestId);
-    ctx.header(RequestIds.HEADER, requestId);
+    ex.requestId = RequestIds.of(ex.header(RequestIds.HEADER));
+    ex.responseHeader(RequestIds.HEADER, ex.requestId);
     if (tracer.enabled()) {
-      ctx.attribute(Scoring.TRACE, tracer.request(ctx.method().name(), ctx.path(), ctx::header));
+      ex.trace = tracer.request(ex.method(), ex.path(), ex::header);
     }
+  }
+
+  /**
+   * {@code POST /v1/models/{name}/predict} as {@link DirectPredictRoute} hands it over: the steps
+   * Javalin's handlers take for the route below, in their order, on Jetty's own request.
+   */
+  private void predictDirect(DirectExchange ex, String name, String query) {
+    begin(ex);
+    try {
+      guard.check(ex);
+      matched(ex, "v1_predict", V1_PREDICT);
+      predicting(() -> v1.predict(ex, name, query));
+    } catch (ApiException e) {
+      refuse(ex, e);
+    } catch (Exception e) {
+      failed(ex, e);
+    }
+    record(ex);
+  }
+
+  private static void matched(Exchange ex, String route, String endpoint) {
+    ex.route = route;
+    ex.endpoint = endpoint;
+    ex.trace.route(ex.method(), endpoint);
   }
 
   private Handler route(String name, Handler handler) {
     return ctx -> {
-      ctx.attribute(ROUTE, name);
-      Scoring.trace(ctx).route(ctx.method().name(), ctx.endpoint().path);
+      matched(JavalinExchange.of(ctx), name, ctx.endpoint().path);
       handler.handle(ctx);
     };
   }
 
   private Handler prediction(String name, Handler handler) {
-    return route(name, ctx -> {
-      inFlight.incrementAndGet(); // counted before the check, so close() cannot miss a request that passed it
-      try {
-        if (closing) {
-          throw ApiException.unavailable("the server is shutting down: retry on another instance");
-        }
-        handler.handle(ctx);
-        requestHook.run();
-      } finally {
-        inFlight.decrementAndGet();
+    return route(name, ctx -> predicting(() -> handler.handle(ctx)));
+  }
+
+  /** A step of a request that may throw anything; the server maps what it throws to an answer. */
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void predicting(Step scoring) throws Exception {
+    inFlight.incrementAndGet(); // counted before the check, so close() cannot miss a request that passed it
+    try {
+      if (closing) {
+        throw ApiException.unavailable("the server is shutting down: retry on another instance");
       }
-    });
+      scoring.run();
+      requestHook.run();
+    } finally {
+      inFlight.decrementAndGet();
+    }
   }
 
   private void ping(Context ctx) {
@@ -244,18 +272,26 @@ public final class PredictionServer implements AutoCloseable {
     Bodies.write(ctx, ready() ? 200 : 503, Map.of("ready", ready(), "models", models));
   }
 
-  private void refuse(Context ctx, ApiException e) {
-    ctx.attribute(ERROR, e.errorCode());
+  private void refuse(Exchange ex, ApiException e) {
+    ex.error = e.errorCode();
     if (e.status() == 401) {
-      ctx.header("WWW-Authenticate", "Bearer");
+      ex.responseHeader("WWW-Authenticate", "Bearer");
     }
     Map<String, String> body = new java.util.LinkedHashMap<>();
     body.put("error_code", e.errorCode());
     body.put("message", e.getMessage());
-    if (ctx.path().startsWith("/v2/") || ctx.path().equals("/v2")) {
+    if (ex.path().startsWith("/v2/") || ex.path().equals("/v2")) {
       body.put("error", e.getMessage()); // the Open Inference Protocol's error object, which its clients decode
     }
-    Bodies.write(ctx, e.status(), body);
+    Bodies.write(ex, e.status(), body);
+  }
+
+  /** Anything but a refusal: logged with its stack trace for the operator, and a 500 that shows the caller none of it. */
+  private void failed(Exchange ex, Exception e) {
+    LOG.error("Request {} {} failed (request id {})", ex.method(), ex.path(), ex.requestId, e);
+    ex.trace.span().recordException(e);
+    ex.error = "INTERNAL_ERROR";
+    Bodies.write(ex, 500, Map.of("error_code", "INTERNAL_ERROR", "message", "the server failed to answer; its log has the details"));
   }
 
   /** Javalin's own refusals (no such route, wrong method, body too large) in our words. */
@@ -269,28 +305,21 @@ public final class PredictionServer implements AutoCloseable {
     };
   }
 
-  private void record(Context ctx) {
-    Long started = ctx.attribute(STARTED);
-    String route = ctx.attribute(ROUTE);
-    String model = ctx.attribute(Scoring.MODEL);
-    String modelVersion = ctx.attribute(Scoring.VERSION);
-    String arm = ctx.attribute(Scoring.ARM);
-    route = route == null ? "unmatched" : route;
-    model = model == null ? "" : model;
-    int status = ctx.statusCode();
-    scoring.answered(ctx, ctx.attribute(REQUEST_ID), status, started == null ? 0 : System.nanoTime() - started);
-    metrics.request(route, model, modelVersion == null ? "" : modelVersion, arm == null ? "" : arm, status,
-        started == null ? 0 : System.nanoTime() - started);
-    String error = ctx.attribute(ERROR);
-    if (error != null) {
-      metrics.error(route, model, error);
+  private void record(Exchange ex) {
+    long nanos = System.nanoTime() - ex.started;
+    String route = ex.route == null ? "unmatched" : ex.route;
+    String model = ex.model == null ? "" : ex.model;
+    String modelVersion = ex.version == null ? "" : ex.version;
+    int status = ex.status();
+    scoring.answered(ex, ex.requestId, status, nanos);
+    metrics.request(route, model, modelVersion, ex.arm == null ? "" : ex.arm, status, nanos);
+    if (ex.error != null) {
+      metrics.error(route, model, ex.error);
     }
-    RequestTrace trace = Scoring.trace(ctx);
-    trace.end(status, error);
+    ex.trace.end(status, ex.error);
     if (accessLog != null && AccessLog.enabled()) {
-      long nanos = started == null ? 0 : System.nanoTime() - started;
-      accessLog.log(new AccessEvent(ctx.attribute(REQUEST_ID), ctx.method().name(), ctx.path(), route, model,
-          modelVersion == null ? "" : modelVersion, status, Math.round(nanos / 1e4) / 100.0, error, trace.traceId()));
+      accessLog.log(new AccessEvent(ex.requestId, ex.method(), ex.path(), route, model, modelVersion, status, Math.round(nanos / 1e4) / 100.0,
+          ex.error, ex.trace.traceId()));
     }
   }
 

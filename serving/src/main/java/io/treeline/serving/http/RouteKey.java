@@ -1,7 +1,6 @@
 package io.treeline.serving.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.http.Context;
 import io.treeline.core.error.Errors;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +30,9 @@ public record RouteKey(String header, String field) {
   }
 
   /** The request's key, or null for a random arm. */
-  String of(Context ctx, List<Map<String, JsonNode>> records) {
+  String of(Exchange ex, List<Map<String, JsonNode>> records) {
     if (header != null) {
-      String value = ctx.header(header);
+      String value = ex.header(header);
       return value == null || value.isEmpty() ? null : value;
     }
     if (field != null && !records.isEmpty()) {

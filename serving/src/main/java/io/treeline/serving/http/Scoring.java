@@ -1,7 +1,6 @@
 package io.treeline.serving.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.http.Context;
 import io.treeline.serving.api.ApiException;
 import io.treeline.serving.inference.InferenceLog;
 import io.treeline.serving.inference.InferenceRecord;
@@ -10,7 +9,6 @@ import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.request.RecordFormat;
 import io.treeline.serving.request.RequestPlan;
-import io.treeline.serving.tracing.RequestTrace;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -22,13 +20,7 @@ import java.util.Map;
  * sampled) and hands it to the shadows (if the route has any).
  */
 final class Scoring {
-  static final String MODEL = "treeline.model";
-  static final String VERSION = "treeline.version";
-  static final String ARM = "treeline.arm";
-  static final String TRACE = "treeline.trace";
   static final String ARM_HEADER = "X-Treeline-Arm";
-  private static final String TO_RECORD = "treeline.inference_log";
-  private static final String ROUTE = "treeline.model_route";
 
   private final Scorer scorer;
   private final ServingMetrics metrics;
@@ -47,17 +39,17 @@ final class Scoring {
   }
 
   /** A scored request, waiting for its answer (and its latency) to be logged and shadowed. */
-  private record Scored(ServedModel model, String route, ReceivedRecords records, Scorer.Batch batch, boolean record) {}
+  record Scored(ServedModel model, String route, ReceivedRecords records, Scorer.Batch batch, boolean record) {}
 
   /** The arm of {@code route} that answers this request (by the route key), named on the request and in a response header. */
-  ServedModel pick(Context ctx, Route route, List<Map<String, JsonNode>> records) {
-    return pick(ctx, route, records, null);
+  ServedModel pick(Exchange ex, Route route, List<Map<String, JsonNode>> records) {
+    return pick(ex, route, records, null);
   }
 
-  /** As {@link #pick(Context, Route, List)}, or the arm serving {@code version} when the request's path names one. */
-  ServedModel pick(Context ctx, Route route, List<Map<String, JsonNode>> records, String version) {
-    ServedModel model = version != null ? route.version(version) : route.pick(route.arms() == 1 ? null : key.of(ctx, records));
-    chosen(ctx, route, model);
+  /** As {@link #pick(Exchange, Route, List)}, or the arm serving {@code version} when the request's path names one. */
+  ServedModel pick(Exchange ex, Route route, List<Map<String, JsonNode>> records, String version) {
+    ServedModel model = version != null ? route.version(version) : route.pick(route.arms() == 1 ? null : key.of(ex, records));
+    chosen(ex, route, model);
     return model;
   }
 
@@ -66,12 +58,12 @@ final class Scoring {
    * read straight into its plan: the route's only arm, or the arm of a header (or random) key. Null when
    * the key is a field of the records, and when the arm is not loaded (which the usual path refuses).
    */
-  ServedModel armBeforeReading(Context ctx, Route route) {
+  ServedModel armBeforeReading(Exchange ex, Route route) {
     if (route.arms() != 1 && key.field() != null) {
       return null;
     }
     try {
-      return route.arms() == 1 ? route.first() : route.pick(key.of(ctx, List.of()));
+      return route.arms() == 1 ? route.first() : route.pick(key.of(ex, List.of()));
     } catch (ApiException e) {
       return null;
     }
@@ -83,9 +75,9 @@ final class Scoring {
   }
 
   /** Names {@code model}, an arm of {@code route}, as the one answering this request. */
-  void chosen(Context ctx, Route route, ServedModel model) {
-    ctx.attribute(ROUTE, route);
-    label(ctx, model);
+  void chosen(Exchange ex, Route route, ServedModel model) {
+    ex.modelRoute = route;
+    label(ex, model);
   }
 
   /** Whether the inference log keeps this request: asked once per request, before its records are read. */
@@ -97,25 +89,25 @@ final class Scoring {
    * Scores records read straight into the plan's values; when the log or a shadow wants them again
    * ({@link #readAgain}), {@code read} has their spans in {@code body} and a copy of the body is kept.
    */
-  Scorer.Batch scoreRead(Context ctx, Route route, ServedModel model, NativeRecords.Read read, BodyBuffer body, boolean explain, boolean record) {
-    Scorer.Batch batch = scorer.scoreRead(model, read.rows(), "records", explain, record, trace(ctx), Map.of());
+  Scorer.Batch scoreRead(Exchange ex, Route route, ServedModel model, NativeRecords.Read read, BodyBuffer body, boolean explain, boolean record) {
+    Scorer.Batch batch = scorer.scoreRead(model, read.rows(), "records", explain, record, ex.trace, Map.of());
     metrics.scored(model, read.rows().size(), storeKind, batch.storeNanos());
     if (readAgain(route, record)) {
-      ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, ReceivedRecords.streamed(body.copy(), read), batch, record));
+      ex.scored = new Scored(model, ex.endpoint, ReceivedRecords.streamed(body.copy(), read), batch, record);
     }
     return batch;
   }
 
-  Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain) {
-    return score(ctx, model, records, where, format, explain, log.sampled());
+  Scorer.Batch score(Exchange ex, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain) {
+    return score(ex, model, records, where, format, explain, log.sampled());
   }
 
-  /** As {@link #score(Context, ServedModel, List, String, RecordFormat, boolean)}, with the log's sample decided already. */
-  Scorer.Batch score(Context ctx, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain,
+  /** As {@link #score(Exchange, ServedModel, List, String, RecordFormat, boolean)}, with the log's sample decided already. */
+  Scorer.Batch score(Exchange ex, ServedModel model, List<Map<String, JsonNode>> records, String where, RecordFormat format, boolean explain,
       boolean record) {
-    Scorer.Batch batch = scorer.score(model, records, where, format, explain, record, trace(ctx));
+    Scorer.Batch batch = scorer.score(model, records, where, format, explain, record, ex.trace);
     metrics.scored(model, records.size(), storeKind, batch.storeNanos());
-    ctx.attribute(TO_RECORD, new Scored(model, ctx.endpoint().path, ReceivedRecords.parsed(records, format), batch, record));
+    ex.scored = new Scored(model, ex.endpoint, ReceivedRecords.parsed(records, format), batch, record);
     return batch;
   }
 
@@ -123,8 +115,8 @@ final class Scoring {
    * Once a request is answered: only one answered 200 is recorded (a refused one has no prediction),
    * with the server's time for all of it; then its route's shadows score the same records.
    */
-  void answered(Context ctx, String requestId, int status, long nanos) {
-    Scored scored = ctx.attribute(TO_RECORD);
+  void answered(Exchange ex, String requestId, int status, long nanos) {
+    Scored scored = ex.scored;
     if (scored == null || status != 200) {
       return;
     }
@@ -134,7 +126,7 @@ final class Scoring {
       offer(log, requestId, receivedMicros, InferenceRecord.ONLINE, scored.route(), scored.model(), scored.batch().results(), scored.records(),
           nanos / 1e6);
     }
-    Route route = ctx.attribute(ROUTE);
+    Route route = ex.modelRoute;
     if (route != null) {
       List<ServedModel> shadowed = route.shadows();
       if (!shadowed.isEmpty()) {
@@ -163,16 +155,11 @@ final class Scoring {
   }
 
   /** Names the model, version and arm on the request (for the metrics, access log and span) and in the X-Treeline-Arm header. */
-  static void label(Context ctx, ServedModel model) {
-    ctx.attribute(MODEL, model.name());
-    ctx.attribute(VERSION, Long.toString(model.version()));
-    ctx.attribute(ARM, model.arm());
-    ctx.header(ARM_HEADER, model.arm());
-    trace(ctx).model(model.name(), model.registeredModel(), model.version());
-  }
-
-  static RequestTrace trace(Context ctx) {
-    RequestTrace trace = ctx.attribute(TRACE);
-    return trace == null ? RequestTrace.OFF : trace;
+  static void label(Exchange ex, ServedModel model) {
+    ex.model = model.name();
+    ex.version = Long.toString(model.version());
+    ex.arm = model.arm();
+    ex.responseHeader(ARM_HEADER, model.arm());
+    ex.trace.model(model.name(), model.registeredModel(), model.version());
   }
 }

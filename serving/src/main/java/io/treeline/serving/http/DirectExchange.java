@@ -1,0 +1,101 @@
+package io.treeline.serving.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A request taken from Jetty before Javalin sees it ({@link DirectPredictRoute}). The answer is kept
+ * until {@link #send}, so the request is recorded (metrics, access log, inference log) before its
+ * bytes leave, as Javalin's {@code after} handler records a routed one.
+ */
+final class DirectExchange extends Exchange {
+  private final Request request;
+  private final Response response;
+  private int status = 200;
+  private AnswerBuffer json;
+  private byte[] bytes;
+
+  DirectExchange(Request request, Response response) {
+    this.request = request;
+    this.response = response;
+  }
+
+  @Override
+  String method() {
+    return request.getMethod();
+  }
+
+  @Override
+  String path() {
+    return request.getHttpURI().getPath();
+  }
+
+  @Override
+  String header(String name) {
+    return request.getHeaders().get(name);
+  }
+
+  @Override
+  String remoteAddress() {
+    return Request.getRemoteAddr(request);
+  }
+
+  @Override
+  long contentLength() {
+    return request.getLength();
+  }
+
+  @Override
+  InputStream body() {
+    return Content.Source.asInputStream(request);
+  }
+
+  @Override
+  void responseHeader(String name, String value) {
+    response.getHeaders().put(name, value);
+  }
+
+  @Override
+  int status() {
+    return status;
+  }
+
+  @Override
+  void answer(int status, AnswerBuffer json) {
+    this.status = status;
+    this.json = json;
+    this.bytes = null;
+  }
+
+  @Override
+  void answer(int status, byte[] json) {
+    this.status = status;
+    this.json = null;
+    this.bytes = json;
+  }
+
+  /**
+   * Writes the answer and completes the request. The write blocks: the bytes may be the thread's own
+   * buffer, which its next request reuses. A client that left fails the request, as it would in Javalin.
+   */
+  void send(Callback callback) {
+    ByteBuffer content = json != null ? json.view() : ByteBuffer.wrap(bytes == null ? new byte[0] : bytes);
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.remaining());
+    try (Blocker.Callback written = Blocker.callback()) {
+      response.write(true, content, written);
+      written.block();
+      callback.succeeded();
+    } catch (IOException | RuntimeException e) {
+      callback.failed(e);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package io.treeline.serving.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.treeline.serving.ServingApp;
+import io.treeline.serving.auth.ApiKeyAuthenticator;
+import io.treeline.serving.auth.RateLimiter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The native predict route is answered twice over: by {@link DirectPredictRoute} on Jetty's own
+ * request, and by the Javalin route (which takes every request that sends Accept-Encoding). Each
+ * request here goes both ways over a plain socket, and the two answers must be the same bytes:
+ * status, every header but Date, and body.
+ */
+class DirectPredictRouteTest {
+  private static final String GOOD = "{\"origin\":\"SFO\",\"destination\":\"LAX\",\"departure\":\"2001-06-15T08:30:00\",\"distance\":337}";
+  private static final String KEY = "key-0123456789abcdef";
+  private static ServingApp open;
+  private static ServingApp guarded;
+
+  @BeforeAll
+  static void serve() {
+    open = ServingFixture.get().serve(ServingFixture.options().withLimits(10, 16_384), "delay@champion");
+    guarded = ServingFixture.get().serve(ServingFixture.options().withSecurity(new ApiKeyAuthenticator(Map.of("app", KEY)), new RateLimiter(0.001, 4)),
+        "delay@champion");
+  }
+
+  @AfterAll
+  static void stop() {
+    open.close();
+    guarded.close();
+  }
+
+  /** A request to send both ways. */
+  record Sent(String name, String target, String contentType, String body, String extraHeaders) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Sent> requests() {
+    List<Sent> sent = new ArrayList<>();
+    sent.add(new Sent("one record", "/v1/models/delay/predict", "application/json", "{\"records\":[" + GOOD + "]}", ""));
+    sent.add(new Sent("two records", "/v1/models/delay/predict", "application/json", "{\"records\":[" + GOOD + "," + GOOD.replace("SFO", "ORD") + "]}", ""));
+    sent.add(new Sent("explained", "/v1/models/delay/predict?explain=true", "application/json", "{\"records\":[" + GOOD + "]}", ""));
+    sent.add(new Sent("not explained", "/v1/models/delay/predict?explain=false", "application/json", "{\"records\":[" + GOOD + "]}", ""));
+    sent.add(new Sent("a JSON object labelled as a form", "/v1/models/delay/predict", "application/x-www-form-urlencoded",
+        "{\"records\":[" + GOOD + "]}", ""));
+    sent.add(new Sent("a content type with a charset", "/v1/models/delay/predict", "application/json; charset=utf-8", "{\"records\":[" + GOOD + "]}", ""));
+    sent.add(new Sent("the model by its registered name", "/v1/models/delay-minutes/predict", "application/json", "{\"records\":[" + GOOD + "]}", ""));
+    sent.add(new Sent("a broken percent escape in the query", "/v1/models/delay/predict?explain=%ZZ", "application/json", "{\"records\":[" + GOOD + "]}",
+        ""));
+    // Every refusal of the native route the catalogue of bad requests holds.
+    BadRequestTest.catalogue().filter(c -> c.method().equals("POST") && c.path().startsWith("/v1/models/"))
+        .forEach(c -> sent.add(new Sent(c.name(), c.path(), c.contentType(), c.body(), "")));
+    return sent.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void answersAsTheJavalinRouteDoes(Sent sent) throws IOException {
+    assertSameAnswer(open, sent, true);
+  }
+
+  @Test
+  void aChunkedBodyIsReadTheSame() throws IOException {
+    String body = "{\"records\":[" + GOOD + "]}";
+    String chunked = Integer.toHexString(10) + "\r\n" + body.substring(0, 10) + "\r\n" + Integer.toHexString(body.length() - 10) + "\r\n"
+        + body.substring(10) + "\r\n0\r\n\r\n";
+    WireAnswer direct = send(open, "POST /v1/models/delay/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Transfer-Encoding: chunked\r\nX-Request-Id: chunked\r\nConnection: close\r\n\r\n" + chunked, true);
+    WireAnswer routed = send(open, "POST /v1/models/delay/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Transfer-Encoding: chunked\r\nX-Request-Id: chunked\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n" + chunked, false);
+    assertThat(direct.status()).isEqualTo(200);
+    assertSame(direct, routed);
+  }
+
+  @Test
+  void refusesAnUnknownCallerAndAnExhaustedOneAsJavalinDoes() throws IOException {
+    Sent noKey = new Sent("no key", "/v1/models/delay/predict", "application/json", "{\"records\":[" + GOOD + "]}", "");
+    Sent wrongKey = new Sent("a wrong key", "/v1/models/delay/predict", "application/json", "{\"records\":[" + GOOD + "]}",
+        "X-API-Key: key-ffffffffffffffff\r\n");
+    assertThat(assertSameAnswer(guarded, noKey, false).status()).isEqualTo(401);
+    assertThat(assertSameAnswer(guarded, wrongKey, false).status()).isEqualTo(401);
+
+    // Failed attempts spend the address's four requests (all four above); the caller's own bucket holds four more and refills in 1,000 s.
+    Sent keyed = new Sent("keyed", "/v1/models/delay/predict", "application/json", "{\"records\":[" + GOOD + "]}", "X-API-Key: " + KEY + "\r\n");
+    for (int i = 0; i < 2; i++) {
+      assertThat(send(guarded, request(keyed, false), true).status()).isEqualTo(200);
+      assertThat(send(guarded, request(keyed, true), false).status()).isEqualTo(200);
+    }
+    WireAnswer direct = send(guarded, request(keyed, false), true);
+    WireAnswer routed = send(guarded, request(keyed, true), false);
+    assertThat(direct.status()).isEqualTo(429);
+    assertThat(direct.header("retry-after")).matches("9\\d\\d|1000");
+    assertThat(routed.header("retry-after")).matches("9\\d\\d|1000");
+    assertThat(without(direct.headers(), "retry-after")).isEqualTo(without(routed.headers(), "retry-after"));
+    assertThat(direct.body()).isEqualTo(routed.body());
+  }
+
+  @Test
+  void leavesToJavalinWhatItCannotBeSureOf() throws IOException {
+    String body = "{\"records\":[" + GOOD + "]}";
+    for (String target : List.of("/v1/models/delay/predict/", "/v1/models/de%6Cay/predict", "/v1/models/../predict", "/v1/models//predict",
+        "/v1/models/delay;x=1/predict")) {
+      long before = open.server().answeredDirectly();
+      WireAnswer answer = WireAnswer.send(open.server().port(), "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+      assertThat(open.server().answeredDirectly()).as(target).isEqualTo(before);
+      assertThat(answer.status()).as(target).isBetween(200, 499);
+    }
+  }
+
+  private static WireAnswer assertSameAnswer(ServingApp app, Sent sent, boolean checkStatusFamily) throws IOException {
+    WireAnswer direct = send(app, request(sent, false), true);
+    WireAnswer routed = send(app, request(sent, true), false);
+    if (checkStatusFamily) {
+      assertThat(direct.status()).as(direct.text()).isBetween(200, 499);
+    }
+    assertSame(direct, routed);
+    return direct;
+  }
+
+  private static void assertSame(WireAnswer direct, WireAnswer routed) {
+    assertThat(direct.status()).as(direct.text()).isEqualTo(routed.status());
+    assertThat(without(direct.headers(), "date")).as(direct.text() + "\n---\n" + routed.text()).isEqualTo(without(routed.headers(), "date"));
+    assertThat(direct.body()).isEqualTo(routed.body());
+  }
+
+  /** Sends {@code request} and checks which path answered it. */
+  private static WireAnswer send(ServingApp app, String request, boolean direct) throws IOException {
+    long before = app.server().answeredDirectly();
+    WireAnswer answer = WireAnswer.send(app.server().port(), request);
+    assertThat(app.server().answeredDirectly() - before).as("answered by the direct route").isEqualTo(direct ? 1 : 0);
+    return answer;
+  }
+
+  private static String request(Sent sent, boolean viaJavalin) {
+    StringBuilder request = new StringBuilder("POST ").append(sent.target()).append(" HTTP/1.1\r\nHost: x\r\n");
+    if (sent.contentType() != null) {
+      request.append("Content-Type: ").append(sent.contentType()).append("\r\n");
+    }
+    String body = sent.body() == null ? "" : sent.body();
+    request.append("Content-Length: ").append(body.length()).append("\r\n").append("X-Request-Id: compare-1\r\n").append(sent.extraHeaders());
+    if (viaJavalin) {
+      request.append("Accept-Encoding: identity\r\n");
+    }
+    return request.append("Connection: close\r\n\r\n").append(body).toString();
+  }
+
+  private static Map<String, String> without(Map<String, String> headers, String name) {
+    Map<String, String> kept = new TreeMap<>(headers);
+    kept.remove(name);
+    return kept;
+  }
+}
