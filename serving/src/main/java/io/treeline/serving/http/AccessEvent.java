@@ -14,6 +14,8 @@ public final class AccessEvent extends MapMessage<AccessEvent, Object> {
 
   public AccessEvent(String requestId, String method, String path, String route, String model, String version, int status,
       double latencyMs, String errorCode, String traceId) {
+    // Sized for its fields: log4j's map starts at four and grows by copying, which was a tenth of what a prediction allocated.
+    super(6 + (model.isEmpty() ? 0 : 2) + (errorCode == null ? 0 : 1) + (traceId == null ? 0 : 1));
     with("request_id", requestId);
     with("method", method);
     with("path", path);

@@ -3,7 +3,9 @@ package io.treeline.serving.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -16,6 +18,9 @@ import org.eclipse.jetty.util.Callback;
  * bytes leave, as Javalin's {@code after} handler records a routed one.
  */
 final class DirectExchange extends Exchange {
+  private static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
+  /** One per thread, reused: a blocker of its own per write was a lock and a condition per request. */
+  private static final ThreadLocal<Blocker.Shared> WRITES = ThreadLocal.withInitial(Blocker.Shared::new);
   private final Request request;
   private final Response response;
   private int status = 200;
@@ -88,9 +93,9 @@ final class DirectExchange extends Exchange {
   void send(Callback callback) {
     ByteBuffer content = json != null ? json.view() : ByteBuffer.wrap(bytes == null ? new byte[0] : bytes);
     response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.remaining());
-    try (Blocker.Callback written = Blocker.callback()) {
+    // Jetty writes the Content-Length of a whole answer written at once itself.
+    response.getHeaders().put(JSON);
+    try (Blocker.Callback written = WRITES.get().callback()) {
       response.write(true, content, written);
       written.block();
       callback.succeeded();

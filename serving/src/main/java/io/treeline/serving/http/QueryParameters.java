@@ -15,10 +15,10 @@ final class QueryParameters {
   private QueryParameters() {}
 
   static Map<String, String> strict(String query) {
-    Map<String, String> parameters = new LinkedHashMap<>();
     if (query == null || query.isEmpty()) {
-      return parameters;
+      return Map.of();
     }
+    Map<String, String> parameters = new LinkedHashMap<>();
     for (String pair : query.split("&")) {
       int eq = pair.indexOf('=');
       String name = decode(eq < 0 ? pair : pair.substring(0, eq), "the query parameter name '" + Quoted.cut(pair) + "'");

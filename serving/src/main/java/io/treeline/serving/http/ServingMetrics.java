@@ -18,6 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The server's Prometheus metrics, all declared here (docs/serving.md lists them). */
 public final class ServingMetrics implements ModelHost.Listener {
+  /** The status label's text, made once: a string per request added up. */
+  private static final String[] STATUS_TEXT = java.util.stream.IntStream.range(0, 600).mapToObj(Integer::toString).toArray(String[]::new);
+
   private final MetricsRegistry registry = new MetricsRegistry();
   private final Counter requests = registry.counter("treeline_requests_total",
       "HTTP requests answered, by route, model, version, status code and arm (the route's arm that answered).", "route", "model", "version", "status",
@@ -97,7 +100,7 @@ public final class ServingMetrics implements ModelHost.Listener {
   }
 
   public void request(String route, String model, String version, String arm, int status, long nanos) {
-    requests.labels(route, model, version, Integer.toString(status), arm).inc();
+    requests.labels(route, model, version, status >= 0 && status < STATUS_TEXT.length ? STATUS_TEXT[status] : Integer.toString(status), arm).inc();
     latency.labels(route, model, version, arm).observeNanos(nanos);
   }
 

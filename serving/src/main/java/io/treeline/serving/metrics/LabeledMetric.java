@@ -38,9 +38,9 @@ abstract class LabeledMetric<C> extends Metric {
         throw new IllegalArgumentException("Metric '" + name + "' takes labels " + labelNames + ", got a null value: " + Arrays.toString(values));
       }
     }
-    List<String> key = List.of(values);
-    C child = children.get(key);
-    return child != null ? child : children.computeIfAbsent(key, this::create);
+    // A view of the caller's fresh array for the lookup (a copy per request added up); the kept key is a copy of its own.
+    C child = children.get(Arrays.asList(values));
+    return child != null ? child : children.computeIfAbsent(List.of(values), this::create);
   }
 
   private C create(List<String> values) {
