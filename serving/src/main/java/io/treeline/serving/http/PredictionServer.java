@@ -181,6 +181,11 @@ public final class PredictionServer implements AutoCloseable {
     shadows.hook(hook);
   }
 
+  /** Whether the native predict route is answered on Jetty's request (the default) or by Javalin: for tests that compare the two. */
+  void answerDirectly(boolean directly) {
+    direct.enabled(directly);
+  }
+
   /** How many prediction requests Jetty handed to the predict route without Javalin: for tests of which path a request took. */
   long answeredDirectly() {
     return direct.taken();
