@@ -55,7 +55,7 @@ public final class EmbeddedOnlineReader implements OnlineReader {
     Map<EntityKey, FeatureValues> values = snapshot(table).values();
     if (keys.size() == 1) {
       // A one-record request's lookup, the usual one: no map to build.
-      EntityKey key = keys.iterator().next();
+      EntityKey key = keys instanceof List<EntityKey> list ? list.get(0) : keys.iterator().next();
       FeatureValues value = values.get(key);
       return value == null ? Map.of() : Map.of(key, value);
     }

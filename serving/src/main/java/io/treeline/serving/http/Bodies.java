@@ -26,14 +26,23 @@ final class Bodies {
   /** As pandas writes JSON, with bare NaN (and Infinity) for missing values: only /invocations reads it. */
   static final ObjectMapper PANDAS_JSON = mapper(true);
 
+  /**
+   * For a reader that streams a body and checks for doubled fields itself ({@link NativeRecords}): the
+   * same limits, without a set of names per object.
+   */
+  static final JsonFactory STREAMING = factory(false);
+
   private static ObjectMapper mapper(boolean nonNumericNumbers) {
-    JsonFactory factory = JsonFactory.builder()
+    return new ObjectMapper(factory(nonNumericNumbers)).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  private static JsonFactory factory(boolean nonNumericNumbers) {
+    return JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(MAX_NUMBER_DIGITS)
             .maxNameLength(MAX_KEY_CHARS).build())
         .configure(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS, nonNumericNumbers)
         .build();
-    return new ObjectMapper(factory).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   private Bodies() {}

@@ -17,6 +17,9 @@ final class Guard {
   }
 
   void check(Exchange ex) {
+    if (authenticator == null && rateLimiter == null) {
+      return;
+    }
     String caller = "address:" + ex.remoteAddress();
     if (authenticator != null) {
       try {

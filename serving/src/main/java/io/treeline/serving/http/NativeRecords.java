@@ -35,9 +35,8 @@ final class NativeRecords {
     if (length == 0 || Utf8.firstInvalid(body, length) >= 0) {
       return null;
     }
-    try (JsonParser parser = Bodies.JSON.getFactory().createParser(body, 0, length)) {
-      // A set of names per object otherwise; a field sent twice fills its slot twice, which StreamedRecord gives up on.
-      parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // Without Jackson's duplicate detection: a field sent twice fills its slot twice, which StreamedRecord gives up on.
+    try (JsonParser parser = Bodies.STREAMING.createParser(body, 0, length)) {
       if (parser.nextToken() != JsonToken.START_OBJECT || parser.nextToken() != JsonToken.FIELD_NAME
           || !parser.currentName().equals("records") || parser.nextToken() != JsonToken.START_ARRAY) {
         return null;
