@@ -107,13 +107,15 @@ public final class PredictionServer implements AutoCloseable {
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(JavalinExchange.of(ctx), translate(e, ctx)));
       cfg.routes.exception(Exception.class, (e, ctx) -> failed(JavalinExchange.of(ctx), e));
       cfg.routes.error(404, ctx -> {
-        if (JavalinExchange.of(ctx).error == null) {
-          refuse(JavalinExchange.of(ctx), ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them"));
+        Exchange ex = JavalinExchange.of(ctx);
+        if (ex.error == null) {
+          refuse(ex, ApiException.notFound("no route " + ctx.method() + " " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists them"));
         }
       });
       cfg.routes.error(405, ctx -> {
-        if (JavalinExchange.of(ctx).error == null) {
-          refuse(JavalinExchange.of(ctx), ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes"));
+        Exchange ex = JavalinExchange.of(ctx);
+        if (ex.error == null) {
+          refuse(ex, ApiException.methodNotAllowed(ctx.method() + " is not allowed on " + Quoted.cut(ctx.path()) + "; GET /openapi.json lists the routes"));
         }
       });
       cfg.routes.after(ctx -> record(JavalinExchange.of(ctx)));
@@ -316,7 +318,7 @@ public final class PredictionServer implements AutoCloseable {
     String model = ex.model == null ? "" : ex.model;
     String modelVersion = ex.version == null ? "" : ex.version;
     int status = ex.status();
-    scoring.answered(ex, ex.requestId, status, nanos);
+    scoring.answered(ex, status, nanos);
     metrics.request(route, model, modelVersion, ex.arm == null ? "" : ex.arm, status, nanos);
     if (ex.error != null) {
       metrics.error(route, model, ex.error);

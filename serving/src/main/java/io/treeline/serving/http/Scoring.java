@@ -115,7 +115,7 @@ final class Scoring {
    * Once a request is answered: only one answered 200 is recorded (a refused one has no prediction),
    * with the server's time for all of it; then its route's shadows score the same records.
    */
-  void answered(Exchange ex, String requestId, int status, long nanos) {
+  void answered(Exchange ex, int status, long nanos) {
     Scored scored = ex.scored;
     if (scored == null || status != 200) {
       return;
@@ -123,14 +123,14 @@ final class Scoring {
     Instant now = Instant.now();
     long receivedMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000 - nanos / 1_000;
     if (scored.record()) {
-      offer(log, requestId, receivedMicros, InferenceRecord.ONLINE, scored.route(), scored.model(), scored.batch().results(), scored.records(),
+      offer(log, ex.requestId, receivedMicros, InferenceRecord.ONLINE, scored.route(), scored.model(), scored.batch().results(), scored.records(),
           nanos / 1e6);
     }
     Route route = ex.modelRoute;
     if (route != null) {
       List<ServedModel> shadowed = route.shadows();
       if (!shadowed.isEmpty()) {
-        shadows.submit(new Shadows.Task(requestId, receivedMicros, scored.route(), scored.model(), scored.batch(), scored.records(), shadowed,
+        shadows.submit(new Shadows.Task(ex.requestId, receivedMicros, scored.route(), scored.model(), scored.batch(), scored.records(), shadowed,
             scored.record()));
       }
     }
