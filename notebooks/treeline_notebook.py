@@ -150,17 +150,25 @@ class ModelVersion:
     package_dir: Path = None  # a local directory in the MLflow model format with treeline.json
 
 
-def model_versions(spark, name):
+def model_versions(name):
     """The registered versions of model `name`, oldest first, from the configured registry."""
-    return _mlflow_versions(name) if registry_type() == "mlflow" else _lake_versions(spark, name)
+    return _mlflow_versions(name) if registry_type() == "mlflow" else _lake_versions(name)
 
 
-def _lake_versions(spark, name):
-    from pyspark.sql import functions as F
+def _rows(table_name, name=None):
+    """A small lake table's rows as dicts, read by delta-rs (no JVM); only model `name`'s when given."""
+    import pyarrow.compute as pc
 
-    versions = table(spark, "registry.model_versions").where(F.col("name") == name).collect()
-    aliases = table(spark, "registry.aliases").where(F.col("name") == name).collect()
-    run_rows = {r["run_id"]: r for r in table(spark, "registry.runs").collect()}
+    dataset = delta_table(table_name).to_pyarrow_dataset()
+    return dataset.to_table(filter=pc.field("name") == name if name is not None else None).to_pylist()
+
+
+def _lake_versions(name):
+    # The registry's four tables hold a few rows per model: delta-rs reads them in milliseconds, where a
+    # Spark session would take seconds to start. Maps (metrics, params) come back as lists of pairs.
+    versions = _rows("registry.model_versions", name)
+    aliases = _rows("registry.aliases", name)
+    run_rows = {r["run_id"]: r for r in _rows("registry.runs")}
     found = []
     for row in sorted(versions, key=lambda r: r["version"]):
         run = run_rows.get(row["run_id"])
