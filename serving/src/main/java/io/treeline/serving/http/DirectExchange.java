@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
@@ -102,6 +103,11 @@ final class DirectExchange extends Exchange {
     response.setStatus(status);
     // Jetty writes the Content-Length of a whole answer written at once itself.
     response.getHeaders().put(JSON);
+    if (!request.consumeAvailable()) {
+      // A body still on its way (a refusal before reading it): Jetty will close the connection after this answer, so the
+      // answer says so, or the client would send its next request on a connection about to close and get no answer.
+      response.getHeaders().put(HttpFields.CONNECTION_CLOSE);
+    }
     if (content.remaining() >= COMPRESS_FROM_BYTES && acceptsGzip(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING))) {
       content = gzip(content);
       response.getHeaders().put(GZIP);

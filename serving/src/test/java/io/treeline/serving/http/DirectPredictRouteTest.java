@@ -7,6 +7,7 @@ import io.treeline.serving.auth.ApiKeyAuthenticator;
 import io.treeline.serving.auth.RateLimiter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -153,6 +154,38 @@ class DirectPredictRouteTest {
     assertThat(routed.header("retry-after")).matches("9\\d\\d|1000");
     assertThat(without(direct.headers(), "retry-after")).isEqualTo(without(routed.headers(), "retry-after"));
     assertThat(direct.body()).isEqualTo(routed.body());
+  }
+
+  /**
+   * A refusal answered before the client's body arrived, on a kept-alive connection (BadRequestTest met it: the
+   * next request on that connection got no answer, since Jetty closes a connection whose request body was not
+   * read): the answer says the connection closes. A body that did arrive is read past, and the connection
+   * serves the next request.
+   */
+  @Test
+  void aRefusalBeforeItsBodyArrivedSaysTheConnectionClosesAndOneAfterItKeepsTheConnection() throws IOException {
+    String body = "{\"records\":[" + GOOD + "]}";
+    String head = "POST /v1/models/delay/predict HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n";
+    for (boolean direct : List.of(true, false)) {
+      open.server().answerDirectly(direct);
+      try (Socket socket = new Socket("127.0.0.1", open.server().port())) {
+        long before = open.server().answeredDirectly();
+        WireAnswer refused = WireAnswer.exchange(socket, head); // the body is never sent
+        assertThat(refused.status()).as(refused.text()).isEqualTo(415);
+        assertThat(refused.header("connection")).as("direct: %s", direct).isEqualTo("close");
+        assertThat(open.server().answeredDirectly() - before).isEqualTo(direct ? 1 : 0);
+        assertThat(socket.getInputStream().read()).as("the server closed the connection").isEqualTo(-1);
+      } finally {
+        open.server().answerDirectly(true);
+      }
+    }
+    try (Socket socket = new Socket("127.0.0.1", open.server().port())) {
+      WireAnswer refused = WireAnswer.exchange(socket, head + body);
+      assertThat(refused.status()).isEqualTo(415);
+      assertThat(refused.header("connection")).isEmpty();
+      WireAnswer answered = WireAnswer.exchange(socket, head.replace("text/plain", "application/json") + body);
+      assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+    }
   }
 
   @Test
