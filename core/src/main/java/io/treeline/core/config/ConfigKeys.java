@@ -190,7 +190,21 @@ public final class ConfigKeys {
       new ConfigKey("serving.inference-log.batch-rows", ConfigType.INT, "5000", "Most records appended in one Delta commit.");
   public static final ConfigKey SERVING_INFERENCE_LOG_FLUSH_INTERVAL_MS =
       new ConfigKey("serving.inference-log.flush-interval-ms", ConfigType.INT, "1000",
-          "Longest a record waits before its batch is committed: at most this much is lost if the server is killed.");
+          "Longest a record waits before its batch is committed (or, with a spool, before its spool file is closed): at most this much is lost"
+              + " if the server is killed without a spool.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_SPOOL_DIR =
+      new ConfigKey("serving.inference-log.spool-dir", ConfigType.TEXT, "",
+          "Local directory the writer appends records to while the server is busy, committing them to the table later (docs/serving.md#inference-log);"
+              + " empty: <java.io.tmpdir>/treeline-inference-spool/PORT-TABLE when the port is fixed, none on a random port; off: never spool.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_SPOOL_BUSY_RATE =
+      new ConfigKey("serving.inference-log.spool-busy-rate", ConfigType.INT, "1000",
+          "Records a second above which the server counts as busy: the writer then only spools, and commits when the rate falls below it.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_SPOOL_MAX_DELAY_SECONDS =
+      new ConfigKey("serving.inference-log.spool-max-delay-seconds", ConfigType.INT, "300",
+          "Longest a spooled record waits for its commit, busy or not: under sustained load, rows reach the table this late at most.");
+  public static final ConfigKey SERVING_INFERENCE_LOG_SPOOL_MAX_MB =
+      new ConfigKey("serving.inference-log.spool-max-mb", ConfigType.INT, "1024",
+          "Most the spool holds (MiB): past half of it its files are committed even while busy; when full, new records are dropped and counted.");
   public static final ConfigKey SERVING_INFERENCE_LOG_SERVER_ID =
       new ConfigKey("serving.inference-log.server-id", ConfigType.TEXT, "",
           "The server column of the rows this replica writes; empty means host name:pid.");
@@ -320,6 +334,10 @@ public final class ConfigKeys {
           SERVING_INFERENCE_LOG_QUEUE_CAPACITY,
           SERVING_INFERENCE_LOG_BATCH_ROWS,
           SERVING_INFERENCE_LOG_FLUSH_INTERVAL_MS,
+          SERVING_INFERENCE_LOG_SPOOL_DIR,
+          SERVING_INFERENCE_LOG_SPOOL_BUSY_RATE,
+          SERVING_INFERENCE_LOG_SPOOL_MAX_DELAY_SECONDS,
+          SERVING_INFERENCE_LOG_SPOOL_MAX_MB,
           SERVING_INFERENCE_LOG_SERVER_ID,
           LOG_FORMAT,
           MONITORING_PUSHGATEWAY_URL,

@@ -192,7 +192,7 @@ public final class ServeModels implements Job<ServeModels.Result> {
     InferenceLog log = app.server().inferenceLog();
     if (log.enabled()) {
       context.out().println("Recording predictions in " + context.config().get(ConfigKeys.SERVING_INFERENCE_LOG_TABLE) + " (" + log.destination()
-          + "); a stop writes what is queued.");
+          + ")" + log.spoolDirectory().map(dir -> ", spooled in " + dir + " while busy").orElse("") + "; a stop writes what is queued.");
     }
     String name = app.host().all().get(0).name();
     context.out().println("Listening on " + app.baseUrl() + " (Ctrl-C stops; requests in flight finish first). Try:");

@@ -44,7 +44,7 @@ class AlertRulesTest {
     Run run = promtool(MONITORING, "check", "rules", "alerts.yml");
 
     assertThat(run.exitCode()).as(run.output()).isZero();
-    assertThat(run.output()).contains("SUCCESS: 17 rules found");
+    assertThat(run.output()).contains("SUCCESS: 18 rules found");
   }
 
   @Test
@@ -123,7 +123,7 @@ class AlertRulesTest {
           }
         }));
 
-    assertThat(alerts).hasSize(15);
+    assertThat(alerts).hasSize(16);
     assertThat(fires).isEqualTo(alerts);
     assertThat(silent).isEqualTo(alerts);
   }

@@ -126,6 +126,8 @@ class MonitoringMetricNamesTest {
     Map<String, String> servingConf = new LinkedHashMap<>(conf);
     servingConf.put("serving.poll-interval-seconds", "0");
     servingConf.put("serving.shutdown-drain-seconds", "0");
+    // A spool (the server's random port has none by default), so its series exist too.
+    servingConf.put("serving.inference-log.spool-dir", lake.root().resolve("spool").toString());
     try (JobContext context = new JobContext(lake.config(servingConf), new PrintStream(OutputStream.nullOutputStream()), Progress.silent());
         // With a shadow (the same version pinned), so the shadow panels' series exist too.
         ServingApp app = ServeModels.start(context, new ServeModels.Serving(List.of("flight-delay@champion"), List.of(), List.of("flight-delay=1"), null), 0)) {

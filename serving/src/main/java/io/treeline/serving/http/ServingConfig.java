@@ -124,7 +124,43 @@ public final class ServingConfig {
     int flushMs = positive(config, ConfigKeys.SERVING_INFERENCE_LOG_FLUSH_INTERVAL_MS);
     String location = LakeLayout.at(config.lakeRoot()).table(table);
     return new InferenceLogSettings(true, sample, capacity, batchRows, Duration.ofMillis(flushMs), config.get(ConfigKeys.SERVING_INFERENCE_LOG_SERVER_ID).trim(),
-        new DeltaKernelAppender(location, LakeHadoop.configuration(config)));
+        new DeltaKernelAppender(location, LakeHadoop.configuration(config)), spool(config, location));
+  }
+
+  /**
+   * serving.inference-log.spool-*: the directory is the one set, or one per port and table under the
+   * temporary directory, so a server restarted on its port finds the files it left; a server on a random
+   * port (0) has none unless one is set, since no later server would find its files.
+   */
+  static InferenceLogSettings.Spool spool(TreelineConfig config, String tableLocation) {
+    String dir = config.get(ConfigKeys.SERVING_INFERENCE_LOG_SPOOL_DIR).trim();
+    Path directory;
+    if (dir.equals("off")) {
+      return null;
+    } else if (!dir.isEmpty()) {
+      directory = Path.of(dir).toAbsolutePath();
+    } else if (config.servingPort() > 0) {
+      directory = Path.of(System.getProperty("java.io.tmpdir"), "treeline-inference-spool", config.servingPort() + "-" + shortHash(tableLocation));
+    } else {
+      return null;
+    }
+    int busyRate = config.getInt(ConfigKeys.SERVING_INFERENCE_LOG_SPOOL_BUSY_RATE);
+    if (busyRate < 0) {
+      throw Errors.invalidInput("start", "the inference log", ConfigKeys.SERVING_INFERENCE_LOG_SPOOL_BUSY_RATE.key() + " is " + busyRate,
+          "Set the records a second above which the writer only spools (0 spools always).");
+    }
+    return new InferenceLogSettings.Spool(directory, busyRate, Duration.ofSeconds(positive(config, ConfigKeys.SERVING_INFERENCE_LOG_SPOOL_MAX_DELAY_SECONDS)),
+        positive(config, ConfigKeys.SERVING_INFERENCE_LOG_SPOOL_MAX_MB) * (1L << 20));
+  }
+
+  /** Eight hex digits of the table's location: enough to keep two tables' spools apart on one machine. */
+  private static String shortHash(String text) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Authenticator authenticator(TreelineConfig config) {

@@ -55,8 +55,8 @@ public final class ServingMetrics implements ModelHost.Listener {
   private final Counter inferenceLogRows = registry.counter("treeline_inference_log_rows_total",
       "Records committed to the inference log table.");
   private final Counter inferenceLogDropped = registry.counter("treeline_inference_log_dropped_total",
-      "Records the inference log did not write, by reason: queue_full (dropped rather than slow a request) or write_failed"
-          + " (the table could not be appended to, after retries).", "reason");
+      "Records the inference log did not write, by reason: queue_full (dropped rather than slow a request), write_failed"
+          + " (the table could not be appended to, after retries) or spool_full (the spool on local disk was full).", "reason");
   private final Histogram inferenceLogCommit = registry.histogram("treeline_inference_log_commit_seconds",
       "Time to commit one batch to the inference log table: finishing its Parquet files (written as the records came) and the Delta commit.",
       new double[] {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
@@ -179,6 +179,13 @@ public final class ServingMetrics implements ModelHost.Listener {
   public void inferenceLogQueue(InferenceLog log) {
     if (log.enabled()) {
       registry.computedGauge("treeline_inference_log_queue_depth", "Records waiting for the inference log's writer.", log::queueDepth);
+      if (log.spooled()) {
+        inferenceLogDropped.labels(InferenceLogMetrics.SPOOL_FULL);
+        registry.computedGauge("treeline_inference_log_spool_bytes", "Bytes of records in the inference log's spool, not yet committed to the table.",
+            log::spoolBytes);
+        registry.computedGauge("treeline_inference_log_spool_age_seconds", "Age of the oldest spool file waiting for its commit (0 when none waits).",
+            log::spoolAgeSeconds);
+      }
     }
   }
 

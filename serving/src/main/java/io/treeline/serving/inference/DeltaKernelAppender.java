@@ -10,6 +10,7 @@ import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.delta.kernel.exceptions.ConcurrentWriteException;
 import io.delta.kernel.exceptions.TableAlreadyExistsException;
 import io.delta.kernel.exceptions.TableNotFoundException;
@@ -89,7 +90,13 @@ public final class DeltaKernelAppender implements InferenceAppender {
   /** A batch whose records go into its data files as they are added; the commit then only finishes the files and writes the log entry. */
   @Override
   public KernelBatch open() throws IOException {
-    return new KernelBatch();
+    return new KernelBatch(null, -1);
+  }
+
+  /** A batch committed as transaction {@code number} of {@code spoolId}: when the table holds that number already, nothing is added. */
+  @Override
+  public KernelBatch open(String spoolId, long number) throws IOException {
+    return new KernelBatch(spoolId, number);
   }
 
   /**
@@ -104,14 +111,17 @@ public final class DeltaKernelAppender implements InferenceAppender {
   /** {@link #committed}'s own log entry as it was right after the commit. */
   private io.delta.kernel.utils.FileStatus committedEntry;
 
-  private Transaction transaction() {
+  /** A transaction on the table; with a spool id, one that Kernel refuses (ConcurrentTransactionException) when the table holds its number. */
+  private Transaction transaction(String spoolId, long number) {
     if (committed != null && unchanged()) {
-      return committed.buildUpdateTableTransaction(ENGINE_INFO, Operation.WRITE).build(engine);
+      var update = committed.buildUpdateTableTransaction(ENGINE_INFO, Operation.WRITE);
+      return (spoolId == null ? update : update.withTransactionId(spoolId, number)).build(engine);
     }
     committed = null;
     Table table = Table.forPath(engine, location);
     try {
-      Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine);
+      TransactionBuilder write = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
+      Transaction txn = (spoolId == null ? write : write.withTransactionId(engine, spoolId, number)).build(engine);
       requireSchema(txn.getSchema(engine), txn.getPartitionColumns(engine));
       return txn;
     } catch (TableNotFoundException e) {
@@ -120,7 +130,7 @@ public final class DeltaKernelAppender implements InferenceAppender {
           .withPartitionColumns(engine, InferenceLogSchema.PARTITION_COLUMNS)
           .withTableProperties(engine, Map.of(InferenceLogSchema.LOG_RETENTION_PROPERTY, InferenceLogSchema.LOG_RETENTION));
       LOG.info("Creating the inference log table at {}", location);
-      return create.build(engine);
+      return (spoolId == null ? create : create.withTransactionId(engine, spoolId, number)).build(engine);
     }
   }
 
@@ -159,6 +169,10 @@ public final class DeltaKernelAppender implements InferenceAppender {
   private record WrittenFile(int date, DataFileStatus status) {}
 
   final class KernelBatch implements Batch {
+    private final String spoolId;
+    private final long number;
+    /** The table holds this spool number already: the batch adds nothing and its commit writes nothing. */
+    private boolean alreadyCommitted;
     /** The transaction the files were laid out for; a commit tried again starts its own. */
     private Transaction first;
     private final Row state;
@@ -170,8 +184,18 @@ public final class DeltaKernelAppender implements InferenceAppender {
     private List<WrittenFile> written;
     private int rows;
 
-    KernelBatch() throws IOException {
-      first = transaction();
+    KernelBatch(String spoolId, long number) throws IOException {
+      this.spoolId = spoolId;
+      this.number = number;
+      try {
+        first = transaction(spoolId, number);
+      } catch (ConcurrentTransactionException e) {
+        alreadyCommitted = true;
+        state = null;
+        tableSchema = null;
+        ownFiles = false;
+        return;
+      }
       state = first.getTransactionState(engine);
       tableSchema = first.getSchema(engine);
       // A table made before some added columns takes our files too: they carry those columns, which its readers see once added.
@@ -186,6 +210,10 @@ public final class DeltaKernelAppender implements InferenceAppender {
 
     @Override
     public void add(InferenceRecord record) throws IOException {
+      if (alreadyCommitted) {
+        rows++;
+        return;
+      }
       if (written != null) {
         throw new IllegalStateException("this batch is already written; start another");
       }
@@ -209,14 +237,22 @@ public final class DeltaKernelAppender implements InferenceAppender {
 
     @Override
     public long commit() throws IOException {
+      if (alreadyCommitted) {
+        return ALREADY_COMMITTED;
+      }
       if (written == null) {
         written = finishFiles();
       }
       for (int attempt = 1; ; attempt++) {
-        Transaction txn = first != null ? first : transaction();
-        first = null;
         try {
+          Transaction txn = first != null ? first : transaction(spoolId, number);
+          first = null;
           return commitFiles(txn, written);
+        } catch (ConcurrentTransactionException e) {
+          // An earlier attempt of this very commit landed (its answer was lost): the rows are in the table once.
+          LOG.debug("Spool file {} of {} is in {} already", number, spoolId, location);
+          alreadyCommitted = true;
+          return ALREADY_COMMITTED;
         } catch (TableAlreadyExistsException | ConcurrentWriteException e) {
           // Another writer made the table first, or changed its metadata since our last commit: try again on the table as it is.
           committed = null;

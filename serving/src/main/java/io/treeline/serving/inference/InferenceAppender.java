@@ -5,6 +5,9 @@ import java.util.List;
 
 /** Where the inference log's batches go: one append, all of it or nothing, per batch. */
 public interface InferenceAppender {
+  /** What {@link Batch#commit} returns for a spool file the table holds already: nothing was written. */
+  long ALREADY_COMMITTED = -1;
+
   /**
    * Appends {@code records} in one commit and returns the table version it made. A failure leaves
    * the table as it was (files written for a commit that failed are never read); the caller may retry.
@@ -42,6 +45,15 @@ public interface InferenceAppender {
         held.clear();
       }
     };
+  }
+
+  /**
+   * A batch whose commit is number {@code number} of spool {@code spoolId} (docs/serving.md#inference-log): an
+   * appender that can tell which numbers the table holds commits each number at most once, and returns
+   * {@link #ALREADY_COMMITTED} for one it holds. This default cannot tell, and commits every time.
+   */
+  default Batch open(String spoolId, long number) throws Exception {
+    return open();
   }
 
   /** The records of one commit, added as they come. Not thread-safe: one writer thread. */

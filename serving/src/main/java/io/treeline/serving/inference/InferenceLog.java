@@ -1,6 +1,9 @@
 package io.treeline.serving.inference;
 
 import io.treeline.serving.background.BackgroundQueue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -12,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * queued before it returns, within a bound.
  */
 public final class InferenceLog implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferenceLog.class);
   /** Records nothing and starts no thread. */
   public static final InferenceLog OFF = new InferenceLog();
 
@@ -27,21 +31,60 @@ public final class InferenceLog implements AutoCloseable {
     this.writer = null;
   }
 
-  private InferenceLog(InferenceLogSettings settings, InferenceLogMetrics metrics) {
+  private InferenceLog(InferenceLogSettings settings, InferenceLogMetrics metrics, InferenceSpool spool) {
     this.settings = settings;
     this.queue = new BackgroundQueue<>(settings.queueCapacity());
     this.metrics = metrics;
-    this.writer = new InferenceLogWriter(queue, settings.appender(), settings.batchRows(), settings.flushInterval(), metrics);
+    this.writer = new InferenceLogWriter(queue, settings.appender(), settings.batchRows(), settings.flushInterval(), metrics, spool,
+        settings.spool());
   }
 
-  /** Starts the writer thread; {@link InferenceLog#OFF} when the settings turn the log off. */
+  /**
+   * Starts the writer thread; {@link InferenceLog#OFF} when the settings turn the log off. With a spool,
+   * opens its directory first (files a previous server left there are committed before new ones); a
+   * spool that cannot be opened stops the start, naming the directory.
+   */
   public static InferenceLog start(InferenceLogSettings settings, InferenceLogMetrics metrics) {
     if (!settings.enabled() || settings.sample() == 0) {
       return OFF;
     }
-    InferenceLog log = new InferenceLog(settings, metrics);
+    InferenceSpool spool = null;
+    if (settings.spool() != null) {
+      Path directory = settings.spool().directory();
+      try {
+        spool = InferenceSpool.open(directory);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot open the inference log's spool at " + directory + " (" + e.getMessage() + "): make it writable, or set"
+            + " serving.inference-log.spool-dir to a writable local directory", e);
+      }
+      if (spool.closedFiles() > 0) {
+        LOG.info("The inference log's spool at {} holds {} file(s) ({} bytes) from an earlier server: committing them to {} first", directory,
+            spool.closedFiles(), spool.bytes(), settings.appender().destination());
+      }
+    }
+    InferenceLog log = new InferenceLog(settings, metrics, spool);
     log.writer.start();
     return log;
+  }
+
+  /** Whether records go through a spool on local disk before the table. */
+  public boolean spooled() {
+    return settings.spool() != null && writer != null;
+  }
+
+  /** The spool's directory, when {@link #spooled}. */
+  public java.util.Optional<Path> spoolDirectory() {
+    return spooled() ? java.util.Optional.of(settings.spool().directory()) : java.util.Optional.empty();
+  }
+
+  /** Bytes of records in the spool, not yet committed (a moment's figure). */
+  public long spoolBytes() {
+    return writer == null ? 0 : writer.spoolBytes();
+  }
+
+  /** How long the oldest spool file has waited for its commit, in seconds; 0 when none waits. */
+  public double spoolAgeSeconds() {
+    return writer == null ? 0 : writer.spoolAgeSeconds();
   }
 
   public boolean enabled() {

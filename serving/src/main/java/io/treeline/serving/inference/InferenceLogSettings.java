@@ -2,6 +2,7 @@ package io.treeline.serving.inference;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -13,10 +14,25 @@ import java.time.Duration;
  * @param flushInterval longest a record waits for its commit
  * @param server the {@code server} column of this process's rows
  * @param appender where the batches go; null when the log is off
+ * @param spool the local spool the writer appends to while the server is busy; null for none (each batch encoded and committed at once)
  */
 public record InferenceLogSettings(boolean enabled, double sample, int queueCapacity, int batchRows, Duration flushInterval, String server,
-    InferenceAppender appender) {
-  public static final InferenceLogSettings OFF = new InferenceLogSettings(false, 0, 1, 1, Duration.ofSeconds(1), "off", null);
+    InferenceAppender appender, Spool spool) {
+  public static final InferenceLogSettings OFF = new InferenceLogSettings(false, 0, 1, 1, Duration.ofSeconds(1), "off", null, null);
+
+  /**
+   * {@code serving.inference-log.spool-*}: while more than {@code busyRate} records a second arrive, the
+   * writer only appends them to files in {@code directory} (a few microseconds each); it encodes and
+   * commits those files when the rate falls below it, when the oldest has waited {@code maxDelay}, or
+   * when they hold half of {@code maxBytes}. When they hold {@code maxBytes}, new records are dropped and counted.
+   */
+  public record Spool(Path directory, int busyRate, Duration maxDelay, long maxBytes) {
+    public Spool {
+      if (directory == null || busyRate < 0 || maxDelay.isNegative() || maxBytes <= 0) {
+        throw new IllegalArgumentException("a spool needs a directory, a busy rate of 0 or more, a delay of 0 or more and a positive size");
+      }
+    }
+  }
 
   public InferenceLogSettings {
     if (!(sample >= 0 && sample <= 1)) {
@@ -32,19 +48,23 @@ public record InferenceLogSettings(boolean enabled, double sample, int queueCapa
   }
 
   public static InferenceLogSettings to(InferenceAppender appender) {
-    return new InferenceLogSettings(true, 1.0, 20_000, 5_000, Duration.ofSeconds(1), "", appender);
+    return new InferenceLogSettings(true, 1.0, 20_000, 5_000, Duration.ofSeconds(1), "", appender, null);
   }
 
   public InferenceLogSettings withSample(double sample) {
-    return new InferenceLogSettings(enabled, sample, queueCapacity, batchRows, flushInterval, server, appender);
+    return new InferenceLogSettings(enabled, sample, queueCapacity, batchRows, flushInterval, server, appender, spool);
   }
 
   public InferenceLogSettings withBatching(int queueCapacity, int batchRows, Duration flushInterval) {
-    return new InferenceLogSettings(enabled, sample, queueCapacity, batchRows, flushInterval, server, appender);
+    return new InferenceLogSettings(enabled, sample, queueCapacity, batchRows, flushInterval, server, appender, spool);
+  }
+
+  public InferenceLogSettings withSpool(Spool spool) {
+    return new InferenceLogSettings(enabled, sample, queueCapacity, batchRows, flushInterval, server, appender, spool);
   }
 
   public InferenceLogSettings withServer(String server) {
-    return new InferenceLogSettings(enabled, sample, queueCapacity, batchRows, flushInterval, server, appender);
+    return new InferenceLogSettings(enabled, sample, queueCapacity, batchRows, flushInterval, server, appender, spool);
   }
 
   /** host:pid, which tells replicas and restarts apart in the table. */
@@ -61,6 +81,7 @@ public record InferenceLogSettings(boolean enabled, double sample, int queueCapa
   @Override
   public String toString() {
     return enabled ? "InferenceLogSettings[to " + appender.destination() + ", sample=" + sample + ", queue=" + queueCapacity + ", batch="
-        + batchRows + ", flush=" + flushInterval.toMillis() + " ms, server=" + server + "]" : "InferenceLogSettings[off]";
+        + batchRows + ", flush=" + flushInterval.toMillis() + " ms, server=" + server + (spool == null ? "" : ", spool=" + spool) + "]"
+        : "InferenceLogSettings[off]";
   }
 }

@@ -2,7 +2,9 @@ package io.treeline.serving.inference;
 
 import io.treeline.serving.background.BackgroundPriority;
 import io.treeline.serving.background.BackgroundQueue;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * arrived within {@code flushInterval} of the first, into one batch as they come, and commits it. A failed append
  * is tried again a few times, then the batch is dropped and counted: the log never holds back the
  * server, and an error is logged once, not once per batch, so a lake that is down does not flood the log.
+ *
+ * <p>With a spool, the batches are files on local disk first ({@link InferenceSpool}): each record is
+ * appended to the open file as it is taken, which costs the requests' tail next to nothing, and a file
+ * is encoded and committed later, oldest first, when the server is not busy (see
+ * {@link InferenceLogSettings.Spool}). A file whose commit fails stays and is tried again; the
+ * records of a lake that is down wait in the spool, up to its size.
  */
 final class InferenceLogWriter {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceLogWriter.class);
@@ -24,8 +32,26 @@ final class InferenceLogWriter {
   private static final int ERRORS_REMEMBERED = 100;
   private static final long IDLE_POLL_MS = 50;
 
+  /** Rounds of {@link #ATTEMPTS} failed commits after which a spool file that opened is given up. */
+  private static final int SPOOL_COMMIT_ROUNDS = 3;
+
   private final BackgroundQueue<InferenceRecord> queue;
   private final InferenceAppender appender;
+  private final InferenceSpool spool;
+  /** After a spool file's commit failed, the next try waits five flush intervals (the lake may be down). */
+  private final long spoolRetryNanos;
+  private final InferenceLogSettings.Spool spooling;
+  /** Records taken in the current second and the one before, for the busy test. */
+  private long rateSecond;
+  private int thisSecond;
+  private int lastSecond;
+  private long spoolRetryAt;
+  /** The spool file whose commit failed last, and in how many rounds in a row. */
+  private long failingFile = -1;
+  private int failedRounds;
+  /** The spool's figures as of the writer's last loop, for /metrics on another thread. */
+  private volatile long spoolBytesSeen;
+  private volatile long oldestClosedNanos = Long.MAX_VALUE;
   private final int batchRows;
   private final long flushNanos;
   private final InferenceLogMetrics metrics;
@@ -37,10 +63,18 @@ final class InferenceLogWriter {
 
   InferenceLogWriter(BackgroundQueue<InferenceRecord> queue, InferenceAppender appender, int batchRows, Duration flushInterval,
       InferenceLogMetrics metrics) {
+    this(queue, appender, batchRows, flushInterval, metrics, null, null);
+  }
+
+  InferenceLogWriter(BackgroundQueue<InferenceRecord> queue, InferenceAppender appender, int batchRows, Duration flushInterval,
+      InferenceLogMetrics metrics, InferenceSpool spool, InferenceLogSettings.Spool spooling) {
     this.queue = queue;
     this.appender = appender;
+    this.spool = spool;
+    this.spooling = spooling;
     this.batchRows = batchRows;
     this.flushNanos = flushInterval.toNanos();
+    this.spoolRetryNanos = 5 * flushNanos;
     this.metrics = metrics;
     this.thread = new Thread(this::run, "treeline-inference-log");
     this.thread.setDaemon(true); // a JVM that exits without close() must not wait for it; at most the unflushed batch is lost
@@ -60,6 +94,10 @@ final class InferenceLogWriter {
 
   private void run() {
     BackgroundPriority.lowerCurrentThread();
+    if (spool != null) {
+      runSpooled();
+      return;
+    }
     try {
       while (!(stopping && queue.isEmpty())) {
         InferenceRecord first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
@@ -118,6 +156,178 @@ final class InferenceLogWriter {
     }
     committed.addAndGet(taken);
     LOG.debug("Appended {} records to {} (version {})", taken, appender.destination(), version);
+  }
+
+  /**
+   * The spooled loop: every record taken goes to the spool's open file, which is closed at
+   * {@code batchRows} records or {@code flushInterval} of age; between polls at most one closed file
+   * is committed, so taking records never waits long for a commit. When stopping, what is queued is
+   * spooled, then the files are committed until the stop's deadline; what is left stays on disk for
+   * the next server that opens this spool.
+   */
+  private void runSpooled() {
+    try {
+      while (!(stopping && queue.isEmpty())) {
+        InferenceRecord record = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+        while (record != null) {
+          spoolOne(record);
+          record = queue.poll();
+        }
+        try {
+          spool.flush();
+          if (spool.openRecords() > 0 && spool.openAgeNanos() >= flushNanos) {
+            spool.closeOpen();
+          }
+          if (commitDue()) {
+            commitOldest();
+          }
+        } catch (IOException | RuntimeException e) {
+          // The local disk (full, or the directory gone): said once, tried again later; the writer goes on.
+          logOnce(e);
+          spoolRetryAt = System.nanoTime() + spoolRetryNanos;
+        }
+        publishSpool();
+      }
+      spool.closeOpen();
+      // Until the stop's deadline: a failed commit is tried again as while running; what is left stays for the next start.
+      while (spool.oldest() != null && System.nanoTime() < stopDeadline) {
+        if (!commitOldest()) {
+          long wait = Math.min(spoolRetryAt, stopDeadline) - System.nanoTime();
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      logOnce(e);
+    } finally {
+      try {
+        if (spool.closedFiles() > 0) {
+          LOG.warn("The inference log stopped with {} spool file(s) ({} bytes) not yet in {}: they are in {}, and the next server started with"
+              + " this spool directory commits them", spool.closedFiles(), spool.bytes(), appender.destination(), spool.directory());
+        }
+        spool.close();
+      } catch (IOException e) {
+        logOnce(e);
+      }
+    }
+  }
+
+  private void spoolOne(InferenceRecord record) {
+    long second = System.nanoTime() / 1_000_000_000L;
+    if (second != rateSecond) {
+      lastSecond = second == rateSecond + 1 ? thisSecond : 0;
+      thisSecond = 0;
+      rateSecond = second;
+    }
+    thisSecond++;
+    if (spool.bytes() >= spooling.maxBytes()) {
+      metrics.dropped(InferenceLogMetrics.SPOOL_FULL, 1);
+      return;
+    }
+    try {
+      spool.append(record);
+      if (spool.openRecords() >= batchRows) {
+        spool.closeOpen();
+      }
+    } catch (IOException | RuntimeException e) {
+      logOnce(e);
+      metrics.dropped(InferenceLogMetrics.WRITE_FAILED, 1);
+    }
+  }
+
+  /** Whether the oldest closed file is to be committed now: the server is not busy, the file is overdue, the spool is half full, or stopping. */
+  private boolean commitDue() {
+    InferenceSpool.Closed oldest = spool.oldest();
+    if (oldest == null || System.nanoTime() < spoolRetryAt) {
+      return false;
+    }
+    long second = System.nanoTime() / 1_000_000_000L;
+    int recent = second == rateSecond ? Math.max(thisSecond, lastSecond) : second == rateSecond + 1 ? thisSecond : 0;
+    return stopping || recent < spooling.busyRate() || System.nanoTime() - oldest.closedNanos() >= spooling.maxDelay().toNanos()
+        || spool.bytes() >= spooling.maxBytes() / 2;
+  }
+
+  /**
+   * Commits the spool's oldest file as one batch numbered by the file; returns whether it is done with
+   * (committed, found in the table already, or given up). Files are committed strictly in order, since
+   * Delta takes a spool's numbers only upwards. A table that cannot be opened (the lake is down) is
+   * waited for without end, the records staying in the spool; a file whose records cannot be added, or
+   * whose commit fails {@link #SPOOL_COMMIT_ROUNDS} times in a row once the table opened, is given up
+   * and counted, so one bad file does not hold back every later one.
+   */
+  private boolean commitOldest() throws InterruptedException, IOException {
+    InferenceSpool.Closed file = spool.oldest();
+    SpoolSegment.Contents contents = SpoolSegment.read(file.file());
+    if (contents.damaged()) {
+      LOG.warn("The inference log's spool file {} ends in a damaged or unfinished record (a crash while it was written):"
+          + " its {} whole records before it are committed, the rest is lost", file.file(), contents.records().size());
+    }
+    List<InferenceRecord> records = contents.records();
+    if (records.isEmpty()) {
+      spool.remove(file);
+      return true;
+    }
+    InferenceAppender.Batch batch = attempt(() -> appender.open(spool.id(), file.number()));
+    if (batch == null) {
+      spoolRetryAt = System.nanoTime() + spoolRetryNanos;
+      return false;
+    }
+    try {
+      for (InferenceRecord record : records) {
+        batch.add(record);
+      }
+    } catch (Exception e) {
+      batch.abort();
+      logOnce(e);
+      metrics.dropped(InferenceLogMetrics.WRITE_FAILED, records.size());
+      spool.remove(file);
+      return true;
+    }
+    long start = System.nanoTime();
+    Long version = attempt(batch::commit);
+    if (version == null) {
+      batch.abort();
+      if (file.number() == failingFile && ++failedRounds >= SPOOL_COMMIT_ROUNDS) {
+        LOG.error("Giving up spool file {} ({} records) after {} rounds of failed commits to {}: its records are dropped and counted",
+            file.file(), records.size(), failedRounds, appender.destination());
+        metrics.dropped(InferenceLogMetrics.WRITE_FAILED, records.size());
+        spool.remove(file);
+        return true;
+      }
+      if (file.number() != failingFile) {
+        failingFile = file.number();
+        failedRounds = 1;
+      }
+      spoolRetryAt = System.nanoTime() + spoolRetryNanos;
+      return false;
+    }
+    if (version != InferenceAppender.ALREADY_COMMITTED) {
+      metrics.committed(records.size(), System.nanoTime() - start);
+      committed.addAndGet(records.size());
+      LOG.debug("Appended spool file {} ({} records) to {} (version {})", file.number(), records.size(), appender.destination(), version);
+    }
+    spool.remove(file);
+    return true;
+  }
+
+  private void publishSpool() {
+    spoolBytesSeen = spool.bytes();
+    InferenceSpool.Closed oldest = spool.oldest();
+    oldestClosedNanos = oldest == null ? Long.MAX_VALUE : oldest.closedNanos();
+  }
+
+  /** Bytes in the spool as of the writer's last loop. */
+  long spoolBytes() {
+    return spoolBytesSeen;
+  }
+
+  /** How long the oldest closed spool file has waited for its commit, as of the writer's last loop; 0 when none waits. */
+  double spoolAgeSeconds() {
+    long closedAt = oldestClosedNanos;
+    return closedAt == Long.MAX_VALUE ? 0 : Math.max(0, System.nanoTime() - closedAt) / 1e9;
   }
 
   /** The next queued record if one comes before {@code deadline} (when stopping, only one already queued), else null. */

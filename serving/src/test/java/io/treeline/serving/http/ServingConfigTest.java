@@ -75,6 +75,30 @@ class ServingConfigTest {
   }
 
   @Test
+  void the_inference_log_spools_under_the_temporary_directory_per_port_and_table_on_a_fixed_port_only() {
+    InferenceLogSettings.Spool spool = ServingConfig.options(config("serving.port=8080")).inferenceLog().spool();
+    Path spools = Path.of(System.getProperty("java.io.tmpdir"), "treeline-inference-spool");
+    assertThat(spool.directory().getParent()).isEqualTo(spools);
+    assertThat(spool.directory().getFileName().toString()).matches("8080-[0-9a-f]{8}");
+    assertThat(spool.busyRate()).isEqualTo(1_000);
+    assertThat(spool.maxDelay()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(spool.maxBytes()).isEqualTo(1L << 30);
+    assertThat(ServingConfig.options(config("serving.port=8080", "serving.inference-log.table=audit.predictions")).inferenceLog().spool().directory())
+        .as("another table, another spool").isNotEqualTo(spool.directory());
+    assertThat(ServingConfig.options(config("serving.port=0")).inferenceLog().spool()).as("a random port: no later server would find its files").isNull();
+    assertThat(ServingConfig.options(config("serving.port=8080", "serving.inference-log.spool-dir=off")).inferenceLog().spool()).isNull();
+
+    InferenceLogSettings.Spool set = ServingConfig.options(config("serving.port=0", "serving.inference-log.spool-dir=" + dir.resolve("spool"),
+        "serving.inference-log.spool-busy-rate=0", "serving.inference-log.spool-max-delay-seconds=30", "serving.inference-log.spool-max-mb=64"))
+        .inferenceLog().spool();
+    assertThat(set).isEqualTo(new InferenceLogSettings.Spool(dir.resolve("spool"), 0, Duration.ofSeconds(30), 64L << 20));
+    assertThatThrownBy(() -> ServingConfig.options(config("serving.port=8080", "serving.inference-log.spool-busy-rate=-1")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("serving.inference-log.spool-busy-rate is -1");
+    assertThatThrownBy(() -> ServingConfig.options(config("serving.port=8080", "serving.inference-log.spool-max-mb=0")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("serving.inference-log.spool-max-mb");
+  }
+
+  @Test
   void an_inference_log_sample_outside_zero_to_one_or_a_bad_table_stops_the_start_naming_the_key() {
     assertThatThrownBy(() -> ServingConfig.options(config("serving.inference-log.sample=1.5")))
         .isInstanceOf(InvalidInputException.class)
