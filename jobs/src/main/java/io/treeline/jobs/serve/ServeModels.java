@@ -127,10 +127,9 @@ public final class ServeModels implements Job<ServeModels.Result> {
     }
     List<ModelHost.Served> served = ModelHost.Served.of(serving.models(), serving.routes(), serving.shadows());
     List<String> models = serving.described();
-    ServerOptions options = ServingConfig.options(context.config());
-    if (port != null) {
-      options = options.withPort(port);
-    }
+    // --port joins the settings, so that what is derived from the port (the inference log's spool directory) follows it.
+    ServerOptions options = ServingConfig.options(port == null ? context.config()
+        : context.config().with(java.util.Map.of(ConfigKeys.SERVING_PORT.key(), Integer.toString(port))));
     if (serving.routeKey() != null) {
       ServerOptions.Routing routing = options.routing();
       options = options.withRouting(new ServerOptions.Routing(io.treeline.serving.http.RouteKey.parse(serving.routeKey()), routing.shadowThreads(),

@@ -86,6 +86,8 @@ class ServingConfigTest {
     assertThat(ServingConfig.options(config("serving.port=8080", "serving.inference-log.table=audit.predictions")).inferenceLog().spool().directory())
         .as("another table, another spool").isNotEqualTo(spool.directory());
     assertThat(ServingConfig.options(config("serving.port=0")).inferenceLog().spool()).as("a random port: no later server would find its files").isNull();
+    assertThat(ServingConfig.options(config("serving.port=8081")).inferenceLog().spool().directory().getFileName().toString())
+        .as("two servers on two ports of one host: two spools").startsWith("8081-");
     assertThat(ServingConfig.options(config("serving.port=8080", "serving.inference-log.spool-dir=off")).inferenceLog().spool()).isNull();
 
     InferenceLogSettings.Spool set = ServingConfig.options(config("serving.port=0", "serving.inference-log.spool-dir=" + dir.resolve("spool"),
