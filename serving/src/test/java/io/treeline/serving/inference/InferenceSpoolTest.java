@@ -213,7 +213,7 @@ class InferenceSpoolTest {
     InferenceAppender poisoned = new InferenceAppender() {
       @Override
       public long append(List<InferenceRecord> records) {
-        throw new UnsupportedOperationException();
+        throw new AssertionError("a spooled writer commits through open(spoolId, number), never through append");
       }
 
       @Override
