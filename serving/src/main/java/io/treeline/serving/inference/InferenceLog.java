@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's record of its predictions, kept off the request path: a request thread decides
@@ -15,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * queued before it returns, within a bound.
  */
 public final class InferenceLog implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferenceLog.class);
+  private static final Logger LOG = LoggerFactory.getLogger(InferenceLog.class);
   /** Records nothing and starts no thread. */
   public static final InferenceLog OFF = new InferenceLog();
 
@@ -73,8 +76,8 @@ public final class InferenceLog implements AutoCloseable {
   }
 
   /** The spool's directory, when {@link #spooled}. */
-  public java.util.Optional<Path> spoolDirectory() {
-    return spooled() ? java.util.Optional.of(settings.spool().directory()) : java.util.Optional.empty();
+  public Optional<Path> spoolDirectory() {
+    return spooled() ? Optional.of(settings.spool().directory()) : Optional.empty();
   }
 
   /** Bytes of records in the spool, not yet committed (a moment's figure). */

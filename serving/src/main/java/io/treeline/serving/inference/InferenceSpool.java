@@ -34,6 +34,8 @@ final class InferenceSpool implements AutoCloseable {
   /** Closed files waiting for their commit, oldest first. */
   private final Deque<Closed> closed = new ArrayDeque<>();
   private SpoolSegment.Writer open;
+  /** The open file's number, while a file is open. */
+  private long openNumber;
   private long next;
   private long closedBytes;
 
@@ -144,7 +146,7 @@ final class InferenceSpool implements AutoCloseable {
     if (open == null) {
       keepNext(next + 1);
       open = new SpoolSegment.Writer(directory.resolve(String.format("segment-%020d.spool", next)));
-      next++;
+      openNumber = next++;
     }
     open.append(record);
   }
@@ -170,8 +172,7 @@ final class InferenceSpool implements AutoCloseable {
       return;
     }
     open.close();
-    closed(new Closed(Long.parseLong(SEGMENT.matcher(open.file().getFileName().toString()).replaceAll("$1")), open.file(), open.bytes(),
-        System.nanoTime()));
+    closed(new Closed(openNumber, open.file(), open.bytes(), System.nanoTime()));
     open = null;
   }
 
