@@ -8,9 +8,7 @@ import io.treeline.serving.model.Route;
 import io.treeline.serving.model.ServedModel;
 import io.treeline.serving.predict.Scorer;
 import io.treeline.serving.request.RecordFormat;
-import io.treeline.serving.request.RequestPlan;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -143,15 +141,9 @@ final class Scoring {
       Scorer.Scored result = results.get(i);
       double[] probability = result.prediction().probability();
       log.offer(new InferenceRecord(requestId, i, receivedMicros, origin, route, model.name(), model.registeredModel(), model.version(),
-          model.manifest().runId(), records.request(i), features(result.inputs()), result.prediction().prediction(),
+          model.manifest().runId(), records.request(i), new UsedInputs(result.inputs()), result.prediction().prediction(),
           model.classifier() && probability.length == 2 ? probability[1] : null, latencyMs, log.server(), model.arm()));
     }
-  }
-
-  /** Converted by the log's writer, off the request path. */
-  private static List<InferenceRecord.Feature> features(List<RequestPlan.UsedInput> inputs) {
-    return new InferenceRecord.Converted<>(inputs, input -> new InferenceRecord.Feature(input.name(), input.view(), input.source().label(),
-        input.number(), input.text(), input.featureTime() == null ? null : input.featureTime().toInstant(ZoneOffset.UTC)));
   }
 
   /** Names the model, version and arm on the request (for the metrics, access log and span) and in the X-Treeline-Arm header. */

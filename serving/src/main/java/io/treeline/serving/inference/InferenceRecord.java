@@ -1,7 +1,9 @@
 package io.treeline.serving.inference;
 
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.RandomAccess;
 
 /**
  * One scored record as the inference log keeps it: one row of {@code monitoring.inference_log}
@@ -39,32 +41,105 @@ public record InferenceRecord(
 
   public InferenceRecord {
     request = request == null ? RequestRecord.EMPTY : request;
-    features = features == null ? List.of() : features instanceof Converted<?> converted ? converted : List.copyOf(features);
+    features = features instanceof Inputs inputs ? inputs : new Listed(features == null ? List.of() : List.copyOf(features));
+  }
+
+  /** The record's features, readable field by field: {@link #features()} is always one. */
+  public Inputs inputs() {
+    return (Inputs) features;
   }
 
   /**
-   * A record's features as a view over another form of them, each converted when read: on the log's
-   * writer thread, not on the request thread that offered the record.
-   *
-   * @param <T> the form they were used in; {@code used} must never change
+   * A record's model inputs, as a list of {@link Feature}s and field by field: the spool's writer
+   * reads them field by field, so spooling a record makes no {@code Feature}, boxed number or
+   * {@code Instant} per input. The server's implementation reads the inputs as the request used
+   * them, when the log's writer asks, on its thread and not the request's.
    */
-  public static final class Converted<T> extends java.util.AbstractList<Feature> implements java.util.RandomAccess {
-    private final List<T> used;
-    private final java.util.function.Function<T, Feature> convert;
+  public abstract static class Inputs extends AbstractList<Feature> implements RandomAccess {
+    public abstract String name(int index);
 
-    public Converted(List<T> used, java.util.function.Function<T, Feature> convert) {
-      this.used = used;
-      this.convert = convert;
-    }
+    public abstract String view(int index);
+
+    public abstract String source(int index);
+
+    public abstract boolean hasNumber(int index);
+
+    /** The numeric value; only when {@link #hasNumber}. */
+    public abstract double number(int index);
+
+    public abstract String text(int index);
+
+    public abstract boolean hasFeatureTime(int index);
+
+    /** The feature time's seconds since the epoch (UTC); only when {@link #hasFeatureTime}. */
+    public abstract long featureTimeSecond(int index);
+
+    /** The feature time's nanoseconds within its second; only when {@link #hasFeatureTime}. */
+    public abstract int featureTimeNano(int index);
 
     @Override
-    public Feature get(int index) {
-      return convert.apply(used.get(index));
+    public final Feature get(int index) {
+      return new Feature(name(index), view(index), source(index), hasNumber(index) ? number(index) : null, text(index),
+          hasFeatureTime(index) ? Instant.ofEpochSecond(featureTimeSecond(index), featureTimeNano(index)) : null);
+    }
+  }
+
+  /** Inputs given as {@code Feature}s (read back from a spool, batch scoring, tests). */
+  private static final class Listed extends Inputs {
+    private final List<Feature> features;
+
+    Listed(List<Feature> features) {
+      this.features = features;
     }
 
     @Override
     public int size() {
-      return used.size();
+      return features.size();
+    }
+
+    @Override
+    public String name(int index) {
+      return features.get(index).name();
+    }
+
+    @Override
+    public String view(int index) {
+      return features.get(index).view();
+    }
+
+    @Override
+    public String source(int index) {
+      return features.get(index).source();
+    }
+
+    @Override
+    public boolean hasNumber(int index) {
+      return features.get(index).number() != null;
+    }
+
+    @Override
+    public double number(int index) {
+      return features.get(index).number();
+    }
+
+    @Override
+    public String text(int index) {
+      return features.get(index).text();
+    }
+
+    @Override
+    public boolean hasFeatureTime(int index) {
+      return features.get(index).featureTime() != null;
+    }
+
+    @Override
+    public long featureTimeSecond(int index) {
+      return features.get(index).featureTime().getEpochSecond();
+    }
+
+    @Override
+    public int featureTimeNano(int index) {
+      return features.get(index).featureTime().getNano();
     }
   }
 

@@ -48,6 +48,9 @@ final class SpoolSegment {
     private final OutputStream out;
     private final Frame frame = new Frame();
     private final Map<String, Integer> names = new HashMap<>();
+    /** The string last written at each {@link #name(String, int) slot}, and its number. */
+    private String[] lastAt = new String[96];
+    private int[] lastNumberAt = new int[96];
     private final CRC32C crc = new CRC32C();
     private final byte[] header = new byte[8];
     private final long openedNanos = System.nanoTime();
@@ -111,24 +114,26 @@ final class SpoolSegment {
       frame.writeLong(r.modelVersion());
       name(r.runId());
       request(r.request());
-      List<InferenceRecord.Feature> features = r.features();
-      frame.varint(features.size());
-      for (int i = 0; i < features.size(); i++) {
-        InferenceRecord.Feature f = features.get(i);
-        name(f.name());
-        name(f.view());
-        name(f.source());
-        int flags = (f.number() != null ? HAS_NUMBER : 0) | (f.text() != null ? HAS_TEXT : 0) | (f.featureTime() != null ? HAS_TIME : 0);
-        frame.write(flags);
-        if (f.number() != null) {
-          frame.writeLong(Double.doubleToRawLongBits(f.number()));
+      InferenceRecord.Inputs features = r.inputs();
+      int count = features.size();
+      frame.varint(count);
+      for (int i = 0; i < count; i++) {
+        name(features.name(i), 3 * i);
+        name(features.view(i), 3 * i + 1);
+        name(features.source(i), 3 * i + 2);
+        boolean hasNumber = features.hasNumber(i);
+        String text = features.text(i);
+        boolean hasTime = features.hasFeatureTime(i);
+        frame.write((hasNumber ? HAS_NUMBER : 0) | (text != null ? HAS_TEXT : 0) | (hasTime ? HAS_TIME : 0));
+        if (hasNumber) {
+          frame.writeLong(Double.doubleToRawLongBits(features.number(i)));
         }
-        if (f.text() != null) {
-          name(f.text());
+        if (text != null) {
+          name(text);
         }
-        if (f.featureTime() != null) {
-          frame.writeLong(f.featureTime().getEpochSecond());
-          frame.varint(f.featureTime().getNano());
+        if (hasTime) {
+          frame.writeLong(features.featureTimeSecond(i));
+          frame.varint(features.featureTimeNano(i));
         }
       }
       frame.writeLong(Double.doubleToRawLongBits(r.prediction()));
@@ -166,20 +171,39 @@ final class SpoolSegment {
     }
 
     /** A string that repeats (names, views, sources, models): 0 for null, its number + 1 once known, else the next number + 1 and the text. */
-    private void name(String value) {
+    private int name(String value) {
       if (value == null) {
         frame.varint(0);
-        return;
+        return -1;
       }
       Integer known = names.get(value);
       if (known != null) {
         frame.varint(known + 1);
-        return;
+        return known;
       }
       int next = names.size();
       names.put(value, next);
       frame.varint(next + 1);
       text(value);
+      return next;
+    }
+
+    /**
+     * As {@link #name(String)}, for a string at a place in the record that holds the same string
+     * object record after record (an input's name, view or source by its index): the same object as
+     * last time costs one comparison instead of a lookup.
+     */
+    private void name(String value, int slot) {
+      if (slot >= lastAt.length) {
+        lastAt = Arrays.copyOf(lastAt, Math.max(2 * lastAt.length, slot + 1));
+        lastNumberAt = Arrays.copyOf(lastNumberAt, lastAt.length);
+      }
+      if (value != null && lastAt[slot] == value) {
+        frame.varint(lastNumberAt[slot] + 1);
+        return;
+      }
+      lastNumberAt[slot] = name(value);
+      lastAt[slot] = value;
     }
 
     /** A string written in full: 0 for null, else its UTF-8 length + 1 and the bytes. */

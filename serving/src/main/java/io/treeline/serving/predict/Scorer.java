@@ -115,7 +115,7 @@ public final class Scorer {
     predict.setAttribute("treeline.rows", rows.size());
     try {
       for (int i = 0; i < rows.size(); i++) {
-        List<RequestPlan.UsedInput> used = explain || record ? new ArrayList<>() : null;
+        List<RequestPlan.UsedInput> used = explain || record ? new ArrayList<>(plan.inputCount()) : null;
         Frame frame = plan.assemble(rows.get(i), rowKeys[i], found, used);
         try {
           results.add(new Scored(model.pipeline().predict(frame), explain ? explained(used) : null, record ? used : null));

@@ -34,9 +34,12 @@ public final class RequestPlan {
   public enum Source {
     REQUEST, DERIVED, ONLINE_STORE, MISSING;
 
+    // Made once: the inference log's writer asks for it for every input of every record.
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
     /** As the explain answer and the inference log write it: request, derived, online_store, missing. */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return label;
     }
   }
 
@@ -51,11 +54,13 @@ public final class RequestPlan {
   public record UsedInput(String name, String view, Source source, Object value, boolean numeric, LocalDateTime featureTime) {
     /** The number the model read, for a numeric input; null when missing or not a number. */
     public Double number() {
-      if (!numeric || value == null) {
-        return null;
-      }
-      double number = RequestPlan.number(value);
+      double number = numberOrNaN();
       return Double.isNaN(number) ? null : number;
+    }
+
+    /** As {@link #number}, unboxed: NaN for none. */
+    public double numberOrNaN() {
+      return !numeric || value == null ? Double.NaN : RequestPlan.number(value);
     }
 
     /** The string the model read, for a string input; null when missing. */
@@ -311,6 +316,11 @@ public final class RequestPlan {
       key[i] = text(values[view.entities()[i].slot()]);
     }
     return EntityKey.of(key);
+  }
+
+  /** How many inputs the model has: the size of {@link #assemble}'s {@code used} list for a record. */
+  public int inputCount() {
+    return inputs.length;
   }
 
   /**
