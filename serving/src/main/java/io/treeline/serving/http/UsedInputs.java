@@ -3,17 +3,15 @@ package io.treeline.serving.http;
 import io.treeline.serving.inference.InferenceRecord;
 import io.treeline.serving.request.RequestPlan;
 import java.time.ZoneOffset;
-import java.util.List;
 
 /**
  * A served record's inputs as the inference log reads them: the request's own used inputs, read
- * when the log's writer asks, on its thread, so the request only hands over the list.
+ * when the log's writer asks, on its thread, so the request only hands them over.
  */
 final class UsedInputs extends InferenceRecord.Inputs {
-  private final List<RequestPlan.UsedInput> used;
+  private final RequestPlan.Used used;
 
-  /** {@code used} must never change after it is handed over (a scored request's inputs do not). */
-  UsedInputs(List<RequestPlan.UsedInput> used) {
+  UsedInputs(RequestPlan.Used used) {
     this.used = used;
   }
 
@@ -24,46 +22,46 @@ final class UsedInputs extends InferenceRecord.Inputs {
 
   @Override
   public String name(int index) {
-    return used.get(index).name();
+    return used.name(index);
   }
 
   @Override
   public String view(int index) {
-    return used.get(index).view();
+    return used.view(index);
   }
 
   @Override
   public String source(int index) {
-    return used.get(index).source().label();
+    return used.source(index).label();
   }
 
   @Override
   public boolean hasNumber(int index) {
-    return !Double.isNaN(used.get(index).numberOrNaN());
+    return !Double.isNaN(used.number(index));
   }
 
   @Override
   public double number(int index) {
-    return used.get(index).numberOrNaN();
+    return used.number(index);
   }
 
   @Override
   public String text(int index) {
-    return used.get(index).text();
+    return used.text(index);
   }
 
   @Override
   public boolean hasFeatureTime(int index) {
-    return used.get(index).featureTime() != null;
+    return used.featureTime(index) != null;
   }
 
   @Override
   public long featureTimeSecond(int index) {
-    return used.get(index).featureTime().toEpochSecond(ZoneOffset.UTC);
+    return used.featureTime(index).toEpochSecond(ZoneOffset.UTC);
   }
 
   @Override
   public int featureTimeNano(int index) {
-    return used.get(index).featureTime().getNano();
+    return used.featureTime(index).getNano();
   }
 }

@@ -45,7 +45,7 @@ public final class Scorer {
    * @param features for explain=true: input name to its value and source
    * @param inputs for the inference log: every input as used, with view and feature time
    */
-  public record Scored(Prediction prediction, Map<String, Object> features, List<RequestPlan.UsedInput> inputs) {}
+  public record Scored(Prediction prediction, Map<String, Object> features, RequestPlan.Used inputs) {}
 
   /**
    * @param found what the online store held for the batch's entities, per table read: a shadow scored
@@ -115,7 +115,7 @@ public final class Scorer {
     predict.setAttribute("treeline.rows", rows.size());
     try {
       for (int i = 0; i < rows.size(); i++) {
-        List<RequestPlan.UsedInput> used = explain || record ? new ArrayList<>(plan.inputCount()) : null;
+        RequestPlan.Used used = explain || record ? plan.used() : null;
         Frame frame = plan.assemble(rows.get(i), rowKeys[i], found, used);
         try {
           results.add(new Scored(model.pipeline().predict(frame), explain ? explained(used) : null, record ? used : null));
@@ -130,13 +130,13 @@ public final class Scorer {
     return new Batch(model, results, storeNanos, found);
   }
 
-  private static Map<String, Object> explained(List<RequestPlan.UsedInput> used) {
+  private static Map<String, Object> explained(RequestPlan.Used used) {
     Map<String, Object> features = new LinkedHashMap<>();
-    for (RequestPlan.UsedInput input : used) {
+    for (int i = 0; i < used.size(); i++) {
       Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("value", input.value());
-      entry.put("source", input.source().label());
-      features.put(input.name(), entry);
+      entry.put("value", used.value(i));
+      entry.put("source", used.source(i).label());
+      features.put(used.name(i), entry);
     }
     return features;
   }

@@ -44,29 +44,69 @@ public final class RequestPlan {
   }
 
   /**
-   * One model input as a record used it.
-   *
-   * @param view the feature view the input belongs to, or null for request features
-   * @param value the value before conversion to the input's type; null when missing
-   * @param numeric whether the model reads it as a number (else as a string)
-   * @param featureTime the online store's feature time of the entity the value was looked up for; null otherwise
+   * The model inputs as one record used them (for explain=true and the inference log): the plan's
+   * names, views and kinds, with the record's values, sources and looked-up rows, in arrays that
+   * {@link #assemble} fills, so a logged record costs three objects rather than one per input. Never
+   * changed once assembled.
    */
-  public record UsedInput(String name, String view, Source source, Object value, boolean numeric, LocalDateTime featureTime) {
-    /** The number the model read, for a numeric input; null when missing or not a number. */
-    public Double number() {
-      double number = numberOrNaN();
-      return Double.isNaN(number) ? null : number;
+  public static final class Used {
+    private static final Source[] SOURCES = Source.values();
+    private final RequestPlan plan;
+    private final Object[] values;
+    private final byte[] sources;
+    private FeatureValues[] looked;
+
+    private Used(RequestPlan plan) {
+      this.plan = plan;
+      this.values = new Object[plan.inputs.length];
+      this.sources = new byte[plan.inputs.length];
     }
 
-    /** As {@link #number}, unboxed: NaN for none. */
-    public double numberOrNaN() {
-      return !numeric || value == null ? Double.NaN : RequestPlan.number(value);
+    public int size() {
+      return values.length;
+    }
+
+    public String name(int index) {
+      return plan.inputs[index].input().name();
+    }
+
+    /** The feature view the input belongs to, or null for request features. */
+    public String view(int index) {
+      int view = plan.inputs[index].view();
+      return view < 0 ? null : plan.views[view].table().view();
+    }
+
+    public Source source(int index) {
+      return SOURCES[sources[index]];
+    }
+
+    /** The value before conversion to the input's type; null when missing. */
+    public Object value(int index) {
+      return values[index];
+    }
+
+    /** The number the model read, for a numeric input; NaN when missing or not a number. */
+    public double number(int index) {
+      return plan.inputs[index].input().numeric() && values[index] != null ? RequestPlan.number(values[index]) : Double.NaN;
     }
 
     /** The string the model read, for a string input; null when missing. */
-    public String text() {
-      return numeric || value == null ? null : RequestPlan.text(value);
+    public String text(int index) {
+      return plan.inputs[index].input().numeric() || values[index] == null ? null : RequestPlan.text(values[index]);
     }
+
+    /** The online store's feature time of the entity the value was looked up for (also for a value it lacked); null otherwise. */
+    public LocalDateTime featureTime(int index) {
+      int view = plan.inputs[index].view();
+      FeatureValues row = view < 0 ? null : looked[view];
+      Source source = source(index);
+      return row != null && (source == Source.ONLINE_STORE || source == Source.MISSING) ? row.featureTime() : null;
+    }
+  }
+
+  /** An empty {@link Used} for {@link #assemble} to fill. */
+  public Used used() {
+    return new Used(this);
   }
 
   private record Input(CompiledPipeline.Input input, Source source, RequestField field, RequestExpression expression,
@@ -318,24 +358,23 @@ public final class RequestPlan {
     return EntityKey.of(key);
   }
 
-  /** How many inputs the model has: the size of {@link #assemble}'s {@code used} list for a record. */
-  public int inputCount() {
-    return inputs.length;
-  }
-
   /**
    * Fills this thread's reused frame ({@link CompiledPipeline#reusedFrame}: predict it before the
-   * next record) from the record, its {@link #collectKeys keys} and the looked-up values; with {@code used} non-null, adds each
-   * model input as used there (for explain=true and the inference log; null allocates nothing more).
+   * next record) from the record, its {@link #collectKeys keys} and the looked-up values; with {@code used} non-null, fills it
+   * with the inputs as used (for explain=true and the inference log; null allocates nothing more).
    */
-  public Frame assemble(Object[] values, EntityKey[] keys, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, List<UsedInput> used) {
+  public Frame assemble(Object[] values, EntityKey[] keys, Map<OnlineTable, Map<EntityKey, FeatureValues>> found, Used used) {
     Frame frame = pipeline.reusedFrame();
     FeatureValues[] looked = new FeatureValues[views.length];
     for (int v = 0; v < looked.length; v++) {
       Map<EntityKey, FeatureValues> byKey = found.get(views[v].table());
       looked[v] = byKey == null || keys[v] == null ? null : byKey.get(keys[v]);
     }
-    for (Input input : inputs) {
+    if (used != null) {
+      used.looked = looked;
+    }
+    for (int i = 0; i < inputs.length; i++) {
+      Input input = inputs[i];
       Object value = values[input.field().slot()];
       Source source = Source.REQUEST;
       if (value == RequestField.MISSING) {
@@ -358,9 +397,8 @@ public final class RequestPlan {
         pipeline.setString(frame, input.input(), value == null ? null : text(value));
       }
       if (used != null) {
-        FeatureValues row = input.view() < 0 ? null : looked[input.view()];
-        used.add(new UsedInput(input.input().name(), input.view() < 0 ? null : views[input.view()].table().view(), source, value,
-            input.input().numeric(), source == Source.ONLINE_STORE || (source == Source.MISSING && row != null) ? row.featureTime() : null));
+        used.values[i] = value;
+        used.sources[i] = (byte) source.ordinal();
       }
     }
     return frame;

@@ -10,6 +10,7 @@ import io.treeline.serving.ServingApp;
 import io.treeline.serving.inference.DeltaKernelAppender;
 import io.treeline.serving.inference.InferenceLogSchema;
 import io.treeline.serving.inference.InferenceLogSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -25,6 +26,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The inference log of a running server: what its answers carried, one row per record, in the lake table the SQL command queries. */
 class InferenceLogServingTest {
@@ -43,17 +47,25 @@ class InferenceLogServingTest {
   /** What one answered record should leave in the log. */
   private record Answered(String requestId, int index, String route, Map<String, Object> sent, double label, Double probability, Row flight) {}
 
-  @Test
-  void every_answered_prediction_is_one_row_per_record_carrying_what_the_answer_carried() throws Exception {
+  /** Spooled, each record goes through the spool's file form first: read field by field from the request, written, read back and committed. */
+  @ParameterizedTest(name = "spooled: {0}")
+  @ValueSource(booleans = {false, true})
+  void every_answered_prediction_is_one_row_per_record_carrying_what_the_answer_carried(boolean spooled, @TempDir Path spoolDir) throws Exception {
     ServingFixture fixture = ServingFixture.get();
-    String location = fixture.lake.layout().table(TABLE);
+    TableName table = spooled ? new TableName("monitoring", "inference_log_spooled") : TABLE;
+    String location = fixture.lake.layout().table(table);
+    InferenceLogSettings settings = logTo(fixture, location, "replica-1");
+    if (spooled) {
+      // Busy from the first record: every record is spooled, and the files are committed when the server stops.
+      settings = settings.withSpool(new InferenceLogSettings.Spool(spoolDir, 0, Duration.ofHours(1), 1L << 30));
+    }
     // Flights whose origin the store holds, and some (DTW, STL) it does not.
     List<Row> flights = fixture.rows.where("origin_delays__avg_delay_24h IS NOT NULL").limit(30)
         .union(fixture.rows.where("origin_delays__avg_delay_24h IS NULL").limit(10))
         .select("origin", "destination", "distance", "departure_time", "origin_delays__avg_delay_24h").collectAsList();
     Instant start = Instant.now();
     List<Answered> answered = new ArrayList<>();
-    ServingApp app = fixture.serve(ServingFixture.options().withInferenceLog(logTo(fixture, location, "replica-1")), "delay@champion");
+    ServingApp app = fixture.serve(ServingFixture.options().withInferenceLog(settings), "delay@champion");
     try {
       TestClient client = new TestClient(app.baseUrl());
       for (int i = 0; i < 30; i++) {
@@ -101,10 +113,13 @@ class InferenceLogServingTest {
     Instant end = Instant.now();
 
     assertThat(app.server().inferenceLog().committedRows()).as("written by the time close() returned").isEqualTo(answered.size());
-    new LakeCatalog(fixture.spark, fixture.lake.layout()).register(TABLE);
-    Dataset<Row> log = fixture.spark.sql("SELECT * FROM monitoring.inference_log");
+    if (spooled) {
+      assertThat(spoolDir.toFile().list((dir, name) -> name.endsWith(".spool"))).as("every spool file committed and removed at the stop").isEmpty();
+    }
+    new LakeCatalog(fixture.spark, fixture.lake.layout()).register(table);
+    Dataset<Row> log = fixture.spark.sql("SELECT * FROM " + table);
     assertThat(log.schema()).isEqualTo(StructType.fromDDL(InferenceLogSchema.DDL));
-    Row detail = fixture.spark.sql("DESCRIBE DETAIL monitoring.inference_log").first();
+    Row detail = fixture.spark.sql("DESCRIBE DETAIL " + table).first();
     assertThat(detail.<String>getList(detail.fieldIndex("partitionColumns"))).containsExactly("date");
     assertThat(log.count()).as("one row per answered record; none for the refused request").isEqualTo(answered.size());
 
