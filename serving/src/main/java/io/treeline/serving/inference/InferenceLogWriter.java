@@ -4,7 +4,6 @@ import io.treeline.serving.background.BackgroundPriority;
 import io.treeline.serving.background.BackgroundQueue;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -271,40 +270,63 @@ final class InferenceLogWriter {
    */
   private boolean commitOldest() throws InterruptedException, IOException {
     InferenceSpool.Closed file = spool.oldest();
-    SpoolSegment.Contents contents = SpoolSegment.read(file.file());
-    if (contents.damaged()) {
-      LOG.warn("The inference log's spool file {} ends in a damaged or unfinished record (a crash while it was written):"
-          + " its {} whole records before it are committed, the rest is lost", file.file(), contents.records().size());
-    }
-    List<InferenceRecord> records = contents.records();
-    if (records.isEmpty()) {
-      spool.remove(file);
-      return true;
-    }
-    InferenceAppender.Batch batch = attempt(() -> appender.open(spool.id(), file.number()));
-    if (batch == null) {
-      spoolRetryAt = System.nanoTime() + spoolRetryNanos;
-      return false;
-    }
-    try {
-      for (InferenceRecord record : records) {
-        batch.add(record);
+    try (SpoolSegment.Reader reader = new SpoolSegment.Reader(file.file())) {
+      InferenceRecord first = reader.next();
+      if (first == null) {
+        warnIfDamaged(file, reader, 0);
+        spool.remove(file);
+        return true;
       }
-    } catch (Exception e) {
-      batch.abort();
-      logOnce(e);
-      metrics.dropped(InferenceLogMetrics.WRITE_FAILED, records.size());
-      spool.remove(file);
-      return true;
+      InferenceAppender.Batch batch = attempt(() -> appender.open(spool.id(), file.number()));
+      if (batch == null) {
+        spoolRetryAt = System.nanoTime() + spoolRetryNanos;
+        return false;
+      }
+      int records = 0;
+      try {
+        for (InferenceRecord record = first; record != null; record = reader.next()) {
+          batch.add(record);
+          records++;
+        }
+      } catch (Exception e) {
+        batch.abort();
+        logOnce(e);
+        int lost = records + countRest(reader);
+        metrics.dropped(InferenceLogMetrics.WRITE_FAILED, lost);
+        spool.remove(file);
+        return true;
+      }
+      warnIfDamaged(file, reader, records);
+      return commitSpooled(file, batch, records);
     }
+  }
+
+  /** The records left in {@code reader}, counted without keeping them (a file given up is counted whole). */
+  private static int countRest(SpoolSegment.Reader reader) throws IOException {
+    int rest = 0;
+    while (reader.next() != null) {
+      rest++;
+    }
+    return rest;
+  }
+
+  private static void warnIfDamaged(InferenceSpool.Closed file, SpoolSegment.Reader reader, int records) {
+    if (reader.damaged()) {
+      LOG.warn("The inference log's spool file {} ends in a damaged or unfinished record (a crash while it was written):"
+          + " its {} whole records before it are committed, the rest is lost", file.file(), records);
+    }
+  }
+
+  /** Commits {@code batch}, the {@code records} of spool file {@code file}; see {@link #commitOldest}. */
+  private boolean commitSpooled(InferenceSpool.Closed file, InferenceAppender.Batch batch, int records) throws InterruptedException, IOException {
     long start = System.nanoTime();
     Long version = attempt(batch::commit);
     if (version == null) {
       batch.abort();
       if (file.number() == failingFile && ++failedRounds >= SPOOL_COMMIT_ROUNDS) {
         LOG.error("Giving up spool file {} ({} records) after {} rounds of failed commits to {}: its records are dropped and counted",
-            file.file(), records.size(), failedRounds, appender.destination());
-        metrics.dropped(InferenceLogMetrics.WRITE_FAILED, records.size());
+            file.file(), records, failedRounds, appender.destination());
+        metrics.dropped(InferenceLogMetrics.WRITE_FAILED, records);
         spool.remove(file);
         return true;
       }
@@ -316,9 +338,9 @@ final class InferenceLogWriter {
       return false;
     }
     if (version != InferenceAppender.ALREADY_COMMITTED) {
-      metrics.committed(records.size(), System.nanoTime() - start);
-      committed.addAndGet(records.size());
-      LOG.debug("Appended spool file {} ({} records) to {} (version {})", file.number(), records.size(), appender.destination(), version);
+      metrics.committed(records, System.nanoTime() - start);
+      committed.addAndGet(records);
+      LOG.debug("Appended spool file {} ({} records) to {} (version {})", file.number(), records, appender.destination(), version);
     }
     spool.remove(file);
     return true;

@@ -224,45 +224,82 @@ final class SpoolSegment {
   /** Reads every whole, intact frame of {@code file}, in order. */
   static Contents read(Path file) throws IOException {
     List<InferenceRecord> records = new ArrayList<>();
-    try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+    try (Reader reader = new Reader(file)) {
+      for (InferenceRecord record = reader.next(); record != null; record = reader.next()) {
+        records.add(record);
+      }
+      return new Contents(records, reader.damaged());
+    }
+  }
+
+  /**
+   * Reads a file's records one at a time, so a file is committed without holding all its records at
+   * once (they die young, and a collection during the commit has little to copy).
+   */
+  static final class Reader implements AutoCloseable {
+    private final DataInputStream in;
+    private final Decoder decoder = new Decoder();
+    private final CRC32C crc = new CRC32C();
+    private final byte[] lengthBytes = new byte[4];
+    private boolean ended;
+    private boolean damaged;
+
+    Reader(Path file) throws IOException {
+      in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16));
       byte[] magic = new byte[MAGIC.length];
       if (!readFully(in, magic) || !Arrays.equals(magic, MAGIC)) {
-        return new Contents(records, true);
+        end(true);
       }
-      Decoder decoder = new Decoder();
-      CRC32C crc = new CRC32C();
-      byte[] lengthBytes = new byte[4];
-      while (true) {
-        int got = in.readNBytes(lengthBytes, 0, 4);
-        if (got == 0) {
-          return new Contents(records, false);
-        } else if (got < 4) {
-          return new Contents(records, true);
-        }
-        int length = (lengthBytes[0] & 0xFF) << 24 | (lengthBytes[1] & 0xFF) << 16 | (lengthBytes[2] & 0xFF) << 8 | (lengthBytes[3] & 0xFF);
-        int expected;
-        byte[] payload;
-        try {
-          expected = in.readInt();
-          if (length < 0 || length > MAX_FRAME) {
-            return new Contents(records, true);
-          }
-          payload = new byte[length];
-          in.readFully(payload);
-        } catch (EOFException cut) {
-          return new Contents(records, true);
-        }
-        crc.reset();
-        crc.update(payload, 0, length);
-        if ((int) crc.getValue() != expected) {
-          return new Contents(records, true);
-        }
-        try {
-          records.add(decoder.decode(payload));
-        } catch (RuntimeException e) {
-          return new Contents(records, true);
-        }
+    }
+
+    /** The next whole, intact record; null at the file's end or at the first damaged or unfinished frame. */
+    InferenceRecord next() throws IOException {
+      if (ended) {
+        return null;
       }
+      int got = in.readNBytes(lengthBytes, 0, 4);
+      if (got < 4) {
+        return end(got > 0);
+      }
+      int length = (lengthBytes[0] & 0xFF) << 24 | (lengthBytes[1] & 0xFF) << 16 | (lengthBytes[2] & 0xFF) << 8 | (lengthBytes[3] & 0xFF);
+      int expected;
+      byte[] payload;
+      try {
+        expected = in.readInt();
+        if (length < 0 || length > MAX_FRAME) {
+          return end(true);
+        }
+        payload = new byte[length];
+        in.readFully(payload);
+      } catch (EOFException cut) {
+        return end(true);
+      }
+      crc.reset();
+      crc.update(payload, 0, length);
+      if ((int) crc.getValue() != expected) {
+        return end(true);
+      }
+      try {
+        return decoder.decode(payload);
+      } catch (RuntimeException e) {
+        return end(true);
+      }
+    }
+
+    /** Whether the file ended in a damaged or unfinished frame; known once {@link #next} returned null. */
+    boolean damaged() {
+      return damaged;
+    }
+
+    private InferenceRecord end(boolean damage) {
+      ended = true;
+      damaged = damage;
+      return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 

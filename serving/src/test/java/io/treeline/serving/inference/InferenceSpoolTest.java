@@ -148,6 +148,28 @@ class InferenceSpoolTest {
     assertThat(next.committedRows()).as("only the file not yet in the table counts as committed by this server").isEqualTo(2);
   }
 
+  /** A crash while a record was written leaves a file cut inside it: the next server commits the whole records before the cut. */
+  @Test
+  void a_file_cut_short_by_a_crash_has_its_whole_records_committed_by_the_next_server() throws Exception {
+    String location = table("cut");
+    try (InferenceSpool spool = InferenceSpool.open(dir)) {
+      Records.many("cut", 3, AT, "host:1").forEach(r -> append(spool, r));
+      spool.closeOpen();
+    }
+    Path file = spoolFiles().get(0);
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.truncate(Files.size(file) - 5);
+    }
+
+    InferenceLog next = InferenceLog.start(spooled(new DeltaKernelAppender(location, new Configuration()), dir, 1_000, Duration.ofHours(1), 1 << 30),
+        InferenceLogMetrics.NONE);
+    await("the cut file committed", () -> spoolFiles().isEmpty());
+    next.close(Duration.ofSeconds(10));
+
+    assertThat(requestIds(location)).containsExactly("cut-0", "cut-1");
+    assertThat(next.committedRows()).isEqualTo(2);
+  }
+
   @Test
   void a_server_started_again_on_an_emptied_spool_numbers_its_files_past_every_number_given_before() throws Exception {
     String location = table("again");
