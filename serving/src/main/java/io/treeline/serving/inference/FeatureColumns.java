@@ -69,32 +69,34 @@ final class FeatureColumns {
     this.dictionaryLimit = dictionaryLimit;
   }
 
-  void add(List<InferenceRecord.Feature> features) {
+  void add(InferenceRecord.Inputs features) {
     if (rows == rowValues.length) {
       rowValues = Arrays.copyOf(rowValues, rows * 2);
     }
-    if (features.isEmpty()) {
+    int count = features.size();
+    if (count == 0) {
       rowValues[rows++] = 1;
       for (Leaf leaf : all) {
         leaf.addNull(EMPTY_LIST);
       }
       return;
     }
-    rowValues[rows++] = features.size();
-    for (InferenceRecord.Feature f : features) {
-      name.add(f.name());
-      view.add(f.view());
-      source.add(f.source());
-      if (f.number() == null) {
+    rowValues[rows++] = count;
+    // Field by field: a Feature object per input and row is what this class exists to avoid.
+    for (int i = 0; i < count; i++) {
+      name.add(features.name(i));
+      view.add(features.view(i));
+      source.add(features.source(i));
+      if (features.hasNumber(i)) {
+        number.add(Double.doubleToRawLongBits(features.number(i)));
+      } else {
         number.addNull(NULL_FIELD);
-      } else {
-        number.add(Double.doubleToRawLongBits(f.number()));
       }
-      text.add(f.text());
-      if (f.featureTime() == null) {
-        featureTime.addNull(NULL_FIELD);
+      text.add(features.text(i));
+      if (features.hasFeatureTime(i)) {
+        featureTime.add(InferenceRecord.micros(features.featureTimeSecond(i), features.featureTimeNano(i)));
       } else {
-        featureTime.add(InferenceRecord.micros(f.featureTime()));
+        featureTime.addNull(NULL_FIELD);
       }
     }
   }

@@ -126,7 +126,7 @@ final class InferenceParquetFile {
           rows.start(columns);
         }
         rows.write(record);
-        features.add(record.features());
+        features.add(record.inputs());
         columns.endRecord();
         rowsInFile++;
         if (++rowsInGroup % 1_000 == 0 && columns.getBufferedSize() + features.bufferedSize() >= ROW_GROUP_BYTES) {

@@ -78,7 +78,7 @@ public record InferenceRecord(
     public abstract int featureTimeNano(int index);
 
     @Override
-    public final Feature get(int index) {
+    public Feature get(int index) {
       return new Feature(name(index), view(index), source(index), hasNumber(index) ? number(index) : null, text(index),
           hasFeatureTime(index) ? Instant.ofEpochSecond(featureTimeSecond(index), featureTimeNano(index)) : null);
     }
@@ -95,6 +95,11 @@ public record InferenceRecord(
     @Override
     public int size() {
       return features.size();
+    }
+
+    @Override
+    public Feature get(int index) {
+      return features.get(index);
     }
 
     @Override
@@ -156,7 +161,12 @@ public record InferenceRecord(
 
   /** {@code instant} in microseconds since the epoch, as the table's timestamps hold it; fails past their range. */
   static long micros(Instant instant) {
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
+    return micros(instant.getEpochSecond(), instant.getNano());
+  }
+
+  /** A time given as seconds since the epoch and nanoseconds within the second, in microseconds; fails past a long. */
+  static long micros(long second, int nano) {
+    return Math.addExact(Math.multiplyExact(second, 1_000_000L), nano / 1_000L);
   }
 
   public Instant loggedAt() {

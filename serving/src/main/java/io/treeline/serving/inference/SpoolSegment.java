@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -315,6 +314,74 @@ final class SpoolSegment {
     return true;
   }
 
+  /** A read-back record's inputs in arrays: no object per input, so committing a file allocates little beyond its strings. */
+  private static final class Decoded extends InferenceRecord.Inputs {
+    /** Per input: name, view, source and text. */
+    private final String[] strings;
+    private final byte[] flags;
+    private final double[] numbers;
+    private final long[] seconds;
+    private final int[] nanos;
+
+    Decoded(int count) {
+      strings = new String[4 * count];
+      flags = new byte[count];
+      numbers = new double[count];
+      seconds = new long[count];
+      nanos = new int[count];
+    }
+
+    @Override
+    public int size() {
+      return flags.length;
+    }
+
+    @Override
+    public String name(int index) {
+      return strings[4 * index];
+    }
+
+    @Override
+    public String view(int index) {
+      return strings[4 * index + 1];
+    }
+
+    @Override
+    public String source(int index) {
+      return strings[4 * index + 2];
+    }
+
+    @Override
+    public boolean hasNumber(int index) {
+      return (flags[index] & HAS_NUMBER) != 0;
+    }
+
+    @Override
+    public double number(int index) {
+      return numbers[index];
+    }
+
+    @Override
+    public String text(int index) {
+      return strings[4 * index + 3];
+    }
+
+    @Override
+    public boolean hasFeatureTime(int index) {
+      return (flags[index] & HAS_TIME) != 0;
+    }
+
+    @Override
+    public long featureTimeSecond(int index) {
+      return seconds[index];
+    }
+
+    @Override
+    public int featureTimeNano(int index) {
+      return nanos[index];
+    }
+  }
+
   /** The reading side of one file: its strings by number, as the writer numbered them. */
   private static final class Decoder {
     private final List<String> names = new ArrayList<>();
@@ -335,20 +402,23 @@ final class SpoolSegment {
       String runId = name();
       RequestRecord request = request();
       int count = varint();
-      List<InferenceRecord.Feature> features = new ArrayList<>(count);
+      Decoded features = new Decoded(count);
       for (int i = 0; i < count; i++) {
-        String name = name();
-        String view = name();
-        String source = name();
+        features.strings[4 * i] = name();
+        features.strings[4 * i + 1] = name();
+        features.strings[4 * i + 2] = name();
         int flags = in[at++];
-        Double number = (flags & HAS_NUMBER) != 0 ? Double.longBitsToDouble(readLong()) : null;
-        String text = (flags & HAS_TEXT) != 0 ? name() : null;
-        Instant time = null;
-        if ((flags & HAS_TIME) != 0) {
-          long seconds = readLong();
-          time = Instant.ofEpochSecond(seconds, varint());
+        features.flags[i] = (byte) flags;
+        if ((flags & HAS_NUMBER) != 0) {
+          features.numbers[i] = Double.longBitsToDouble(readLong());
         }
-        features.add(new InferenceRecord.Feature(name, view, source, number, text, time));
+        if ((flags & HAS_TEXT) != 0) {
+          features.strings[4 * i + 3] = name();
+        }
+        if ((flags & HAS_TIME) != 0) {
+          features.seconds[i] = readLong();
+          features.nanos[i] = varint();
+        }
       }
       double prediction = Double.longBitsToDouble(readLong());
       Double probability = optionalDouble();
