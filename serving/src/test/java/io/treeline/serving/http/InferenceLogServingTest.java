@@ -151,6 +151,22 @@ class InferenceLogServingTest {
       assertThat(TestClient.JSON.readTree(row.<String>getAs("request"))).as(what).isEqualTo(TestClient.JSON.valueToTree(expected.sent()));
       assertFeatures(what, row.getList(row.fieldIndex("features")), expected.flight());
     }
+    if (spooled) {
+      // A second reader, Spark-free: delta-rs reads the table as committed from the spool (each commit with its txn action).
+      Path read = spoolDir.resolve("delta-rs.json");
+      PythonScript.run(spoolDir, "delta_rs_read.py", location, read.toString());
+      JsonNode seen = TestClient.JSON.readTree(read.toFile());
+      Map<String, JsonNode> byId = new LinkedHashMap<>();
+      seen.get("rows").forEach(r -> byId.put(r.get("id").asText(), r));
+      assertThat(byId).as("delta-rs sees every row once").hasSize(answered.size()).containsOnlyKeys(rows.keySet());
+      rows.forEach((id, row) -> {
+        JsonNode other = byId.get(id);
+        assertThat(other.get("prediction").asDouble()).as(id).isEqualTo(row.<Double>getAs("prediction"));
+        List<Row> features = row.getList(row.fieldIndex("features"));
+        assertThat(other.get("features").asInt()).as(id).isEqualTo(features.size());
+        assertThat(other.get("feature_times").asInt()).as(id).isEqualTo(features.stream().filter(f -> !f.isNullAt(5)).count());
+      });
+    }
   }
 
   /** Each model input with its source; the looked-up one with its view and the store's feature time, or missing. */

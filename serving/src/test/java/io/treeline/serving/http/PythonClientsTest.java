@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.treeline.registry.ModelRef;
-import io.treeline.registry.PythonEnv;
 import io.treeline.serving.ServingApp;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * prometheus_client's parser of /metrics. One Python script per client.
  */
 class PythonClientsTest {
-  private static final Path SCRIPTS = Path.of("src", "test", "python").toAbsolutePath();
   private static final List<String> COLUMNS = List.of("distance", "departure_hour", "day_of_week", "origin_delays__avg_delay_24h",
       "route_delays__avg_delay_7d", "origin", "destination", "origin_airport__state");
 
@@ -103,19 +99,6 @@ class PythonClientsTest {
   }
 
   private static String python(String script, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(PythonEnv.bin("python").toString(), SCRIPTS.resolve(script).toString()));
-    command.addAll(List.of(args));
-    Path log = dir.resolve(script + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process process = builder.start();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError(script + " took over 5 minutes:\n" + Files.readString(log));
-    }
-    String output = Files.readString(log);
-    assertThat(process.exitValue()).as(output).isZero();
-    return output;
+    return PythonScript.run(dir, script, args);
   }
 }
