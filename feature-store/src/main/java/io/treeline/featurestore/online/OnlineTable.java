@@ -15,4 +15,17 @@ public record OnlineTable(String view, List<String> entityKeys, List<String> fea
     entityKeys = List.copyOf(entityKeys);
     features = List.copyOf(features);
   }
+
+  // A server looks its tables up in maps for every request: the record's own equals and hashCode go
+  // through method handles over every column name.
+  @Override
+  public boolean equals(Object other) {
+    return this == other
+        || other instanceof OnlineTable table && view.equals(table.view) && entityKeys.equals(table.entityKeys) && features.equals(table.features);
+  }
+
+  @Override
+  public int hashCode() {
+    return view.hashCode();
+  }
 }

@@ -2,46 +2,71 @@ package io.treeline.featurestore.online;
 
 import io.treeline.core.error.Errors;
 import io.treeline.featurestore.offline.Micros;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads the online store in Redis, without Spark: many entities in one pipelined round trip. What
- * {@link RedisOnlineStore} writes, it reads; a prediction server uses this alone.
+ * Reads the online store in Redis, without Spark: many entities in one pipelined round trip, over
+ * one connection the server's request threads share ({@link SharedRedisConnection}), so under load
+ * the lookups of several requests travel together. What {@link RedisOnlineStore} writes, it reads; a
+ * prediction server uses this alone.
  */
 public final class RedisOnlineReader implements OnlineReader {
-  private final String url;
-  private volatile JedisPooled client;
+  /** After a failed connect, calls fail at once for this long rather than each trying again: a Redis that is down costs a request nothing. */
+  private static final long RECONNECT_PAUSE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+
+  private final URI url;
+  private final String shownAddress;
+  /** Each view's HMGET, its fixed parts encoded once. */
+  private final Map<OnlineTable, Lookup> lookups = new ConcurrentHashMap<>();
+  private volatile SharedRedisConnection connection;
+  private IOException lastConnectFailure;
+  private long lastConnectFailureAt;
+  private boolean closed;
 
   public RedisOnlineReader(String url) {
-    this.url = url;
     URI uri = URI.create(url);
     // The URL may carry a password (redis://:secret@host): messages show only scheme, host and port.
+    this.shownAddress = uri.getHost() == null ? "(unparsable)" : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
     if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-      throw Errors.invalidInput("use", "Redis URL " + (uri.getHost() == null ? "(unparsable)" : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())),
-          "expected redis://host:port[/db]", "Set online-store.redis.url.");
+      throw Errors.invalidInput("use", "Redis URL " + shownAddress, "expected redis://host:port[/db]", "Set online-store.redis.url.");
     }
+    this.url = uri;
   }
 
-  // Lock-free once made: every prediction request passes here.
-  private JedisPooled client() {
-    JedisPooled current = client;
-    if (current != null) {
+  // Lock-free while the connection is up: every prediction request passes here.
+  private SharedRedisConnection connection() throws IOException {
+    SharedRedisConnection current = connection;
+    if (current != null && current.usable()) {
       return current;
     }
     synchronized (this) {
-      if (client == null) {
-        client = new JedisPooled(URI.create(url));
+      if (closed) {
+        throw new IOException("the online store's reader is closed");
       }
-      return client;
+      if (connection != null && connection.usable()) {
+        return connection;
+      }
+      if (lastConnectFailure != null && System.nanoTime() - lastConnectFailureAt < RECONNECT_PAUSE_NANOS) {
+        throw lastConnectFailure;
+      }
+      try {
+        connection = SharedRedisConnection.open(url);
+        lastConnectFailure = null;
+        return connection;
+      } catch (IOException e) {
+        lastConnectFailure = new IOException("Cannot connect to Redis at " + shownAddress + ": " + e.getMessage(), e);
+        lastConnectFailureAt = System.nanoTime();
+        throw lastConnectFailure;
+      }
     }
   }
 
@@ -57,38 +82,74 @@ public final class RedisOnlineReader implements OnlineReader {
    */
   @Override
   public Map<OnlineTable, Map<EntityKey, FeatureValues>> readAll(Map<OnlineTable, ? extends Collection<EntityKey>> requests) {
-    Map<OnlineTable, Map<EntityKey, Response<List<String>>>> responses = new LinkedHashMap<>();
-    try (Pipeline pipeline = client().pipelined()) {
-      requests.forEach((table, keys) -> {
-        String[] fields = fields(table);
-        Map<EntityKey, Response<List<String>>> byKey = new LinkedHashMap<>();
-        for (EntityKey key : keys) {
-          byKey.put(key, pipeline.hmget(ValueCodec.entityKey(table.view(), key), fields));
-        }
-        responses.put(table, byKey);
-      });
-      pipeline.sync();
-    } catch (JedisException e) {
-      throw Errors.jobFailed("read", "online features of " + requests.keySet().stream().map(OnlineTable::view).toList() + " from Redis",
-          e.getMessage(), "Check that Redis at " + URI.create(url).getHost() + " is up (treeline doctor).", e);
-    }
-    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = new LinkedHashMap<>();
-    responses.forEach((table, byKey) -> {
-      Map<EntityKey, FeatureValues> values = new LinkedHashMap<>();
-      byKey.forEach((key, response) -> {
-        List<String> read = response.get();
-        String time = read.get(table.features().size());
-        if (time != null) {
-          Map<String, Object> features = new LinkedHashMap<>();
-          for (int i = 0; i < table.features().size(); i++) {
-            features.put(table.features().get(i), ValueCodec.decode(read.get(i)));
-          }
-          values.put(key, new FeatureValues(Micros.time(Long.parseLong(time)), features));
-        }
-      });
-      found.put(table, values);
+    RespCommands commands = new RespCommands(2048);
+    requests.forEach((table, keys) -> {
+      Lookup lookup = lookups.computeIfAbsent(table, Lookup::new);
+      for (EntityKey key : keys) {
+        lookup.append(commands, key);
+      }
     });
+    Object[] replies = call(commands, () -> "online features of " + requests.keySet().stream().map(OnlineTable::view).toList());
+    Map<OnlineTable, Map<EntityKey, FeatureValues>> found = new LinkedHashMap<>();
+    int next = 0;
+    for (Map.Entry<OnlineTable, ? extends Collection<EntityKey>> request : requests.entrySet()) {
+      OnlineTable table = request.getKey();
+      int features = table.features().size();
+      Map<EntityKey, FeatureValues> values = new LinkedHashMap<>();
+      for (EntityKey key : request.getValue()) {
+        String[] read = (String[]) replies[next++];
+        String time = read[features];
+        if (time != null) {
+          Map<String, Object> byName = new LinkedHashMap<>();
+          for (int i = 0; i < features; i++) {
+            byName.put(table.features().get(i), ValueCodec.decode(read[i]));
+          }
+          values.put(key, new FeatureValues(Micros.time(Long.parseLong(time)), byName));
+        }
+      }
+      found.put(table, values);
+    }
     return found;
+  }
+
+  /** Sends {@code commands} and returns their replies, each an array; any failure or refusal is the job's error, naming what was read. */
+  private Object[] call(RespCommands commands, java.util.function.Supplier<String> what) {
+    Object[] replies;
+    try {
+      replies = connection().call(commands);
+    } catch (IOException e) {
+      throw Errors.jobFailed("read", what.get() + " from Redis", e.getMessage(), "Check that Redis at " + shownAddress + " is up (treeline doctor).", e);
+    }
+    for (Object reply : replies) {
+      if (reply instanceof RespReplies.Error error) {
+        throw Errors.jobFailed("read", what.get() + " from Redis", "Redis answered " + error.message(),
+            "Check that " + shownAddress + " holds Treeline's online store (its keys start with treeline:{view}).", null);
+      }
+      if (!(reply instanceof String[])) {
+        throw Errors.jobFailed("read", what.get() + " from Redis", "Redis answered " + reply + " where a list of values was expected",
+            "Check that " + shownAddress + " is a Redis server.", null);
+      }
+    }
+    return replies;
+  }
+
+  /** A view's HMGET: the command's name and the field list encoded once, the key per entity. */
+  private static final class Lookup {
+    private final String view;
+    private final int arguments;
+    private final byte[] name = RespCommands.bulks("HMGET");
+    private final byte[] fields;
+
+    Lookup(OnlineTable table) {
+      this.view = table.view();
+      String[] names = fields(table);
+      this.arguments = 2 + names.length;
+      this.fields = RespCommands.bulks(names);
+    }
+
+    void append(RespCommands commands, EntityKey key) {
+      commands.arrayHeader(arguments).raw(name).bulk(ValueCodec.entityKey(view, key).getBytes(StandardCharsets.UTF_8)).raw(fields);
+    }
   }
 
   /** The hash fields a read of {@code table} asks for: its features, then the feature time. */
@@ -100,7 +161,11 @@ public final class RedisOnlineReader implements OnlineReader {
 
   @Override
   public Freshness freshness(OnlineTable table) {
-    Map<String, String> meta = client().hgetAll(ValueCodec.metaKey(table.view()));
+    String[] pairs = (String[]) call(new RespCommands(64).command("HGETALL", ValueCodec.metaKey(table.view())), () -> "the freshness of " + table.view())[0];
+    Map<String, String> meta = new HashMap<>();
+    for (int i = 0; i + 1 < pairs.length; i += 2) {
+      meta.put(pairs[i], pairs[i + 1]);
+    }
     if (meta.isEmpty()) {
       return new Freshness(table.view(), null, null, null, 0);
     }
@@ -112,9 +177,11 @@ public final class RedisOnlineReader implements OnlineReader {
 
   @Override
   public void close() {
-    if (client != null) {
-      client.close();
+    synchronized (this) {
+      closed = true;
+      if (connection != null) {
+        connection.close();
+      }
     }
   }
-
 }

@@ -23,11 +23,22 @@ public final class RedisServer implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
+    return start(port);
+  }
+
+  /**
+   * A server on {@code port} (one that was just stopped, to start it again), with {@code settings}
+   * added to its command line ({@code --requirepass secret}); with a password, the readiness check
+   * passes when the server asks for it.
+   */
+  public static RedisServer start(int port, String... settings) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no"));
+    command.addAll(List.of(settings));
     Path log = Files.createTempFile("redis", ".log");
     Process process;
     try {
-      process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
       throw new IllegalStateException("redis-server is not on the PATH: run bin/test, which installs it, or install Redis", e);
     }
@@ -38,6 +49,11 @@ public final class RedisServer implements AutoCloseable {
         if ("PONG".equals(jedis.ping())) {
           return server;
         }
+      } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+        if (e.getMessage().startsWith("NOAUTH")) {
+          return server; // up, and asking for the password it was given
+        }
+        Thread.sleep(100);
       } catch (RuntimeException e) {
         Thread.sleep(100);
       }
