@@ -12,14 +12,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Reads the online store in Redis, without Spark: many entities in one pipelined round trip, over
- * one connection the server's request threads share ({@link SharedRedisConnection}), so under load
+ * a few connections the server's request threads share ({@link SharedRedisConnection}), so under load
  * the lookups of several requests travel together. What {@link RedisOnlineStore} writes, it reads; a
  * prediction server uses this alone.
  */
 public final class RedisOnlineReader implements OnlineReader {
+  /**
+   * Connections at most: at moderate load each request finds one idle and has it to itself; past
+   * that (every connection busy), requests share them, several to a system call. Sharing costs a
+   * request that waits behind another's replies a wake-up more, which at 5,000 requests/s showed in
+   * the p99 with a single shared connection (docs/benchmarks.md).
+   */
+  static final int CONNECTIONS = 4;
   /** After a failed connect, calls fail at once for this long rather than each trying again: a Redis that is down costs a request nothing. */
   private static final long RECONNECT_PAUSE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
 
@@ -27,7 +35,8 @@ public final class RedisOnlineReader implements OnlineReader {
   private final String shownAddress;
   /** Each view's HMGET, its fixed parts encoded once. */
   private final Map<OnlineTable, Lookup> lookups = new ConcurrentHashMap<>();
-  private volatile SharedRedisConnection connection;
+  /** Opened as needed, up to {@link #CONNECTIONS}; a slot whose connection failed is opened again. */
+  private final AtomicReferenceArray<SharedRedisConnection> connections = new AtomicReferenceArray<>(CONNECTIONS);
   private IOException lastConnectFailure;
   private long lastConnectFailureAt;
   private boolean closed;
@@ -42,31 +51,59 @@ public final class RedisOnlineReader implements OnlineReader {
     this.url = uri;
   }
 
-  // Lock-free while the connection is up: every prediction request passes here.
+  /**
+   * An idle connection when there is one (a lone request then reads its own replies, as on a
+   * connection of its own), else a new one while fewer than {@link #CONNECTIONS} are open, else the
+   * one with the fewest callers, whose commands and replies the caller then shares. Lock-free while
+   * the connections are up: every prediction request passes here.
+   */
   private SharedRedisConnection connection() throws IOException {
-    SharedRedisConnection current = connection;
+    SharedRedisConnection leastBusy = null;
+    int free = -1;
+    for (int i = 0; i < CONNECTIONS; i++) {
+      SharedRedisConnection candidate = connections.get(i);
+      if (candidate == null || !candidate.usable()) {
+        free = free < 0 ? i : free;
+        continue;
+      }
+      int callers = candidate.callers();
+      if (callers == 0) {
+        return candidate;
+      }
+      if (leastBusy == null || callers < leastBusy.callers()) {
+        leastBusy = candidate;
+      }
+    }
+    return free >= 0 ? open(free, leastBusy) : leastBusy;
+  }
+
+  /** Opens slot {@code slot}'s connection; while Redis cannot be reached, tries at most every {@link #RECONNECT_PAUSE_NANOS}. */
+  private synchronized SharedRedisConnection open(int slot, SharedRedisConnection otherwise) throws IOException {
+    if (closed) {
+      throw new IOException("the online store's reader is closed");
+    }
+    SharedRedisConnection current = connections.get(slot);
     if (current != null && current.usable()) {
       return current;
     }
-    synchronized (this) {
-      if (closed) {
-        throw new IOException("the online store's reader is closed");
+    if (lastConnectFailure != null && System.nanoTime() - lastConnectFailureAt < RECONNECT_PAUSE_NANOS) {
+      if (otherwise != null) {
+        return otherwise;
       }
-      if (connection != null && connection.usable()) {
-        return connection;
+      throw lastConnectFailure;
+    }
+    try {
+      SharedRedisConnection opened = SharedRedisConnection.open(url);
+      connections.set(slot, opened);
+      lastConnectFailure = null;
+      return opened;
+    } catch (IOException e) {
+      lastConnectFailure = new IOException("Cannot connect to Redis at " + shownAddress + ": " + e.getMessage(), e);
+      lastConnectFailureAt = System.nanoTime();
+      if (otherwise != null) {
+        return otherwise;
       }
-      if (lastConnectFailure != null && System.nanoTime() - lastConnectFailureAt < RECONNECT_PAUSE_NANOS) {
-        throw lastConnectFailure;
-      }
-      try {
-        connection = SharedRedisConnection.open(url);
-        lastConnectFailure = null;
-        return connection;
-      } catch (IOException e) {
-        lastConnectFailure = new IOException("Cannot connect to Redis at " + shownAddress + ": " + e.getMessage(), e);
-        lastConnectFailureAt = System.nanoTime();
-        throw lastConnectFailure;
-      }
+      throw lastConnectFailure;
     }
   }
 
@@ -176,9 +213,10 @@ public final class RedisOnlineReader implements OnlineReader {
   }
 
   @Override
-  public void close() {
-    synchronized (this) {
-      closed = true;
+  public synchronized void close() {
+    closed = true;
+    for (int i = 0; i < CONNECTIONS; i++) {
+      SharedRedisConnection connection = connections.get(i);
       if (connection != null) {
         connection.close();
       }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -18,7 +19,8 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
- * One connection to Redis that every request thread of a server shares. A thread's commands are
+ * A connection to Redis that request threads share when the server is busy ({@link RedisOnlineReader}
+ * gives a request an idle connection when it has one). A thread's commands are
  * added to one outgoing buffer; whichever thread finds no write under way writes it, with the commands
  * other threads add meanwhile. Replies come back in the order the commands went out (Redis answers a
  * connection's commands in order), and one waiting thread at a time reads them: it hands each caller
@@ -54,6 +56,7 @@ final class SharedRedisConnection implements AutoCloseable {
   private final RespReplies in;
   /** Calls whose commands are in the outgoing buffer or sent, oldest first: the order their replies come in. */
   private final ConcurrentLinkedQueue<Call> awaiting = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger callers = new AtomicInteger();
   /** Held by the one caller reading replies. */
   private final AtomicBoolean reading = new AtomicBoolean();
   private final Object sending = new Object();
@@ -127,6 +130,11 @@ final class SharedRedisConnection implements AutoCloseable {
     return broken == null;
   }
 
+  /** Callers in {@link #call} now: 0 when the connection is idle. */
+  int callers() {
+    return callers.get();
+  }
+
   /**
    * Sends {@code commands} and waits for their replies, at most {@link #TIMEOUT}: one reply per
    * command, in order, each as {@link RespReplies#next} reads it (a command Redis refused is a
@@ -137,19 +145,24 @@ final class SharedRedisConnection implements AutoCloseable {
     if (call.replies.length == 0) {
       return call.replies;
     }
-    boolean writer;
-    synchronized (sending) {
-      failIfBroken();
-      // Queued with its bytes, under one lock: the reader meets calls in the order their commands go out.
-      awaiting.add(call);
-      outgoing.append(commands);
-      writer = !writing;
-      writing = true;
+    callers.incrementAndGet();
+    try {
+      boolean writer;
+      synchronized (sending) {
+        failIfBroken();
+        // Queued with its bytes, under one lock: the reader meets calls in the order their commands go out.
+        awaiting.add(call);
+        outgoing.append(commands);
+        writer = !writing;
+        writing = true;
+      }
+      if (writer) {
+        writeOutgoing();
+      }
+      return awaitReplies(call);
+    } finally {
+      callers.decrementAndGet();
     }
-    if (writer) {
-      writeOutgoing();
-    }
-    return awaitReplies(call);
   }
 
   /** This thread writes the outgoing buffer, and what other threads add while it writes, until it is empty. */
