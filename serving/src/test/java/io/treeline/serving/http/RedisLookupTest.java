@@ -38,6 +38,17 @@ class RedisLookupTest {
         assertThat(fromRedis.get("predictions").get(3).get("features").get("origin_delays__avg_delay_24h").get("source").asText())
             .isEqualTo("missing");
         assertThat(client.get("/metrics").body()).contains("treeline_online_store_read_seconds_count{store=\"redis\"} 1");
+
+        // Redis goes away: the server answers 503 (retry), not an error of the client's; when it is back, the same answers.
+        redis.close();
+        TestClient.Answer refused = client.postJson("/v1/models/delay/predict", body);
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.body()).contains("the online store cannot be read right now: retry shortly");
+        try (RedisServer again = RedisServer.start(redis.port())) {
+          fixture.online.forEach(store::write);
+          Thread.sleep(600); // past the reader's pause between attempts to connect
+          assertThat(client.postJson("/v1/models/delay/predict?explain=true", body).json().get("predictions")).isEqualTo(embedded.get("predictions"));
+        }
       }
     }
   }
