@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 
 /**
  * Reads the online store in Redis, without Spark: many entities in one pipelined round trip, over
@@ -29,7 +31,7 @@ public final class RedisOnlineReader implements OnlineReader {
    */
   static final int CONNECTIONS = 4;
   /** After a failed connect, calls fail at once for this long rather than each trying again: a Redis that is down costs a request nothing. */
-  private static final long RECONNECT_PAUSE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long RECONNECT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final URI url;
   private final String shownAddress;
@@ -150,7 +152,7 @@ public final class RedisOnlineReader implements OnlineReader {
   }
 
   /** Sends {@code commands} and returns their replies, each an array; any failure or refusal is the job's error, naming what was read. */
-  private Object[] call(RespCommands commands, java.util.function.Supplier<String> what) {
+  private Object[] call(RespCommands commands, Supplier<String> what) {
     Object[] replies;
     try {
       replies = connection().call(commands);

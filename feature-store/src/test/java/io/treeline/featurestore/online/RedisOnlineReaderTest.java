@@ -157,7 +157,7 @@ class RedisOnlineReaderTest {
 
   @Test
   void a_password_and_a_database_from_the_url_are_used_and_a_wrong_password_is_named_without_it() throws Exception {
-    try (RedisServer redis = RedisServer.start(freePort(), "--requirepass", "s3cret-pw"); Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+    try (RedisServer redis = RedisServer.start(RedisServer.freePort(), "--requirepass", "s3cret-pw"); Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
       jedis.auth("s3cret-pw");
       jedis.select(3);
       jedis.hset("treeline:{shared_b}:ORD|LAX", Map.of("n", "l:7", "feature_time", TIME_MICROS));
@@ -184,11 +184,5 @@ class RedisOnlineReaderTest {
   private static long connectionsReceived(Jedis jedis) {
     return jedis.info("stats").lines().filter(line -> line.startsWith("total_connections_received:"))
         .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).trim())).findFirst().orElseThrow();
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -19,11 +19,14 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public static RedisServer start() throws IOException, InterruptedException {
-    int port;
+    return start(freePort());
+  }
+
+  /** A loopback port free at this moment, for a server started with settings of its own. */
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+      return socket.getLocalPort();
     }
-    return start(port);
   }
 
   /**
