@@ -65,6 +65,9 @@ public final class ConfigKeys {
   public static final ConfigKey ONLINE_STORE_REDIS_URL =
       new ConfigKey("online-store.redis.url", ConfigType.TEXT, "redis://127.0.0.1:6379",
           "Redis URL when online-store.type is redis.");
+  public static final ConfigKey ONLINE_STORE_REDIS_CA_FILE =
+      new ConfigKey("online-store.redis.ca-file", ConfigType.TEXT, "",
+          "PEM file of the certificate authorities a rediss:// server's certificate must chain to, instead of the JVM's.");
 
   public static final ConfigKey STREAM_KAFKA_BOOTSTRAP_SERVERS =
       new ConfigKey("stream.kafka.bootstrap-servers", ConfigType.TEXT, "",
@@ -282,6 +285,7 @@ public final class ConfigKeys {
           REGISTRY_MLFLOW_TRACKING_URI,
           ONLINE_STORE_TYPE,
           ONLINE_STORE_REDIS_URL,
+          ONLINE_STORE_REDIS_CA_FILE,
           STREAM_KAFKA_BOOTSTRAP_SERVERS,
           STREAM_KAFKA_TOPIC,
           STREAM_KAFKA_STARTING_OFFSETS,

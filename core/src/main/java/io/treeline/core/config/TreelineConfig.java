@@ -99,6 +99,10 @@ public final class TreelineConfig {
     return get(ConfigKeys.ONLINE_STORE_REDIS_URL);
   }
 
+  public String redisCaFile() {
+    return get(ConfigKeys.ONLINE_STORE_REDIS_CA_FILE);
+  }
+
   public String kafkaBootstrapServers() {
     return get(ConfigKeys.STREAM_KAFKA_BOOTSTRAP_SERVERS);
   }

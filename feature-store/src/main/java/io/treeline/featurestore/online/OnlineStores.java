@@ -13,7 +13,7 @@ public final class OnlineStores {
   /** For jobs, which write to the store with Spark. */
   public static OnlineStore open(TreelineConfig config, SparkSession spark) {
     return switch (config.onlineStoreType()) {
-      case "redis" -> new RedisOnlineStore(config.redisUrl(), Duration.ZERO);
+      case "redis" -> new RedisOnlineStore(config.redisUrl(), RedisTls.readCaFile(config.redisCaFile()), Duration.ZERO);
       default -> new EmbeddedOnlineStore(spark, LakeLayout.at(config.lakeRoot()), Duration.ofSeconds(1));
     };
   }
@@ -26,7 +26,7 @@ public final class OnlineStores {
    */
   public static OnlineReader openForServing(TreelineConfig config, Configuration hadoop) {
     return switch (config.onlineStoreType()) {
-      case "redis" -> new RedisOnlineReader(config.redisUrl());
+      case "redis" -> new RedisOnlineReader(config.redisUrl(), RedisTls.readCaFile(config.redisCaFile()));
       default -> new EmbeddedOnlineReader(LakeLayout.at(config.lakeRoot()), hadoop, null);
     };
   }

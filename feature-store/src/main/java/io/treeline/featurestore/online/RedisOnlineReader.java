@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Reads the online store in Redis, without Spark: many entities in one pipelined round trip, over
@@ -35,6 +37,7 @@ public final class RedisOnlineReader implements OnlineReader {
 
   private final URI url;
   private final String shownAddress;
+  private final SSLSocketFactory tlsSockets;
   /** Each view's HMGET, its fixed parts encoded once. */
   private final Map<OnlineTable, Lookup> lookups = new ConcurrentHashMap<>();
   /** Opened as needed, up to {@link #CONNECTIONS}; a slot whose connection failed is opened again. */
@@ -44,6 +47,11 @@ public final class RedisOnlineReader implements OnlineReader {
   private boolean closed;
 
   public RedisOnlineReader(String url) {
+    this(url, null);
+  }
+
+  /** @param caPem the authorities a rediss:// server's certificate must chain to ({@link RedisTls#readCaFile}); null for the JVM's */
+  public RedisOnlineReader(String url, String caPem) {
     URI uri = URI.create(url);
     // The URL may carry a password (redis://:secret@host): messages show only scheme, host and port.
     this.shownAddress = uri.getHost() == null ? "(unparsable)" : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
@@ -51,6 +59,7 @@ public final class RedisOnlineReader implements OnlineReader {
       throw Errors.invalidInput("use", "Redis URL " + shownAddress, "expected redis://host:port[/db]", "Set online-store.redis.url.");
     }
     this.url = uri;
+    this.tlsSockets = "rediss".equals(uri.getScheme()) ? RedisTls.socketFactory(caPem) : null;
   }
 
   /**
@@ -95,12 +104,16 @@ public final class RedisOnlineReader implements OnlineReader {
       throw lastConnectFailure;
     }
     try {
-      SharedRedisConnection opened = SharedRedisConnection.open(url);
+      SharedRedisConnection opened = SharedRedisConnection.open(url, tlsSockets);
       connections.set(slot, opened);
       lastConnectFailure = null;
       return opened;
     } catch (IOException e) {
-      lastConnectFailure = new IOException("Cannot connect to Redis at " + shownAddress + ": " + e.getMessage(), e);
+      String reason = e instanceof SSLException
+          ? "the TLS handshake failed (" + e.getMessage() + "). If a private authority signed its certificate, set "
+              + "online-store.redis.ca-file to that authority's PEM file; the URL's host must be a name the certificate holds"
+          : e.getMessage();
+      lastConnectFailure = new IOException("Cannot connect to Redis at " + shownAddress + ": " + reason, e);
       lastConnectFailureAt = System.nanoTime();
       if (otherwise != null) {
         return otherwise;
@@ -196,6 +209,21 @@ public final class RedisOnlineReader implements OnlineReader {
     String[] fields = table.features().toArray(new String[table.features().size() + 1]);
     fields[fields.length - 1] = ValueCodec.FEATURE_TIME;
     return fields;
+  }
+
+  /**
+   * Connects as a lookup does (TLS, login, database) and asks Redis for a PONG. For `treeline
+   * doctor`: the exception's message names the address and what went wrong.
+   */
+  public void ping() throws IOException {
+    Object reply = connection().call(new RespCommands(16).command("PING"))[0];
+    if (reply instanceof RespReplies.Error error) {
+      // NOAUTH: a password is needed and the URL has none (redis://:password@host:port).
+      throw new IOException("Redis at " + shownAddress + " refused PING: " + error.message());
+    }
+    if (!"PONG".equals(reply)) {
+      throw new IOException("Redis at " + shownAddress + " answered " + reply + " to PING");
+    }
   }
 
   @Override

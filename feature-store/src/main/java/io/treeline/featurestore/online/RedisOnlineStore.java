@@ -16,6 +16,7 @@ import org.apache.spark.util.LongAccumulator;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * The online store in Redis. Writes run on the executors, each partition pipelining a Lua script
@@ -48,35 +49,46 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
       """;
 
   private final String url;
+  /** The authorities a rediss:// server must chain to, as text: executors that write may not have the file. */
+  private final String caPem;
   private final long expirySeconds;
   /** Rebuilt on first read after deserialization: executors only write. */
   private transient volatile RedisOnlineReader reader;
 
   /** @param expiry how long an entity's values live in Redis after its last write; zero keeps them */
   public RedisOnlineStore(String url, Duration expiry) {
+    this(url, null, expiry);
+  }
+
+  /** @param caPem the authorities a rediss:// server's certificate must chain to ({@link RedisTls#readCaFile}); null for the JVM's */
+  public RedisOnlineStore(String url, String caPem, Duration expiry) {
     this.url = url;
+    this.caPem = caPem;
     this.expirySeconds = expiry.getSeconds();
-    this.reader = new RedisOnlineReader(url); // checks the URL
+    this.reader = new RedisOnlineReader(url, caPem); // checks the URL
   }
 
   @Override
   public long write(OnlineTable table, Dataset<Row> rows) {
     LongAccumulator written = rows.sparkSession().sparkContext().longAccumulator("online writes of " + table.view());
     String redisUrl = url;
+    String authorities = caPem;
     long expiry = expirySeconds;
-    rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> written.add(writeRows(redisUrl, expiry, table, partition)));
+    rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> written.add(writeRows(redisUrl, authorities, expiry, table, partition)));
     return written.value();
   }
 
   @Override
   public long writeLocal(OnlineTable table, List<Row> rows) {
-    return writeRows(url, expirySeconds, table, rows.iterator());
+    return writeRows(url, caPem, expirySeconds, table, rows.iterator());
   }
 
   /** Pipelines the write-if-not-older script for each row; returns the rows written. */
-  private static long writeRows(String redisUrl, long expiry, OnlineTable table, java.util.Iterator<Row> rows) {
+  private static long writeRows(String redisUrl, String caPem, long expiry, OnlineTable table, java.util.Iterator<Row> rows) {
     long written = 0;
-    try (Jedis jedis = new Jedis(URI.create(redisUrl))) {
+    URI uri = URI.create(redisUrl);
+    boolean tls = JedisURIHelper.isRedisSSLScheme(uri);
+    try (Jedis jedis = new Jedis(uri, tls ? RedisTls.socketFactory(caPem) : null, tls ? RedisTls.parameters() : null, null)) {
       String sha = jedis.scriptLoad(WRITE_IF_NOT_OLDER);
       List<Response<Object>> pending = new ArrayList<>();
       Pipeline pipeline = jedis.pipelined();
@@ -128,7 +140,7 @@ public final class RedisOnlineStore implements OnlineStore, Serializable {
     }
     synchronized (this) {
       if (reader == null) {
-        reader = new RedisOnlineReader(url);
+        reader = new RedisOnlineReader(url, caPem);
       }
       return reader;
     }

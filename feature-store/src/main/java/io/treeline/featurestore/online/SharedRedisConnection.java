@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import redis.clients.jedis.HostAndPort;
@@ -74,10 +73,10 @@ final class SharedRedisConnection implements AutoCloseable {
   }
 
   /**
-   * Connects to the Redis at {@code url} (redis:// or rediss:// for TLS, with the server's name
-   * checked against its certificate), logs in and selects the URL's database.
+   * Connects to the Redis at {@code url} (redis://, or rediss:// for TLS through {@code tlsSockets}
+   * with the server's name checked against its certificate), logs in and selects the URL's database.
    */
-  static SharedRedisConnection open(URI url) throws IOException {
+  static SharedRedisConnection open(URI url, SSLSocketFactory tlsSockets) throws IOException {
     HostAndPort hostAndPort = JedisURIHelper.getHostAndPort(url);
     String address = url.getScheme() + "://" + hostAndPort.getHost() + ":" + hostAndPort.getPort();
     Socket socket = new Socket();
@@ -86,11 +85,8 @@ final class SharedRedisConnection implements AutoCloseable {
       socket.setKeepAlive(true);
       socket.connect(new InetSocketAddress(hostAndPort.getHost(), hostAndPort.getPort()), (int) TIMEOUT.toMillis());
       if (JedisURIHelper.isRedisSSLScheme(url)) {
-        SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, hostAndPort.getHost(),
-            hostAndPort.getPort(), true);
-        SSLParameters parameters = tls.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        tls.setSSLParameters(parameters);
+        SSLSocket tls = (SSLSocket) tlsSockets.createSocket(socket, hostAndPort.getHost(), hostAndPort.getPort(), true);
+        tls.setSSLParameters(RedisTls.parameters());
         tls.startHandshake();
         socket = tls;
       }

@@ -165,6 +165,11 @@ class RedisOnlineReaderTest {
       try (RedisOnlineReader reader = new RedisOnlineReader("redis://:s3cret-pw@127.0.0.1:" + redis.port() + "/3")) {
         assertThat(reader.read(ROUTES, List.of(EntityKey.of("ORD", "LAX"))))
             .containsEntry(EntityKey.of("ORD", "LAX"), new FeatureValues(TIME, Map.of("n", 7L)));
+        reader.ping();
+      }
+      // What treeline doctor shows for a URL without the password.
+      try (RedisOnlineReader reader = new RedisOnlineReader("redis://127.0.0.1:" + redis.port())) {
+        assertThatThrownBy(reader::ping).hasMessage("Redis at redis://127.0.0.1:" + redis.port() + " refused PING: NOAUTH Authentication required.");
       }
       try (RedisOnlineReader reader = new RedisOnlineReader("redis://:not-it-42@127.0.0.1:" + redis.port() + "/3")) {
         assertThatThrownBy(() -> reader.read(ROUTES, List.of(EntityKey.of("ORD", "LAX"))))

@@ -6,18 +6,17 @@ import io.treeline.core.config.TreelineConfig;
 import io.treeline.core.error.Errors;
 import io.treeline.core.error.TreelineException;
 import io.treeline.core.lake.LakeAccess;
+import io.treeline.featurestore.online.RedisOnlineReader;
+import io.treeline.featurestore.online.RedisTls;
 import io.treeline.jobs.runtime.Job;
 import io.treeline.jobs.runtime.JobContext;
 import io.treeline.jobs.runtime.JobResult;
 import io.treeline.jobs.runtime.TreelineVersion;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,25 +125,19 @@ public final class Doctor implements Job<Doctor.Result> {
     if (config.onlineStoreType().equals("embedded")) {
       return new Check("online", "OK", "embedded online store");
     }
-    URI uri = URI.create(config.redisUrl());
-    int port = uri.getPort() > 0 ? uri.getPort() : 6379;
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(uri.getHost(), port), TIMEOUT_MILLIS);
-      socket.setSoTimeout(TIMEOUT_MILLIS);
-      OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      byte[] reply = new byte[64];
-      int n = in.read(reply);
-      String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII).strip() : "";
-      // A server with a password answers -NOAUTH: it is there, which is what this check asks.
-      return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH")
-          ? new Check("online", "OK", "Redis at " + uri.getHost() + ":" + port + " answers")
-          : new Check("online", "FAIL", "Redis at " + uri.getHost() + ":" + port + " answered '" + answer + "'");
-    } catch (IOException e) {
-      return new Check("online", "FAIL", "Redis at " + uri.getHost() + ":" + port + " does not answer: " + e.getMessage());
+    // As the server and the jobs connect: TLS with the configured authorities, the URL's login and database.
+    try (RedisOnlineReader redis = new RedisOnlineReader(config.redisUrl(), RedisTls.readCaFile(config.redisCaFile()))) {
+      redis.ping();
+      return new Check("online", "OK", "Redis at " + shown(config.redisUrl()) + " answers");
+    } catch (IOException | RuntimeException e) {
+      return new Check("online", "FAIL", e.getMessage());
     }
+  }
+
+  /** A Redis URL without what may be a password. */
+  private static String shown(String url) {
+    URI uri = URI.create(url);
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
   }
 
   private static Check kafka(TreelineConfig config) {
