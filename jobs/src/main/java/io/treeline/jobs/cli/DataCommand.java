@@ -44,12 +44,16 @@ final class DataCommand {
     @Option(names = "--limit", paramLabel = "N", description = "Load only the first N flights in departure order (for small runs).")
     Long limit;
 
+    @Option(names = "--sample", paramLabel = "FRACTION",
+        description = "Load only this fraction of the flights (above 0, at most 1), spread over the whole period and the same flights on every run: chosen by a hash of their id. For quick runs; not with --limit.")
+    Double sample;
+
     @Option(names = "--force", description = "Reload even when the tables already hold these files.")
     boolean force;
 
     @Override
     public Integer call() {
-      return CommandRunner.run(spec, config -> new LoadData(limit, force));
+      return CommandRunner.run(spec, config -> new LoadData(limit, sample, force));
     }
   }
 }

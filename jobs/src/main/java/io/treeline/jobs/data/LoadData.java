@@ -4,8 +4,11 @@ import io.treeline.core.json.JsonObjects;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,15 +53,31 @@ public final class LoadData implements Job<LoadData.Result> {
           .add("latitude", DataTypes.DoubleType)
           .add("longitude", DataTypes.DoubleType);
 
+  /** A sampled flight is one whose id hashes below the fraction of this many buckets. */
+  private static final long SAMPLE_BUCKETS = 1_000_000;
+
   private final Long limit;
+  private final Double sample;
   private final boolean force;
 
-  /** @param limit load only the first N flights in time order, or null for all */
-  public LoadData(Long limit, boolean force) {
+  /**
+   * @param limit load only the first N flights in time order, or null for all
+   * @param sample load only this fraction of the flights (the same ones on every run), or null for all
+   */
+  public LoadData(Long limit, Double sample, boolean force) {
     if (limit != null && limit <= 0) {
       throw Errors.invalidInput("load", FLIGHTS.toString(), "--limit must be positive, got " + limit, "Pass --limit N with N ≥ 1.");
     }
+    if (sample != null && !(sample > 0 && sample <= 1)) {
+      throw Errors.invalidInput("load", FLIGHTS.toString(), "--sample must be a fraction above 0 and at most 1, got " + sample,
+          "Pass --sample 0.1 for a tenth of the flights.");
+    }
+    if (limit != null && sample != null) {
+      throw Errors.invalidInput("load", FLIGHTS.toString(), "--limit and --sample cannot be combined",
+          "Pass one: --limit N for the earliest N flights, --sample F for a fraction of all of them.");
+    }
     this.limit = limit;
+    this.sample = sample;
     this.force = force;
   }
 
@@ -98,11 +117,11 @@ public final class LoadData implements Job<LoadData.Result> {
 
     context.progress().status("loading " + FLIGHTS);
     Dataset<Row> flights = flights(spark.read().parquet(flightsFile), flightsFile);
-    TableLoad flightsLoad = write(context, FLIGHTS, flights, List.of("departure_date"), sourceMarker(context, flightsFile, limit));
+    TableLoad flightsLoad = write(context, FLIGHTS, flights, List.of("departure_date"), sourceMarker(context, flightsFile, limit, sample));
 
     context.progress().status("loading " + AIRPORTS);
     Dataset<Row> airports = spark.read().option("header", "true").schema(AIRPORTS_SCHEMA).option("mode", "FAILFAST").csv(airportsFile);
-    TableLoad airportsLoad = write(context, AIRPORTS, airports, List.of(), sourceMarker(context, airportsFile, null));
+    TableLoad airportsLoad = write(context, AIRPORTS, airports, List.of(), sourceMarker(context, airportsFile, null, null));
     return new Result(flightsLoad, airportsLoad);
   }
 
@@ -129,12 +148,15 @@ public final class LoadData implements Job<LoadData.Result> {
     }
     var sameMinuteAndRoute =
         Window.partitionBy("departure_time", "origin", "destination").orderBy("arrival_delay", "distance");
-    return typed
+    Dataset<Row> identified = typed
         .withColumn("flight_id",
             concat_ws("-", date_format(col("departure_time"), "yyyyMMddHHmm"), col("origin"), col("destination"),
                 row_number().over(sameMinuteAndRoute).cast(DataTypes.StringType)))
         .withColumn("departure_date", to_date(col("departure_time")))
         .select("flight_id", "departure_time", "departure_date", "origin", "destination", "distance", "arrival_delay");
+    // By the id's hash rather than Dataset.sample: the same flights whatever the file's splits, cores or Spark version.
+    return sample == null ? identified
+        : identified.where(pmod(xxhash64(col("flight_id")), lit(SAMPLE_BUCKETS)).lt(Math.round(sample * SAMPLE_BUCKETS)));
   }
 
   private TableLoad write(JobContext context, TableName name, Dataset<Row> data, List<String> partitionBy, String marker) {
@@ -159,7 +181,7 @@ public final class LoadData implements Job<LoadData.Result> {
   }
 
   /** Identifies what a table was loaded from, so that a rerun on the same input is a no-op. */
-  private static String sourceMarker(JobContext context, String file, Long limit) {
+  private static String sourceMarker(JobContext context, String file, Long limit, Double sample) {
     try {
       Path path = new Path(file);
       FileSystem fs = path.getFileSystem(context.hadoopConf());
@@ -169,6 +191,9 @@ public final class LoadData implements Job<LoadData.Result> {
       marker.put("package", VegaDatasets.SPEC);
       marker.put("bytes", status.getLen());
       marker.put("limit", limit);
+      if (sample != null) {
+        marker.put("sample", sample);
+      }
       marker.put("loader", 1);
       return new ObjectMapper().writeValueAsString(marker);
     } catch (JsonProcessingException e) {

@@ -35,11 +35,16 @@ public final class Quickstart implements Job<Quickstart.Result> {
   static final String CHALLENGER = "challenger";
   static final String CHALLENGER_FOREST = "5 trees of depth 3";
   static final String LABELS_SQL = "select flight_id, cast(arrival_delay > 15 as double) label from raw.flights";
+  private final Double sample;
   private final boolean keepServing;
 
-  /** @param keepServing leave the prediction server up (on serving.port) until Ctrl-C instead of stopping it after the tour */
-  public Quickstart(Path cacheDir, boolean keepServing) {
+  /**
+   * @param sample load only this fraction of the flights (data load --sample), or null for all of them
+   * @param keepServing leave the prediction server up (on serving.port) until Ctrl-C instead of stopping it after the tour
+   */
+  public Quickstart(Path cacheDir, Double sample, boolean keepServing) {
     this.cacheDir = cacheDir;
+    this.sample = sample;
     this.keepServing = keepServing;
   }
 
@@ -63,7 +68,7 @@ public final class Quickstart implements Job<Quickstart.Result> {
   public Result run(JobContext context) {
     List<Stage> stages = new ArrayList<>();
     stage(context, stages, "data fetch", new FetchData(null, cacheDir));
-    stage(context, stages, "data load", new LoadData(null, false));
+    stage(context, stages, "data load", new LoadData(null, sample, false));
     // origin_airport_stats is the view the streaming stage keeps fresh; the batch stages leave it to the stream.
     List<String> batchViews = FeatureViews.load(context.config()).views().stream().map(FeatureView::name)
         .filter(name -> !name.equals(StreamingTour.VIEW)).toList();

@@ -127,6 +127,11 @@ public final class ReplayEvents implements Job<ReplayEvents.Result> {
   }
 
   /** The key, the time and the event of each flight in the range, in event-time order. */
+  /** How many events a run would send. */
+  public long count(JobContext context) {
+    return Math.min(events(context).count(), range.maxEvents());
+  }
+
   private Dataset<Row> events(JobContext context) {
     String location = context.layout().table(LoadData.FLIGHTS);
     if (!DeltaTable.isDeltaTable(context.spark(), location)) {

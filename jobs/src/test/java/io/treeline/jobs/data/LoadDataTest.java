@@ -22,7 +22,7 @@ class LoadDataTest {
     try (TempLake lake = new TempLake()) {
       lake.stageFlightsSlice();
 
-      LoadData.Result result = runJob(new LoadData(null, false), lake.config()).result();
+      LoadData.Result result = runJob(new LoadData(null, null, false), lake.config()).result();
 
       assertThat(result.flights().rows()).isEqualTo(TestData.FLIGHTS_SLICE_ROWS);
       assertThat(result.airports().rows()).isEqualTo(3376);
@@ -40,15 +40,15 @@ class LoadDataTest {
   void identical_rows_get_distinct_ids_that_are_stable_across_runs() {
     try (TempLake lake = new TempLake()) {
       lake.stageFlightsSlice();
-      runJob(new LoadData(null, false), lake.config());
+      runJob(new LoadData(null, null, false), lake.config());
       String table = lake.layout().table(LoadData.FLIGHTS);
       List<Row> before = TestSpark.table(table).orderBy("flight_id").collectAsList();
       // The slice holds four groups of identical rows: their ids differ only in the occurrence number.
       long duplicated = TestSpark.table(table).groupBy("departure_time", "origin", "destination", "distance", "arrival_delay")
           .count().where("count > 1").count();
 
-      LoadData.Result rerun = runJob(new LoadData(null, false), lake.config()).result();
-      LoadData.Result forced = runJob(new LoadData(null, true), lake.config()).result();
+      LoadData.Result rerun = runJob(new LoadData(null, null, false), lake.config()).result();
+      LoadData.Result forced = runJob(new LoadData(null, null, true), lake.config()).result();
 
       assertThat(duplicated).isEqualTo(4);
       assertThat(rerun.flights().unchanged()).isTrue();
@@ -64,7 +64,7 @@ class LoadDataTest {
     try (TempLake lake = new TempLake()) {
       lake.stageFlightsSlice();
 
-      LoadData.Result result = runJob(new LoadData(1000L, false), lake.config()).result();
+      LoadData.Result result = runJob(new LoadData(1000L, null, false), lake.config()).result();
 
       assertThat(result.flights().rows()).isEqualTo(1000);
       Row loadedRange = TestSpark.table(lake.layout().table(LoadData.FLIGHTS)).selectExpr("max(departure_time)").first();
@@ -72,14 +72,14 @@ class LoadDataTest {
           .where(org.apache.spark.sql.functions.col("date").leq(org.apache.spark.sql.functions.lit(loadedRange.get(0))))
           .count();
       assertThat(earlierInFile).isGreaterThanOrEqualTo(1000);
-      assertThat(runJob(new LoadData(2000L, false), lake.config()).result().flights().rows()).isEqualTo(2000);
+      assertThat(runJob(new LoadData(2000L, null, false), lake.config()).result().flights().rows()).isEqualTo(2000);
     }
   }
 
   @Test
   void missing_files_ask_for_data_fetch() {
     try (TempLake lake = new TempLake()) {
-      assertThatThrownBy(() -> runJob(new LoadData(null, false), lake.config()))
+      assertThatThrownBy(() -> runJob(new LoadData(null, null, false), lake.config()))
           .isInstanceOf(InvalidInputException.class)
           .hasMessageStartingWith("Cannot load the flights data: ")
           .hasMessageEndingWith("flights-3m.parquet does not exist")
@@ -99,7 +99,7 @@ class LoadDataTest {
         Files.copy(parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow(), raw);
       }
 
-      assertThatThrownBy(() -> runJob(new LoadData(null, false), lake.config()))
+      assertThatThrownBy(() -> runJob(new LoadData(null, null, false), lake.config()))
           .isInstanceOf(InvalidInputException.class)
           .hasMessage("Cannot load " + raw + ": it has no column 'delay' (columns: date, origin)");
       assertThat(lake.root().resolve("tables/raw/flights")).doesNotExist();
@@ -107,8 +107,42 @@ class LoadDataTest {
   }
 
   @Test
+  void a_sample_is_the_same_flights_on_every_run_spread_over_the_whole_period() {
+    try (TempLake lake = new TempLake()) {
+      lake.stageFlightsSlice();
+      String table = lake.layout().table(LoadData.FLIGHTS);
+      runJob(new LoadData(null, null, false), lake.config());
+      List<Row> all = TestSpark.table(table).orderBy("flight_id").collectAsList();
+
+      LoadData.Result sampled = runJob(new LoadData(null, 0.25, false), lake.config()).result();
+      List<Row> sample = TestSpark.table(table).orderBy("flight_id").collectAsList();
+      LoadData.Result again = runJob(new LoadData(null, 0.25, false), lake.config()).result();
+      LoadData.Result whole = runJob(new LoadData(null, 1.0, false), lake.config()).result();
+
+      // A quarter of the slice's flights, give or take three standard deviations, each exactly as the full load has it.
+      assertThat(sampled.flights().unchanged()).isFalse();
+      assertThat(sampled.flights().rows()).isBetween(4_800L, 5_200L).isEqualTo(sample.size());
+      assertThat(all).containsAll(sample);
+      assertThat(sample.stream().map(r -> r.getDate(2)).distinct().count()).isEqualTo(all.stream().map(r -> r.getDate(2)).distinct().count());
+      assertThat(again.flights().unchanged()).isTrue();
+      assertThat(whole.flights().unchanged()).isFalse();
+      assertThat(whole.flights().rows()).isEqualTo(TestData.FLIGHTS_SLICE_ROWS);
+    }
+  }
+
+  @Test
+  void a_sample_outside_zero_to_one_or_with_a_limit_is_refused() {
+    for (double bad : new double[] {0, -0.1, 1.5, Double.NaN}) {
+      assertThatThrownBy(() -> new LoadData(null, bad, false))
+          .hasMessage("Cannot load raw.flights: --sample must be a fraction above 0 and at most 1, got " + bad);
+    }
+    assertThatThrownBy(() -> new LoadData(10L, 0.5, false))
+        .hasMessage("Cannot load raw.flights: --limit and --sample cannot be combined");
+  }
+
+  @Test
   void a_limit_below_one_is_refused() {
-    assertThatThrownBy(() -> new LoadData(0L, false))
+    assertThatThrownBy(() -> new LoadData(0L, null, false))
         .hasMessage("Cannot load raw.flights: --limit must be positive, got 0");
   }
 }

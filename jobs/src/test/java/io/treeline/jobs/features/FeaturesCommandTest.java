@@ -30,7 +30,7 @@ class FeaturesCommandTest {
   static void loadSlice() {
     lake = new TempLake();
     lake.stageFlightsSlice();
-    runJob(new LoadData(null, false), lake.config());
+    runJob(new LoadData(null, null, false), lake.config());
   }
 
   @AfterAll

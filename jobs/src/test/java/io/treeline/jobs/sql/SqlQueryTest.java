@@ -26,7 +26,7 @@ class SqlQueryTest {
   void queries_lake_tables_by_name_in_every_format() {
     try (TempLake lake = new TempLake()) {
       lake.stageFlightsSlice();
-      runJob(new LoadData(null, false), lake.config());
+      runJob(new LoadData(null, null, false), lake.config());
 
       Run<SqlQuery.Result> table = runJob(new SqlQuery(QUERY, ResultFormat.TABLE, 100), lake.config());
       Run<SqlQuery.Result> json = runJob(new SqlQuery(QUERY, ResultFormat.JSON, 100), lake.config());

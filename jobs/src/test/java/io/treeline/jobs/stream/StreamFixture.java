@@ -21,7 +21,7 @@ final class StreamFixture {
     if (lake == null) {
       lake = new TempLake();
       lake.stageFlightsSlice();
-      runJob(new LoadData(null, false), lake.config());
+      runJob(new LoadData(null, null, false), lake.config());
       TempLake made = lake;
       Runtime.getRuntime().addShutdownHook(new Thread(made::close));
     }
