@@ -13,6 +13,12 @@ import java.nio.charset.StandardCharsets;
 
 /** Runs jobs and the command line in the test JVM, on its one SparkSession, capturing what they print. */
 public final class JobsTestSupport {
+  /**
+   * The client-level compiler alone, for the Spark JVMs a test starts beside its own: they live a minute or less on a few
+   * thousand rows, where C2's compiling costs more of the two cores than its faster code gives back (docs/testing.md).
+   */
+  public static final String SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1";
+
   private JobsTestSupport() {}
 
   public record Run<R>(R result, String out) {}

@@ -1,5 +1,6 @@
 package io.treeline.jobs;
 
+import static io.treeline.jobs.JobsTestSupport.SHORT_LIVED_JVM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,7 +101,7 @@ class SparkStandaloneClusterIT {
         "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
         "--class", "io.treeline.jobs.Main",
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false",
-        JAR.toString(), "data", "load", "--limit", "10000", "--conf", "lake.root=" + lake, "--summary-json", summary.toString());
+        "--conf", "spark.executor.extraJavaOptions=" + SHORT_LIVED_JVM, JAR.toString(), "data", "load", "--limit", "10000", "--conf", "lake.root=" + lake, "--summary-json", summary.toString());
     boolean finished = submit.waitFor(5, TimeUnit.MINUTES);
 
     assertThat(finished).as("spark-submit finished in 5 minutes%n%s", logs()).isTrue();
@@ -146,7 +147,7 @@ class SparkStandaloneClusterIT {
     Path conf = Path.of("..", "conf").toAbsolutePath().normalize();
     List<String> args = new ArrayList<>(List.of("--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
         "--class", "io.treeline.jobs.Main", "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
-        "--conf", "spark.ui.enabled=false", JAR.toString()));
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.extraJavaOptions=" + SHORT_LIVED_JVM, JAR.toString()));
     args.addAll(List.of(command));
     args.addAll(List.of("--conf", "lake.root=" + work.resolve("lake"), "--conf", "features.dir=" + conf.resolve("features"),
         "--conf", "pipelines.dir=" + conf.resolve("pipelines")));
@@ -173,6 +174,7 @@ class SparkStandaloneClusterIT {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmFlags);
     command.add("-Xmx1g");
+    command.add(SHORT_LIVED_JVM);
     command.add("-cp");
     command.add(sparkHome.resolve("conf") + ":" + sparkHome.resolve("jars") + "/*");
     command.add(mainClass);

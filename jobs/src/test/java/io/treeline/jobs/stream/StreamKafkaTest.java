@@ -1,5 +1,6 @@
 package io.treeline.jobs.stream;
 
+import static io.treeline.jobs.JobsTestSupport.SHORT_LIVED_JVM;
 import static io.treeline.jobs.JobsTestSupport.runJob;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -336,6 +337,7 @@ class StreamKafkaTest {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt")).trim().split("\\s+")));
     command.add("-Xmx1g");
+    command.add(SHORT_LIVED_JVM);
     extra.stream().filter(a -> a.startsWith("-D")).forEach(command::add);
     command.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.xml").toAbsolutePath());
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.treeline.jobs.Main", "stream", "--view", VIEW));
