@@ -66,15 +66,20 @@ final class InferenceParquetFile {
   private final Configuration hadoop;
   private final CompressionCodecName codec;
   private final int dictionaryBytes;
+  private final long rowGroupBytes;
 
   /** Compression as {@code parquet.compression} in the Hadoop configuration says, as Kernel's writer does; uncompressed when unset. */
   InferenceParquetFile(Configuration hadoop) {
-    this(hadoop, FeatureColumns.DICTIONARY_BYTES);
+    this(hadoop, FeatureColumns.DICTIONARY_BYTES, ROW_GROUP_BYTES);
   }
 
-  /** With the features' dictionaries limited to {@code dictionaryBytes} a leaf and row group (tests: the PLAIN fallback). */
-  InferenceParquetFile(Configuration hadoop, int dictionaryBytes) {
+  /**
+   * With the features' dictionaries limited to {@code dictionaryBytes} a leaf and row group, and row groups ended (at a
+   * thousand rows) once past {@code rowGroupBytes}. Tests: the PLAIN fallback, several row groups in a file.
+   */
+  InferenceParquetFile(Configuration hadoop, int dictionaryBytes, long rowGroupBytes) {
     this.dictionaryBytes = dictionaryBytes;
+    this.rowGroupBytes = rowGroupBytes;
     this.hadoop = hadoop;
     String configured = hadoop.get(ParquetOutputFormat.COMPRESSION);
     this.codec = configured == null ? CompressionCodecName.UNCOMPRESSED : CompressionCodecName.fromConf(configured);
@@ -107,7 +112,7 @@ final class InferenceParquetFile {
     private Writing(Path path) throws IOException {
       this.fs = path.getFileSystem(hadoop);
       this.path = fs.makeQualified(path);
-      this.file = new ParquetFileWriter(outputFile(this.path), SCHEMA, ParquetFileWriter.Mode.CREATE, ROW_GROUP_BYTES,
+      this.file = new ParquetFileWriter(outputFile(this.path), SCHEMA, ParquetFileWriter.Mode.CREATE, rowGroupBytes,
           ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, PROPERTIES);
       try {
         file.start();
@@ -129,7 +134,7 @@ final class InferenceParquetFile {
         features.add(record.inputs());
         columns.endRecord();
         rowsInFile++;
-        if (++rowsInGroup % 1_000 == 0 && columns.getBufferedSize() + features.bufferedSize() >= ROW_GROUP_BYTES) {
+        if (++rowsInGroup % 1_000 == 0 && columns.getBufferedSize() + features.bufferedSize() >= rowGroupBytes) {
           endRowGroup();
         }
       } catch (IOException | RuntimeException e) {

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.spark.sql.Row;
@@ -114,7 +115,8 @@ class InferenceLogFileTest {
         "features.list.element.number", "features.list.element.feature_time")
         .as("about 2 MB of distinct strings: PLAIN, as parquet-mr falls back").doesNotContainKey("features.list.element.text");
     assertThat(rows(ours)).hasSize(records.size()).isEqualTo(rows(kernels));
-    InferenceParquetFile.Writing plain = new InferenceParquetFile(hadoop, 16).open(LAKE.root().resolve("pages-plain").toString());
+    InferenceParquetFile.Writing plain = new InferenceParquetFile(hadoop, 16, ParquetWriter.DEFAULT_BLOCK_SIZE)
+        .open(LAKE.root().resolve("pages-plain").toString());
     for (InferenceRecord record : records) {
       plain.write(record);
     }
@@ -128,6 +130,45 @@ class InferenceLogFileTest {
     } finally {
       SPARK.conf().unset("spark.sql.parquet.enableVectorizedReader");
     }
+  }
+
+  /**
+   * Row groups of 1,000 rows, each with dictionaries of its own (an id kept from the row group before would point at an
+   * entry the new dictionary lacks): the same inputs row after row, moved to other positions every 1,500 rows, read back
+   * as Kernel's writer wrote them.
+   */
+  @Test
+  void inputs_over_several_row_groups_read_back_as_kernels_writer_wrote_them() throws Exception {
+    Configuration hadoop = new Configuration();
+    String[] names = new String[6];
+    String[] views = new String[6];
+    for (int f = 0; f < names.length; f++) {
+      names[f] = new String("origin_delays__feature_" + f);
+      views[f] = f % 2 == 0 ? new String("origin_delays") : null;
+    }
+    List<InferenceRecord> records = new ArrayList<>();
+    for (int i = 0; i < 4_200; i++) {
+      List<InferenceRecord.Feature> features = new ArrayList<>();
+      for (int f = 0; f < names.length; f++) {
+        int moved = (f + i / 1_500) % names.length;
+        features.add(new InferenceRecord.Feature(names[moved], views[moved], moved == 5 ? "missing" : "online_store", (double) (i % 13), null,
+            null));
+      }
+      records.add(new InferenceRecord(String.format("r-%06d", i), 0, 1_700_000_000_000_000L + i, InferenceRecord.ONLINE, "/v1", "delay", "delay",
+          3, "run-1", null, features, 1.0, 0.5, 1.5, "host:1", "champion"));
+    }
+    InferenceParquetFile.Writing groups = new InferenceParquetFile(hadoop, FeatureColumns.DICTIONARY_BYTES, 1)
+        .open(LAKE.root().resolve("groups-ours").toString());
+    for (InferenceRecord record : records) {
+      groups.write(record);
+    }
+    DataFileStatus ours = groups.finish(List.of());
+    DataFileStatus kernels = kernelWrite(hadoop, LAKE.root().resolve("groups-kernel").toString(), records, List.of());
+
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(ours.getPath()), hadoop))) {
+      assertThat(reader.getRowGroups()).hasSize(5);
+    }
+    assertThat(rows(ours)).hasSize(records.size()).isEqualTo(rows(kernels));
   }
 
   @Test
