@@ -84,8 +84,8 @@ final class StreamingTour {
     context.out().printf("    replaying the flights of %s to %s as event files in %s%n", FROM, UNTIL, staging);
     EventRange range = new EventRange(Optional.of(FROM), Optional.of(UNTIL), Optional.empty());
     // Four files whatever the flights loaded (data load --sample): the tour shows the values change as each arrives.
-    long events = new ReplayEvents(range, ReplayTarget.files(staging, 1), Pacing.asFastAsPossible()).count(context);
-    new ReplayEvents(range, ReplayTarget.files(staging, (int) Math.max(1, (events + FILES - 1) / FILES)), Pacing.asFastAsPossible()).run(context);
+    int perFile = (int) Math.max(1, (ReplayEvents.count(context, range) + FILES - 1) / FILES);
+    new ReplayEvents(range, ReplayTarget.files(staging, perFile), Pacing.asFastAsPossible()).run(context);
     OnlineTable table = LatestValues.table(view);
     List<EntityKey> airports = AIRPORTS.stream().map(a -> new EntityKey(List.of(a))).toList();
     try {

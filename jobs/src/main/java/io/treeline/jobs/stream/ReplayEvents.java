@@ -89,7 +89,7 @@ public final class ReplayEvents implements Job<ReplayEvents.Result> {
     }
     try (EventSink sink = open(context, settings)) {
       context.out().printf("Replaying %s (%s) to %s, %s%n", LoadData.FLIGHTS, range.describe(), sink.describe(), pacing.describe());
-      Iterator<Row> events = events(context).toLocalIterator();
+      Iterator<Row> events = events(context, range).toLocalIterator();
       Pacing.Pacer pacer = pacing.start();
       long sent = 0;
       long startNanos = 0;
@@ -126,13 +126,13 @@ public final class ReplayEvents implements Job<ReplayEvents.Result> {
     return EventFileSink.open(target.dir().orElseThrow(), target.eventsPerFile(), context.spark().sparkContext().hadoopConfiguration());
   }
 
-  /** The key, the time and the event of each flight in the range, in event-time order. */
-  /** How many events a run would send. */
-  public long count(JobContext context) {
-    return Math.min(events(context).count(), range.maxEvents());
+  /** How many events a replay of {@code range} would send. */
+  public static long count(JobContext context, EventRange range) {
+    return Math.min(events(context, range).count(), range.maxEvents());
   }
 
-  private Dataset<Row> events(JobContext context) {
+  /** The key, the time and the event of each flight in the range, in event-time order. */
+  private static Dataset<Row> events(JobContext context, EventRange range) {
     String location = context.layout().table(LoadData.FLIGHTS);
     if (!DeltaTable.isDeltaTable(context.spark(), location)) {
       throw Errors.invalidInput("replay", LoadData.FLIGHTS.toString(), "it has not been loaded (no Delta table at " + location + ")",
