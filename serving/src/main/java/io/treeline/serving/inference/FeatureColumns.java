@@ -7,18 +7,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.parquet.bytes.ByteBufferAllocator;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.bytes.BytesUtils;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageWriteStore;
 import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridValuesWriter;
 
 /**
  * The {@code features} column of one row group, held as primitive arrays and encoded into Parquet V1
@@ -39,7 +35,6 @@ final class FeatureColumns {
   private static final int NULL_FIELD = 3;
   private static final int EMPTY_LIST = 1;
   private static final int LEVEL_BITS = BytesUtils.getWidthFromMaxInt(PRESENT);
-  private static final ByteBufferAllocator ALLOCATOR = new HeapByteBufferAllocator();
 
   private final ColumnDescriptor[] leaves;
   private final int dictionaryLimit;
@@ -54,6 +49,9 @@ final class FeatureColumns {
   private final Leaf[] all = {name, view, source, number, text, featureTime};
   /** Per row: how many values it has in each leaf. */
   private int[] rowValues = new int[256];
+  private final RleHybridEncoder encoder = new RleHybridEncoder();
+  /** A page's levels or ids as ints, for the encoder. */
+  private int[] scratch = new int[1024];
   private int rows;
 
   /** {@code leaves}: the six leaves of the features list in the file's schema (name, view, source, number, text, feature_time). */
@@ -84,15 +82,15 @@ final class FeatureColumns {
     rowValues[rows++] = count;
     // Field by field: a Feature object per input and row is what this class exists to avoid.
     for (int i = 0; i < count; i++) {
-      name.add(features.name(i));
-      view.add(features.view(i));
-      source.add(features.source(i));
+      name.add(features.name(i), i);
+      view.add(features.view(i), i);
+      source.add(features.source(i), i);
       if (features.hasNumber(i)) {
         number.add(Double.doubleToRawLongBits(features.number(i)));
       } else {
         number.addNull(NULL_FIELD);
       }
-      text.add(features.text(i));
+      text.add(features.text(i), i);
       if (features.hasFeatureTime(i)) {
         featureTime.add(InferenceRecord.micros(features.featureTimeSecond(i), features.featureTimeNano(i)));
       } else {
@@ -108,6 +106,14 @@ final class FeatureColumns {
       size += leaf.bufferedSize();
     }
     return size;
+  }
+
+  /** Drops the rows added since the last flush, keeping the buffers: for the next file. */
+  void clear() {
+    for (Leaf leaf : all) {
+      leaf.reset();
+    }
+    rows = 0;
   }
 
   /** Writes the row group's pages (and dictionaries) to {@code pages}, then starts empty for the next row group. */
@@ -126,8 +132,8 @@ final class FeatureColumns {
         for (int l = 0; l < all.length; l++) {
           Leaf leaf = all[l];
           boolean dictionary = leaf.dictionaryEncoded(dictionaryLimit);
-          BytesInput data = dictionary ? leaf.dictionaryIds(firstValue, endValue) : leaf.plain(firstValue, endValue);
-          pages.getPageWriter(leaves[l]).writePage(BytesInput.concat(BytesInput.from(repetition), leaf.levels.encode(firstValue, endValue), data),
+          BytesInput data = dictionary ? dictionaryIds(leaf, firstValue, endValue) : leaf.plain(firstValue, endValue);
+          pages.getPageWriter(leaves[l]).writePage(BytesInput.concat(BytesInput.from(repetition), definitionLevels(leaf, firstValue, endValue), data),
               pageValues, endRow - firstRow, Statistics.noopStats(leaves[l].getPrimitiveType()), Encoding.RLE, Encoding.RLE,
               dictionary ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN);
         }
@@ -141,29 +147,67 @@ final class FeatureColumns {
         }
       }
     }
-    for (Leaf leaf : all) {
-      leaf.reset();
-    }
-    rows = 0;
+    clear();
   }
 
   /** The first value of each row at 0, the others at 1: the same for all six leaves. */
-  private byte[] repetitionLevels(int firstRow, int endRow, int pageValues) throws IOException {
-    RunLengthBitPackingHybridValuesWriter levels = new RunLengthBitPackingHybridValuesWriter(1, 64, pageValues / 8 + 64, ALLOCATOR);
+  private byte[] repetitionLevels(int firstRow, int endRow, int pageValues) {
+    int[] levels = scratch(pageValues);
+    int at = 0;
     for (int r = firstRow; r < endRow; r++) {
-      levels.writeInteger(0);
+      levels[at++] = 0;
       for (int v = 1; v < rowValues[r]; v++) {
-        levels.writeInteger(1);
+        levels[at++] = 1;
       }
     }
-    byte[] bytes = levels.getBytes().toByteArray();
-    levels.close();
+    return withLength(encoder.encode(levels, at, 1));
+  }
+
+  private BytesInput definitionLevels(Leaf leaf, int from, int to) {
+    int[] levels = scratch(to - from);
+    for (int i = from; i < to; i++) {
+      levels[i - from] = leaf.levels.levels[i];
+    }
+    return BytesInput.from(withLength(encoder.encode(levels, to - from, LEVEL_BITS)));
+  }
+
+  /** The page's dictionary ids of the values that are not null, after a byte of their bit width. */
+  private BytesInput dictionaryIds(Leaf leaf, int from, int to) {
+    int[] ids = scratch(to - from);
+    int count = 0;
+    for (int i = from; i < to; i++) {
+      if (leaf.ids[i] >= 0) {
+        ids[count++] = leaf.ids[i];
+      }
+    }
+    int bitWidth = BytesUtils.getWidthFromMaxInt(leaf.entries - 1);
+    RleHybridEncoder.Encoded encoded = encoder.encode(ids, count, bitWidth);
+    byte[] page = new byte[1 + encoded.length()];
+    page[0] = (byte) bitWidth;
+    System.arraycopy(encoded.bytes(), 0, page, 1, encoded.length());
+    return BytesInput.from(page);
+  }
+
+  /** Levels of a V1 page: their length as four bytes, little-endian, then the levels. */
+  private static byte[] withLength(RleHybridEncoder.Encoded encoded) {
+    byte[] bytes = new byte[4 + encoded.length()];
+    for (int b = 0; b < 4; b++) {
+      bytes[b] = (byte) (encoded.length() >>> (8 * b));
+    }
+    System.arraycopy(encoded.bytes(), 0, bytes, 4, encoded.length());
     return bytes;
+  }
+
+  private int[] scratch(int size) {
+    if (scratch.length < size) {
+      scratch = new int[Math.max(size, 2 * scratch.length)];
+    }
+    return scratch;
   }
 
   /** Definition levels, one byte per value. */
   private static final class Levels {
-    private byte[] levels = new byte[1024];
+    byte[] levels = new byte[1024];
     private int count;
 
     void add(int level) {
@@ -172,16 +216,6 @@ final class FeatureColumns {
       }
       levels[count++] = (byte) level;
     }
-
-    BytesInput encode(int from, int to) throws IOException {
-      RunLengthBitPackingHybridValuesWriter writer = new RunLengthBitPackingHybridValuesWriter(LEVEL_BITS, 64, (to - from) / 2 + 64, ALLOCATOR);
-      for (int i = from; i < to; i++) {
-        writer.writeInteger(levels[i]);
-      }
-      BytesInput bytes = BytesInput.from(writer.getBytes().toByteArray());
-      writer.close();
-      return bytes;
-    }
   }
 
   /** One leaf: its values as ids into the row group's dictionary of them (-1 for null), and their definition levels. */
@@ -189,7 +223,7 @@ final class FeatureColumns {
     final Levels levels = new Levels();
     int entries;
     long dictionaryBytes;
-    private int[] ids = new int[1024];
+    int[] ids = new int[1024];
     private int count;
 
     final void addNull(int level) {
@@ -216,19 +250,6 @@ final class FeatureColumns {
     /** Dictionary-encoded unless the dictionary grew too large; a leaf of nulls only has no dictionary to refer to. */
     final boolean dictionaryEncoded(int limit) {
       return entries > 0 && dictionaryBytes <= limit;
-    }
-
-    final BytesInput dictionaryIds(int from, int to) throws IOException {
-      int bitWidth = BytesUtils.getWidthFromMaxInt(entries - 1);
-      RunLengthBitPackingHybridEncoder encoder = new RunLengthBitPackingHybridEncoder(bitWidth, 64, (to - from) * 4 + 64, ALLOCATOR);
-      for (int i = from; i < to; i++) {
-        if (ids[i] >= 0) {
-          encoder.writeInt(ids[i]);
-        }
-      }
-      BytesInput bytes = BytesInput.concat(BytesInput.from(new byte[] {(byte) bitWidth}), BytesInput.from(encoder.toBytes().toByteArray()));
-      encoder.close();
-      return bytes;
     }
 
     final BytesInput plain(int from, int to) {
@@ -266,14 +287,24 @@ final class FeatureColumns {
     }
   }
 
-  /** A BINARY (UTF-8) leaf. */
+  /**
+   * A BINARY (UTF-8) leaf. Each input's name, view and source is usually the same String object row
+   * after row (the server's plan holds them, a spool file's reader numbers them), so the string last
+   * seen at an input's position is tried by identity before the dictionary's hash look-up.
+   */
   private static final class StringLeaf extends Leaf {
     private final Map<String, Integer> idOf = new HashMap<>();
     private byte[][] dictionary = new byte[64][];
+    private String[] lastAt = new String[64];
+    private int[] lastIdAt = new int[64];
 
-    void add(String value) {
+    void add(String value, int position) {
       if (value == null) {
         addNull(NULL_FIELD);
+        return;
+      }
+      if (position < lastAt.length && lastAt[position] == value) {
+        addId(lastIdAt[position]);
         return;
       }
       Integer id = idOf.get(value);
@@ -287,6 +318,12 @@ final class FeatureColumns {
         dictionaryBytes += 4 + bytes.length;
         idOf.put(value, id);
       }
+      if (position >= lastAt.length) {
+        lastAt = Arrays.copyOf(lastAt, Math.max(position + 1, 2 * lastAt.length));
+        lastIdAt = Arrays.copyOf(lastIdAt, lastAt.length);
+      }
+      lastAt[position] = value;
+      lastIdAt[position] = id;
       addId(id);
     }
 
@@ -300,6 +337,7 @@ final class FeatureColumns {
     @Override
     void reset() {
       Arrays.fill(dictionary, 0, entries, null);
+      Arrays.fill(lastAt, null);
       idOf.clear();
       super.reset();
     }

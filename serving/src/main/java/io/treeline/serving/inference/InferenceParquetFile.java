@@ -7,6 +7,7 @@ import io.delta.kernel.utils.DataFileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +64,12 @@ final class InferenceParquetFile {
       .withSizeStatisticsEnabled(false)
       .build();
 
+  /**
+   * The row and feature writers of files finished, for the next files: their buffers have grown to a
+   * batch's size, and a writer made anew per file grew them again by copying, arrays that live as
+   * long as the batch (most of what the writer allocated, and what a young collection had to copy).
+   */
+  private final ArrayDeque<Encoders> idle = new ArrayDeque<>();
   private final Configuration hadoop;
   private final CompressionCodecName codec;
   private final int dictionaryBytes;
@@ -90,6 +97,22 @@ final class InferenceParquetFile {
     return new Writing(new Path(directory, UUID.randomUUID() + ".parquet"));
   }
 
+  /** What encodes a file's rows: the top-level columns' writer and the features' columns. */
+  private record Encoders(InferenceRowWriter rows, FeatureColumns features) {}
+
+  private synchronized Encoders take() {
+    Encoders reused = idle.poll();
+    return reused != null ? reused
+        : new Encoders(new InferenceRowWriter(TOP_LEVEL),
+            new FeatureColumns(SCHEMA.getColumns().stream().filter(c -> c.getPath()[0].equals("features")).toList(), dictionaryBytes));
+  }
+
+  /** {@code encoders} back for the next file, emptied (a file given up mid-row-group leaves rows in them). */
+  private synchronized void giveBack(Encoders encoders) {
+    encoders.features().clear();
+    idle.push(encoders);
+  }
+
   /**
    * A file being written. Each record goes into the column writers' page buffers at once, encoded: a
    * batch waiting for its commit is a few bytes a row, not the records' object graphs, which a young
@@ -101,9 +124,10 @@ final class InferenceParquetFile {
     private final FileSystem fs;
     private final ParquetFileWriter file;
     private final CodecFactory codecs = new CodecFactory(hadoop, PROPERTIES.getPageSizeThreshold());
-    private final InferenceRowWriter rows = new InferenceRowWriter(TOP_LEVEL);
-    private final FeatureColumns features = new FeatureColumns(
-        SCHEMA.getColumns().stream().filter(c -> c.getPath()[0].equals("features")).toList(), dictionaryBytes);
+    private final Encoders encoders = take();
+    private final InferenceRowWriter rows = encoders.rows();
+    private final FeatureColumns features = encoders.features();
+    private boolean givenBack;
     private ColumnChunkPageWriteStore pages;
     private ColumnWriteStore columns;
     private long rowsInGroup;
@@ -123,6 +147,9 @@ final class InferenceParquetFile {
     }
 
     void write(InferenceRecord record) throws IOException {
+      if (givenBack) {
+        throw new IllegalStateException("the file " + path + " is finished or given up; start another");
+      }
       try {
         if (columns == null) {
           pages = new ColumnChunkPageWriteStore(codecs.getCompressor(codec), SCHEMA, PROPERTIES.getAllocator(),
@@ -159,6 +186,7 @@ final class InferenceParquetFile {
         throw e;
       } finally {
         codecs.release();
+        release();
       }
       long length;
       long modified;
@@ -180,6 +208,15 @@ final class InferenceParquetFile {
         file.abort();
       } finally {
         codecs.release();
+        release();
+      }
+    }
+
+    /** The encoders back to the pool, once: a file's abort may follow its failed finish. */
+    private void release() {
+      if (!givenBack) {
+        givenBack = true;
+        giveBack(encoders);
       }
     }
 

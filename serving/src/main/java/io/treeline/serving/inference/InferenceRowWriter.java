@@ -23,6 +23,9 @@ final class InferenceRowWriter {
   private final Map<String, Binary> binaries = new HashMap<>();
   private final List<ColumnDescriptor> columns;
   private final ColumnWriter[] leaves;
+  /** Per leaf, the string written last and its binary: most rows repeat the row before's, often as the same object. */
+  private final String[] lastString;
+  private final Binary[] lastBinary;
 
   InferenceRowWriter(MessageType schema) {
     this.columns = schema.getColumns();
@@ -30,6 +33,8 @@ final class InferenceRowWriter {
       throw new IllegalStateException("the levels written do not fit the schema " + schema);
     }
     this.leaves = new ColumnWriter[columns.size()];
+    this.lastString = new String[columns.size()];
+    this.lastBinary = new Binary[columns.size()];
   }
 
   /** Writes the next records into {@code store}'s columns (a new store per row group). */
@@ -57,14 +62,14 @@ final class InferenceRowWriter {
     string(14, r.arm());
   }
 
+  /** A string most rows repeat (model, route, server…): encoded once, not once per value. */
   private void string(int leaf, String value) {
-    string(leaf, value, 0, 1);
-  }
-
-  /** A string most rows repeat (model, route, feature names…): encoded once, not once per value. */
-  private void string(int leaf, String value, int repetition, int present) {
     if (value == null) {
-      leaves[leaf].writeNull(repetition, present - 1);
+      leaves[leaf].writeNull(0, 0);
+      return;
+    }
+    if (value == lastString[leaf]) {
+      leaves[leaf].write(lastBinary[leaf], 0, 1);
       return;
     }
     Binary bytes = binaries.get(value);
@@ -75,7 +80,9 @@ final class InferenceRowWriter {
       bytes = Binary.fromString(value);
       binaries.put(value, bytes);
     }
-    leaves[leaf].write(bytes, repetition, present);
+    lastString[leaf] = value;
+    lastBinary[leaf] = bytes;
+    leaves[leaf].write(bytes, 0, 1);
   }
 
   private void binary(int leaf, Binary value) {

@@ -240,6 +240,8 @@ final class SpoolSegment {
     private final Decoder decoder = new Decoder();
     private final CRC32C crc = new CRC32C();
     private final byte[] lengthBytes = new byte[4];
+    /** The frame being read; it grows to the file's longest, and what a record keeps of it is copied out. */
+    private byte[] payload = new byte[4096];
     private boolean ended;
     private boolean damaged;
 
@@ -262,14 +264,15 @@ final class SpoolSegment {
       }
       int length = (lengthBytes[0] & 0xFF) << 24 | (lengthBytes[1] & 0xFF) << 16 | (lengthBytes[2] & 0xFF) << 8 | (lengthBytes[3] & 0xFF);
       int expected;
-      byte[] payload;
       try {
         expected = in.readInt();
         if (length < 0 || length > MAX_FRAME) {
           return end(true);
         }
-        payload = new byte[length];
-        in.readFully(payload);
+        if (payload.length < length) {
+          payload = new byte[Math.max(length, 2 * payload.length)];
+        }
+        in.readFully(payload, 0, length);
       } catch (EOFException cut) {
         return end(true);
       }
@@ -279,7 +282,7 @@ final class SpoolSegment {
         return end(true);
       }
       try {
-        return decoder.decode(payload);
+        return decoder.decode(payload, length);
       } catch (RuntimeException e) {
         return end(true);
       }
@@ -387,10 +390,13 @@ final class SpoolSegment {
     private final List<String> names = new ArrayList<>();
     private byte[] in;
     private int at;
+    private int end;
 
-    InferenceRecord decode(byte[] payload) {
+    /** The record in {@code payload[0, length)}. */
+    InferenceRecord decode(byte[] payload, int length) {
       in = payload;
       at = 0;
+      end = length;
       String requestId = text();
       int recordIndex = varint();
       long loggedAtMicros = readLong();
@@ -425,8 +431,8 @@ final class SpoolSegment {
       Double latencyMs = optionalDouble();
       String server = name();
       String arm = name();
-      if (at != in.length) {
-        throw new IllegalStateException("a spooled record has " + (in.length - at) + " bytes past its end");
+      if (at != end) {
+        throw new IllegalStateException("a spooled record has " + (end - at) + " bytes past its end");
       }
       return new InferenceRecord(requestId, recordIndex, loggedAtMicros, origin, route, servedName, modelName, modelVersion, runId, request,
           features, prediction, probability, latencyMs, server, arm);
@@ -437,7 +443,7 @@ final class SpoolSegment {
       if (kind == REQUEST_NONE) {
         return RequestRecord.EMPTY;
       }
-      int length = varint();
+      int length = within(varint());
       byte[] bytes = Arrays.copyOfRange(in, at, at + length);
       at += length;
       if (kind == REQUEST_RECEIVED) {
@@ -478,9 +484,17 @@ final class SpoolSegment {
       if (code == 0) {
         return null;
       }
-      String value = new String(in, at, code - 1, StandardCharsets.UTF_8);
+      String value = new String(in, at, within(code - 1), StandardCharsets.UTF_8);
       at += code - 1;
       return value;
+    }
+
+    /** {@code length} bytes from here, when the record has them: the frame's buffer is longer than the record. */
+    private int within(int length) {
+      if (length < 0 || length > end - at) {
+        throw new IllegalStateException("a spooled value of " + length + " bytes runs past its record's end");
+      }
+      return length;
     }
 
     private int varint() {

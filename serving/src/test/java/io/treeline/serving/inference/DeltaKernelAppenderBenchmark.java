@@ -29,6 +29,10 @@ import org.junit.jupiter.api.Test;
  * Not part of the suite (its name keeps it out of surefire's default includes); run it with
  * {@code mvn -B -q test -pl serving -am -Dtest=DeltaKernelAppenderBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  * and optionally {@code -Dbench.rows=50000 -Dbench.batch=5000 -Dbench.rounds=3 -Dbench.jfr=/tmp/append.jfr}.
+ *
+ * <p>With {@code -Dbench.spool=true} the records are first spooled into files of {@code bench.batch}
+ * records (not timed), and what is timed is what a server under sustained load pays for each file:
+ * reading it back and committing it, record by record ({@code InferenceLogWriter.commitOldest}).
  */
 class DeltaKernelAppenderBenchmark {
   private static final int ROWS = Integer.getInteger("bench.rows", 50_000);
@@ -36,6 +40,7 @@ class DeltaKernelAppenderBenchmark {
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private static final String JFR = System.getProperty("bench.jfr", "");
+  private static final boolean SPOOL = Boolean.getBoolean("bench.spool");
   private static final String[] VIEWS = {"origin_departures", "origin_delays", "destination_delays", "route_delays", "origin_airport",
       "destination_airport"};
 
@@ -44,8 +49,8 @@ class DeltaKernelAppenderBenchmark {
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     List<InferenceRecord> records = records(ROWS, Instant.parse("2026-12-03T10:00:00Z"));
-    System.out.printf("DeltaKernelAppenderBenchmark: %,d rows in batches of %,d, %d rounds after one warm-up round, %d cores, load %.2f%n",
-        ROWS, BATCH, ROUNDS, os.getAvailableProcessors(), os.getSystemLoadAverage());
+    System.out.printf("DeltaKernelAppenderBenchmark: %,d rows in batches of %,d%s, %d rounds after one warm-up round, %d cores, load %.2f%n",
+        ROWS, BATCH, SPOOL ? " read back from spool files" : "", ROUNDS, os.getAvailableProcessors(), os.getSystemLoadAverage());
     try (TempLake lake = new TempLake()) {
       Recording recording = null;
       for (int round = 0; round <= ROUNDS; round++) {
@@ -56,13 +61,20 @@ class DeltaKernelAppenderBenchmark {
         Path table = lake.root().resolve("log-" + round);
         DeltaKernelAppender appender = new DeltaKernelAppender(table.toString(), new org.apache.hadoop.conf.Configuration());
         appender.append(records.subList(0, 1)); // the table's creation is not the per-row cost
+        List<Path> spooled = SPOOL ? spool(records, lake.root().resolve("spool-" + round)) : List.of();
         System.gc();
         long threadCpu = threads.getCurrentThreadCpuTime();
         long processCpu = os.getProcessCpuTime();
         long allocated = threads.getCurrentThreadAllocatedBytes();
         long wall = System.nanoTime();
-        for (int from = 0; from < records.size(); from += BATCH) {
-          appender.append(records.subList(from, Math.min(records.size(), from + BATCH)));
+        if (SPOOL) {
+          for (int f = 0; f < spooled.size(); f++) {
+            commitSpooled(appender, spooled.get(f), f);
+          }
+        } else {
+          for (int from = 0; from < records.size(); from += BATCH) {
+            appender.append(records.subList(from, Math.min(records.size(), from + BATCH)));
+          }
         }
         wall = System.nanoTime() - wall;
         threadCpu = threads.getCurrentThreadCpuTime() - threadCpu;
@@ -79,6 +91,33 @@ class DeltaKernelAppenderBenchmark {
       }
       Path last = lake.root().resolve("log-" + ROUNDS + "/_delta_log");
       assertThat(last.resolve(String.format("%020d.json", ROWS / BATCH + (ROWS % BATCH == 0 ? 0 : 1)))).exists();
+    }
+  }
+
+  /** The records in spool files of {@link #BATCH} each, as the server's writer leaves them. */
+  private static List<Path> spool(List<InferenceRecord> records, Path directory) throws IOException {
+    Files.createDirectories(directory);
+    List<Path> files = new ArrayList<>();
+    for (int from = 0; from < records.size(); from += BATCH) {
+      Path file = directory.resolve(files.size() + ".spool");
+      try (SpoolSegment.Writer writer = new SpoolSegment.Writer(file)) {
+        for (InferenceRecord record : records.subList(from, Math.min(records.size(), from + BATCH))) {
+          writer.append(record);
+        }
+      }
+      files.add(file);
+    }
+    return files;
+  }
+
+  /** One spool file read back and committed record by record, as the server's writer commits it. */
+  private static void commitSpooled(DeltaKernelAppender appender, Path file, long number) throws Exception {
+    try (SpoolSegment.Reader reader = new SpoolSegment.Reader(file)) {
+      InferenceAppender.Batch batch = appender.open("bench", number);
+      for (InferenceRecord record = reader.next(); record != null; record = reader.next()) {
+        batch.add(record);
+      }
+      batch.commit();
     }
   }
 
