@@ -23,7 +23,7 @@ final class AccessLog implements AutoCloseable {
   private static final long IDLE_POLL_MS = 50;
   private static final int DRAIN = 256;
 
-  private final BackgroundQueue<AccessEvent> queue = new BackgroundQueue<>(QUEUE_CAPACITY);
+  private final BackgroundQueue<AccessEvent> queue = new BackgroundQueue<>(QUEUE_CAPACITY, BackgroundQueue.LOGGING);
   private final Runnable dropped;
   private final Thread thread = new Thread(this::run, "treeline-access-log");
   private volatile boolean closing;

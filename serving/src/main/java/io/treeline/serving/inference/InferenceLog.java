@@ -36,7 +36,7 @@ public final class InferenceLog implements AutoCloseable {
 
   private InferenceLog(InferenceLogSettings settings, InferenceLogMetrics metrics, InferenceSpool spool) {
     this.settings = settings;
-    this.queue = new BackgroundQueue<>(settings.queueCapacity());
+    this.queue = new BackgroundQueue<>(settings.queueCapacity(), BackgroundQueue.LOGGING);
     this.metrics = metrics;
     this.writer = new InferenceLogWriter(queue, settings.appender(), settings.batchRows(), settings.flushInterval(), metrics, spool,
         settings.spool());

@@ -32,6 +32,21 @@ class BackgroundQueueTest {
     assertThat(queue.poll(30, TimeUnit.MILLISECONDS)).isNull();
     assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
     assertThatThrownBy(() -> new BackgroundQueue<>(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new BackgroundQueue<>(1, java.time.Duration.ZERO)).hasMessageContaining("pause must be positive");
+  }
+
+  @Test
+  void a_logging_consumer_waiting_on_an_empty_queue_takes_what_comes_during_its_pause() throws Exception {
+    BackgroundQueue<Integer> queue = new BackgroundQueue<>(10, BackgroundQueue.LOGGING);
+    Thread producer = new Thread(() -> {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      queue.offer(7);
+    });
+    producer.start();
+    // the item comes 5 ms into the consumer's first 20-ms pause; the wait's bound (a second) is never reached
+    assertThat(queue.poll(1, TimeUnit.SECONDS)).isEqualTo(7);
+    producer.join();
+    assertThat(queue.poll(25, TimeUnit.MILLISECONDS)).isNull();
   }
 
   @Test
