@@ -4,6 +4,7 @@ import io.treeline.serving.background.BackgroundPriority;
 import io.treeline.serving.background.BackgroundQueue;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * server, and an error is logged once, not once per batch, so a lake that is down does not flood the log.
  *
  * <p>With a spool, the batches are files on local disk first ({@link InferenceSpool}): each record is
- * appended to the open file as it is taken, which costs the requests' tail next to nothing, and a file
- * is encoded and committed later, oldest first, when the server is not busy (see
- * {@link InferenceLogSettings.Spool}). A file whose commit fails stays and is tried again; the
+ * appended to the open file as it is taken, which costs the requests' tail next to nothing, and the
+ * files are encoded and committed later, oldest first, when the server is not busy (see
+ * {@link InferenceLogSettings.Spool}); files that have waited together go into one commit. A file whose commit fails stays and is tried again; the
  * records of a lake that is down wait in the spool, up to its size.
  */
 final class InferenceLogWriter {
@@ -41,6 +42,14 @@ final class InferenceLogWriter {
   /** Rounds of {@link #ATTEMPTS} failed commits after which a spool file that opened is given up. */
   private static final int SPOOL_COMMIT_ROUNDS = 3;
 
+  /**
+   * Spool files that have waited go into one commit, up to this many and {@link #SPOOL_BYTES_PER_COMMIT}: each
+   * commit adds a data file to the table, which every later checkpoint lists again, and costs its fixed work.
+   */
+  private static final int SPOOL_FILES_PER_COMMIT = 10;
+  /** About 40,000 records of a flight-delay model; the batch being encoded holds about 1 KB a record. */
+  private static final long SPOOL_BYTES_PER_COMMIT = 32L << 20;
+
   private final BackgroundQueue<InferenceRecord> queue;
   private final InferenceAppender appender;
   private final InferenceSpool spool;
@@ -56,6 +65,13 @@ final class InferenceLogWriter {
   /** The spool file whose commit failed last, and in how many rounds in a row. */
   private long failingFile = -1;
   private int failedRounds;
+  /**
+   * Whether the next commit may take several spool files: only once this writer's last commit for the spool
+   * landed, so the table's transaction version for the spool is the last file committed and every waiting
+   * file is past it. After the start, a failure or a file the table held already, files go one at a time,
+   * and Delta refuses each one the table holds (a commit of several files records only the last number).
+   */
+  private boolean severalPerCommit;
   /** The spool's figures as of the writer's last loop, for /metrics on another thread. */
   private volatile long spoolBytesSeen;
   private volatile long oldestClosedNanos = Long.MAX_VALUE;
@@ -189,7 +205,7 @@ final class InferenceLogWriter {
             spool.closeOpen();
           }
           if (commitDue()) {
-            commitOldest();
+            commitWaiting();
           }
         } catch (IOException | RuntimeException e) {
           // The local disk (full, or the directory gone): said once, tried again later; the writer goes on.
@@ -201,7 +217,7 @@ final class InferenceLogWriter {
       spool.closeOpen();
       // Until the stop's deadline: a failed commit is tried again as while running; what is left stays for the next start.
       while (spool.oldest() != null && System.nanoTime() < stopDeadline) {
-        if (!commitOldest()) {
+        if (!commitWaiting()) {
           long wait = Math.min(spoolRetryAt, stopDeadline) - System.nanoTime();
           if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
@@ -261,6 +277,62 @@ final class InferenceLogWriter {
   }
 
   /**
+   * Commits the files that have waited, oldest first: several in one commit numbered by the last of them when
+   * {@link #severalPerCommit}, else the oldest alone ({@link #commitOldest}). Returns whether they are done
+   * with. A record that cannot be added or a commit that fails sends the files back one at a time, which
+   * gives up only a file that keeps failing.
+   */
+  private boolean commitWaiting() throws InterruptedException, IOException {
+    List<InferenceSpool.Closed> files = severalPerCommit ? spool.oldest(SPOOL_FILES_PER_COMMIT, SPOOL_BYTES_PER_COMMIT) : List.of();
+    if (files.size() < 2) {
+      return commitOldest();
+    }
+    InferenceSpool.Closed last = files.get(files.size() - 1);
+    InferenceAppender.Batch batch = openNumbered(last.number());
+    if (batch == null) {
+      return false;
+    }
+    int records = 0;
+    try {
+      for (InferenceSpool.Closed file : files) {
+        try (SpoolSegment.Reader reader = new SpoolSegment.Reader(file.file())) {
+          int before = records;
+          for (InferenceRecord record = reader.next(); record != null; record = reader.next()) {
+            batch.add(record);
+            records++;
+          }
+          warnIfDamaged(file, reader, records - before);
+        }
+      }
+    } catch (Exception e) {
+      batch.abort();
+      logOnce(e);
+      severalPerCommit = false;
+      return false;
+    }
+    long start = System.nanoTime();
+    Long version = attempt(batch::commit);
+    if (version == null) {
+      batch.abort();
+      severalPerCommit = false;
+      spoolRetryAt = System.nanoTime() + spoolRetryNanos;
+      return false;
+    }
+    if (version != InferenceAppender.ALREADY_COMMITTED) {
+      metrics.committed(records, System.nanoTime() - start);
+      committed.addAndGet(records);
+      LOG.debug("Appended spool files {} to {} ({} records) to {} (version {})", files.get(0).number(), last.number(), records,
+          appender.destination(), version);
+    } else {
+      severalPerCommit = false;
+    }
+    for (InferenceSpool.Closed file : files) {
+      spool.remove(file);
+    }
+    return true;
+  }
+
+  /**
    * Commits the spool's oldest file as one batch numbered by the file; returns whether it is done with
    * (committed, found in the table already, or given up). Files are committed strictly in order, since
    * Delta takes a spool's numbers only upwards. A table that cannot be opened (the lake is down) is
@@ -269,6 +341,7 @@ final class InferenceLogWriter {
    * and counted, so one bad file does not hold back every later one.
    */
   private boolean commitOldest() throws InterruptedException, IOException {
+    severalPerCommit = false; // until this file's commit lands: one that failed may have landed all the same
     InferenceSpool.Closed file = spool.oldest();
     try (SpoolSegment.Reader reader = new SpoolSegment.Reader(file.file())) {
       InferenceRecord first = reader.next();
@@ -277,9 +350,8 @@ final class InferenceLogWriter {
         spool.remove(file);
         return true;
       }
-      InferenceAppender.Batch batch = attempt(() -> appender.open(spool.id(), file.number()));
+      InferenceAppender.Batch batch = openNumbered(file.number());
       if (batch == null) {
-        spoolRetryAt = System.nanoTime() + spoolRetryNanos;
         return false;
       }
       int records = 0;
@@ -299,6 +371,15 @@ final class InferenceLogWriter {
       warnIfDamaged(file, reader, records);
       return commitSpooled(file, batch, records);
     }
+  }
+
+  /** A batch committed as spool number {@code number}; null when the table cannot be opened, which is tried again after a pause. */
+  private InferenceAppender.Batch openNumbered(long number) throws InterruptedException {
+    InferenceAppender.Batch batch = attempt(() -> appender.open(spool.id(), number));
+    if (batch == null) {
+      spoolRetryAt = System.nanoTime() + spoolRetryNanos;
+    }
+    return batch;
   }
 
   /** The records left in {@code reader}, counted without keeping them (a file given up is counted whole). */
@@ -342,6 +423,7 @@ final class InferenceLogWriter {
       committed.addAndGet(records);
       LOG.debug("Appended spool file {} ({} records) to {} (version {})", file.number(), records, appender.destination(), version);
     }
+    severalPerCommit = version != InferenceAppender.ALREADY_COMMITTED;
     spool.remove(file);
     return true;
   }

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,9 +20,9 @@ import java.util.stream.Stream;
 /**
  * The inference log's spool: a directory of {@link SpoolSegment} files on local disk that the writer
  * appends to while the server is busy and commits to the table later, oldest first. Each file is
- * numbered; its number is the Delta transaction version of its commit under this spool's id, so a
- * file committed but not yet deleted when the server died is recognised at the next start and not
- * appended twice. The numbers only grow: the next one is kept in the directory (spool.next), so files
+ * numbered; its number (the last file's, for a commit of several) is the Delta transaction version of
+ * its commit under this spool's id, so a file committed but not yet deleted when the server died is
+ * recognised at the next start and not appended twice. The numbers only grow: the next one is kept in the directory (spool.next), so files
  * made after every earlier one was committed and removed are not mistaken for those. One server
  * process per directory (a lock file says so). Not thread-safe: the writer thread's alone.
  */
@@ -184,6 +186,20 @@ final class InferenceSpool implements AutoCloseable {
   /** The oldest closed file, or null. */
   Closed oldest() {
     return closed.peekFirst();
+  }
+
+  /** The oldest closed files, oldest first: at most {@code files} of them, and past the first at most {@code bytes} in all. */
+  List<Closed> oldest(int files, long bytes) {
+    List<Closed> oldest = new ArrayList<>();
+    long taken = 0;
+    for (Closed file : closed) {
+      if (oldest.size() == files || (!oldest.isEmpty() && taken + file.bytes() > bytes)) {
+        break;
+      }
+      oldest.add(file);
+      taken += file.bytes();
+    }
+    return oldest;
   }
 
   /** Removes the oldest closed file once its records are in the table (or given up). */

@@ -148,6 +148,66 @@ class InferenceSpoolTest {
     assertThat(next.committedRows()).as("only the file not yet in the table counts as committed by this server").isEqualTo(2);
   }
 
+  /** Files that waited while the server was busy go into one commit, once a first commit of the spool has landed. */
+  @Test
+  void files_that_waited_together_go_into_one_commit_after_the_first() throws Exception {
+    String location = table("together");
+    InferenceLog log = InferenceLog.start(spooled(new DeltaKernelAppender(location, new Configuration()), dir, 0, Duration.ofHours(1), 1 << 30),
+        InferenceLogMetrics.NONE);
+    Records.many("together", 30, AT, "host:1").forEach(log::offer);
+    await("six spool files", () -> log.queueDepth() == 0 && spoolFiles().size() == 6);
+    Thread.sleep(300); // past the flush interval: every file closed
+
+    log.close(Duration.ofSeconds(20));
+    assertThat(requestIds(location)).hasSize(30).doesNotHaveDuplicates();
+    assertThat(log.committedRows()).isEqualTo(30);
+    // the first file alone (nothing is known yet of what the table holds for this spool), then the five others at once
+    assertThat(commits(location)).isEqualTo(2);
+    assertThat(spoolFiles()).isEmpty();
+  }
+
+  /**
+   * A server killed after a commit of several files landed, before the files were deleted: the table records
+   * only the last file's number, and the next server, going file by file, finds each of them in the table.
+   */
+  @Test
+  void files_a_killed_server_committed_together_are_committed_exactly_once_by_the_next_server() throws Exception {
+    String location = table("killed-together");
+    DeltaKernelAppender appender = new DeltaKernelAppender(location, new Configuration());
+    List<InferenceRecord> records = Records.many("killed", 9, AT, "host:1");
+    try (InferenceSpool spool = InferenceSpool.open(dir)) {
+      for (int from = 0; from < 9; from += 3) {
+        records.subList(from, from + 3).forEach(r -> append(spool, r));
+        spool.closeOpen();
+      }
+      List<InferenceSpool.Closed> firstTwo = spool.oldest(2, Long.MAX_VALUE);
+      InferenceAppender.Batch batch = appender.open(spool.id(), firstTwo.get(1).number());
+      for (InferenceSpool.Closed file : firstTwo) {
+        for (InferenceRecord record : SpoolSegment.read(file.file()).records()) {
+          batch.add(record);
+        }
+      }
+      assertThat(batch.commit()).isNotEqualTo(InferenceAppender.ALREADY_COMMITTED);
+      // ... and the server dies here: all three files stay on disk.
+    }
+    assertThat(requestIds(location)).hasSize(6);
+
+    InferenceLog next = InferenceLog.start(spooled(new DeltaKernelAppender(location, new Configuration()), dir, 1_000, Duration.ofHours(1), 1 << 30),
+        InferenceLogMetrics.NONE);
+    await("the files left committed", () -> spoolFiles().isEmpty());
+    next.close(Duration.ofSeconds(10));
+
+    assertThat(requestIds(location)).hasSize(9).doesNotHaveDuplicates();
+    assertThat(next.committedRows()).as("only the file not yet in the table counts as committed by this server").isEqualTo(3);
+  }
+
+  /** The table's commits: its versions in `_delta_log`. */
+  private static long commits(String location) throws IOException {
+    try (Stream<Path> entries = Files.list(Path.of(location, "_delta_log"))) {
+      return entries.filter(p -> p.getFileName().toString().matches("\\d{20}\\.json")).count();
+    }
+  }
+
   /** A crash while a record was written leaves a file cut inside it: the next server commits the whole records before the cut. */
   @Test
   void a_file_cut_short_by_a_crash_has_its_whole_records_committed_by_the_next_server() throws Exception {
