@@ -291,8 +291,24 @@ class InferenceSpoolTest {
   @Test
   void a_file_whose_commit_keeps_failing_is_given_up_and_counted_and_the_files_after_it_are_committed() throws Exception {
     String location = table("poison");
+    InferenceAppender poisoned = failingWith(location, "poison-2");
+    ServingMetrics metrics = new ServingMetrics();
+    InferenceLog log = InferenceLog.start(spooled(poisoned, dir, 1_000, Duration.ofHours(1), 1 << 30), metrics.inferenceLog());
+    metrics.inferenceLogQueue(log);
+    Records.many("poison", 10, AT, "host:1").forEach(log::offer);
+    await("the file after the bad one committed", () -> log.committedRows() == 5);
+    log.close(Duration.ofSeconds(20));
+
+    assertThat(requestIds(location)).containsExactly("poison-5", "poison-6", "poison-7", "poison-8", "poison-9");
+    assertThat(metrics.scrape()).contains("treeline_inference_log_dropped_total{reason=\"write_failed\"} 5")
+        .contains("treeline_inference_log_dropped_total{reason=\"spool_full\"} 0");
+    assertThat(spoolFiles()).isEmpty();
+  }
+
+  /** An appender into {@code location} whose commit of a batch holding record {@code poisonId} always fails. */
+  private static InferenceAppender failingWith(String location, String poisonId) {
     DeltaKernelAppender table = new DeltaKernelAppender(location, new Configuration());
-    InferenceAppender poisoned = new InferenceAppender() {
+    return new InferenceAppender() {
       @Override
       public long append(List<InferenceRecord> records) {
         throw new AssertionError("a spooled writer commits through open(spoolId, number), never through append");
@@ -306,7 +322,7 @@ class InferenceSpoolTest {
 
           @Override
           public void add(InferenceRecord record) throws Exception {
-            poison |= record.requestId().equals("poison-2");
+            poison |= record.requestId().equals(poisonId);
             batch.add(record);
           }
 
@@ -335,16 +351,23 @@ class InferenceSpoolTest {
         return location;
       }
     };
-    ServingMetrics metrics = new ServingMetrics();
-    InferenceLog log = InferenceLog.start(spooled(poisoned, dir, 1_000, Duration.ofHours(1), 1 << 30), metrics.inferenceLog());
-    metrics.inferenceLogQueue(log);
-    Records.many("poison", 10, AT, "host:1").forEach(log::offer);
-    await("the file after the bad one committed", () -> log.committedRows() == 5);
-    log.close(Duration.ofSeconds(20));
+  }
 
-    assertThat(requestIds(location)).containsExactly("poison-5", "poison-6", "poison-7", "poison-8", "poison-9");
-    assertThat(metrics.scrape()).contains("treeline_inference_log_dropped_total{reason=\"write_failed\"} 5")
-        .contains("treeline_inference_log_dropped_total{reason=\"spool_full\"} 0");
+  /** A commit of several files that fails sends them back one at a time, so that only the file that keeps failing is given up. */
+  @Test
+  void a_failing_commit_of_several_files_gives_up_only_the_bad_file() throws Exception {
+    String location = table("poison-together");
+    ServingMetrics metrics = new ServingMetrics();
+    InferenceLog log = InferenceLog.start(spooled(failingWith(location, "poison-12"), dir, 0, Duration.ofHours(1), 1 << 30), metrics.inferenceLog());
+    metrics.inferenceLogQueue(log);
+    Records.many("poison", 20, AT, "host:1").forEach(log::offer);
+    await("four spool files", () -> log.queueDepth() == 0 && spoolFiles().size() == 4);
+    Thread.sleep(300); // past the flush interval: every file closed
+
+    // At the stop: the first file alone, then the three others together, which fails on the third file's record.
+    log.close(Duration.ofSeconds(30));
+    assertThat(requestIds(location)).hasSize(15).doesNotHaveDuplicates().noneMatch(id -> id.matches("poison-1[0-4]"));
+    assertThat(metrics.scrape()).contains("treeline_inference_log_dropped_total{reason=\"write_failed\"} 5");
     assertThat(spoolFiles()).isEmpty();
   }
 
