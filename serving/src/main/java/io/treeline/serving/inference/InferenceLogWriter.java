@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>With a spool, the batches are files on local disk first ({@link InferenceSpool}): each record is
  * appended to the open file as it is taken, which costs the requests' tail next to nothing, and the
  * files are encoded and committed later, oldest first, when the server is not busy (see
- * {@link InferenceLogSettings.Spool}); files that have waited together go into one commit. A file whose commit fails stays and is tried again; the
- * records of a lake that is down wait in the spool, up to its size.
+ * {@link InferenceLogSettings.Spool}); files that have waited together go into one commit. A file whose
+ * commit fails stays and is tried again; the records of a lake that is down wait in the spool, up to its size.
  */
 final class InferenceLogWriter {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceLogWriter.class);
@@ -323,12 +323,13 @@ final class InferenceLogWriter {
       committed.addAndGet(records);
       LOG.debug("Appended spool files {} to {} ({} records) to {} (version {})", files.get(0).number(), last.number(), records,
           appender.destination(), version);
-    } else {
-      severalPerCommit = false;
     }
+    // Removed before batching again: a file left by a failed removal is in the table, and only going one at a time finds that.
+    severalPerCommit = false;
     for (InferenceSpool.Closed file : files) {
       spool.remove(file);
     }
+    severalPerCommit = version != InferenceAppender.ALREADY_COMMITTED;
     return true;
   }
 
@@ -423,8 +424,8 @@ final class InferenceLogWriter {
       committed.addAndGet(records);
       LOG.debug("Appended spool file {} ({} records) to {} (version {})", file.number(), records, appender.destination(), version);
     }
-    severalPerCommit = version != InferenceAppender.ALREADY_COMMITTED;
     spool.remove(file);
+    severalPerCommit = version != InferenceAppender.ALREADY_COMMITTED;
     return true;
   }
 
